@@ -1,0 +1,132 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+/// One set of compiler settings for every Swift target.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+/// What every service executable stands on.
+let serviceDependencies: [Target.Dependency] = [
+    "AMQPClient",
+    "PostgresClient",
+    "Contracts",
+    "ServiceRuntime",
+    .product(name: "Logging", package: "swift-log"),
+    .product(name: "Metrics", package: "swift-metrics"),
+    .product(name: "Hummingbird", package: "hummingbird"),
+    .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+]
+
+/// A service executable in `Services/<directory>`; adding a service is one line below.
+func service(_ name: String, directory: String) -> Target {
+    .executableTarget(name: name, dependencies: serviceDependencies, path: "Services/\(directory)", swiftSettings: swiftSettings)
+}
+
+/// A command-line tool in `Tools/<directory>`.
+func tool(_ name: String, directory: String, dependencies: [Target.Dependency]) -> Target {
+    .executableTarget(name: name, dependencies: dependencies, path: "Tools/\(directory)", swiftSettings: swiftSettings)
+}
+
+let services: [Target] = [
+    service("sales-intake", directory: "SalesIntake"),
+    service("billing", directory: "Billing"),
+    service("orders", directory: "Orders"),
+    service("collections", directory: "Collections"),
+    service("hr", directory: "HR"),
+]
+
+let tools: [Target] = [
+    tool("pos-sim", directory: "PosSim", dependencies: [
+        "AMQPClient", "Contracts",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+    ]),
+    tool("trastienda", directory: "Trastienda", dependencies: [
+        "AMQPClient", "PostgresClient", "Contracts",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+    ]),
+    tool("amqp-bench", directory: "AMQPBench", dependencies: [
+        "AMQPClient",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Logging", package: "swift-log"),
+    ]),
+]
+
+let package = Package(
+    name: "trastienda",
+    platforms: [.macOS(.v15)],
+    products: services.map { .executable(name: $0.name, targets: [$0.name]) }
+        + tools.map { .executable(name: $0.name, targets: [$0.name]) },
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-configuration", from: "1.4.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    ],
+    targets: [
+        // C bindings: the system libraries and the shim for what Swift cannot call.
+        .systemLibrary(
+            name: "CRabbitMQ", path: "Shared/CRabbitMQ", pkgConfig: "librabbitmq",
+            providers: [.apt(["librabbitmq-dev"])]),
+        .target(name: "CRabbitMQShim", dependencies: ["CRabbitMQ"], path: "Shared/CRabbitMQShim"),
+        .systemLibrary(
+            name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]),
+
+        // The services' common ground.
+        .target(
+            name: "AMQPClient",
+            dependencies: [
+                "CRabbitMQ", "CRabbitMQShim",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/AMQPClient", swiftSettings: swiftSettings),
+        .target(
+            name: "PostgresClient",
+            dependencies: [
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/PostgresClient", swiftSettings: swiftSettings),
+        .target(
+            name: "Contracts", dependencies: ["AMQPClient"],
+            path: "Shared/Contracts", swiftSettings: swiftSettings),
+        .target(
+            name: "ServiceRuntime",
+            dependencies: [
+                "AMQPClient", "PostgresClient",
+                .product(name: "Configuration", package: "swift-configuration"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
+            path: "Shared/ServiceRuntime", swiftSettings: swiftSettings),
+
+        // Test support and tests, mirroring the targets.
+        .target(
+            name: "TrastiendaTesting",
+            dependencies: ["AMQPClient", "PostgresClient", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/TrastiendaTesting", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient"],
+            path: "Tests/ServiceRuntimeTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AMQPClientIntegrationTests", dependencies: ["AMQPClient", "TrastiendaTesting"],
+            path: "Tests/AMQPClientIntegrationTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PostgresClientIntegrationTests", dependencies: ["PostgresClient", "TrastiendaTesting"],
+            path: "Tests/PostgresClientIntegrationTests", swiftSettings: swiftSettings),
+    ] + services + tools
+)

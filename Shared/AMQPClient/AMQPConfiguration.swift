@@ -1,0 +1,87 @@
+import Foundation
+
+/// Where and how to connect to the broker, parsed from an `amqp://` or `amqps://` URL.
+///
+/// The URL follows RabbitMQ's URI specification: `amqp://user:password@host:port/vhost?heartbeat=30`.
+/// An empty path is the default vhost `/`; a vhost with a slash is written `%2F`. For `amqps`, the query
+/// parameters `cacertfile`, `certfile` and `keyfile` name PEM files; the peer's certificate and host name are
+/// always verified.
+public struct AMQPConfiguration: Sendable, Equatable {
+    public var host: String
+    public var port: Int
+    public var virtualHost: String
+    public var user: String
+    public var password: String
+    /// Seconds between heartbeats; 0 disables them.
+    public var heartbeatSeconds: Int
+    public var tls: TLS?
+    /// A name the broker shows for the connection.
+    public var connectionName: String
+
+    public struct TLS: Sendable, Equatable {
+        public var caCertificateFile: String?
+        public var certificateFile: String?
+        public var keyFile: String?
+    }
+
+    public init(url: String, connectionName: String = "trastienda") throws(AMQPError) {
+        guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else {
+            throw AMQPError(.invalidURL, "'\(Self.redacted(url))' is not a URL; expected amqp://user:password@host:port/vhost")
+        }
+        guard scheme == "amqp" || scheme == "amqps" else {
+            throw AMQPError(.invalidURL, "scheme '\(scheme)' is not amqp or amqps in '\(Self.redacted(url))'")
+        }
+        let host = components.host ?? ""
+        self.host = host.isEmpty ? "localhost" : host
+        self.port = components.port ?? (scheme == "amqps" ? 5671 : 5672)
+        guard (1...65535).contains(port) else {
+            throw AMQPError(.invalidURL, "port \(port) is out of range in '\(Self.redacted(url))'")
+        }
+        self.user = components.user?.removingPercentEncoding ?? "guest"
+        self.password = components.password?.removingPercentEncoding ?? "guest"
+        let path = components.percentEncodedPath
+        if path.isEmpty || path == "/" {
+            self.virtualHost = "/"
+        } else {
+            let encoded = String(path.dropFirst())
+            guard !encoded.contains("/"), let decoded = encoded.removingPercentEncoding else {
+                throw AMQPError(.invalidURL, "vhost '\(encoded)' must be one path segment (write '/' as %2F)")
+            }
+            self.virtualHost = decoded
+        }
+        var heartbeat = 30
+        var tls = scheme == "amqps" ? TLS() : nil
+        for item in components.queryItems ?? [] {
+            switch item.name {
+            case "heartbeat":
+                guard let value = item.value.flatMap(Int.init), (0...3600).contains(value) else {
+                    throw AMQPError(.invalidURL, "heartbeat must be whole seconds 0–3600, got '\(item.value ?? "")'")
+                }
+                heartbeat = value
+            case "cacertfile": tls?.caCertificateFile = item.value
+            case "certfile": tls?.certificateFile = item.value
+            case "keyfile": tls?.keyFile = item.value
+            case "connection_name": break
+            default:
+                throw AMQPError(.invalidURL, "unknown URL parameter '\(item.name)' (known: heartbeat, cacertfile, certfile, keyfile)")
+            }
+        }
+        self.heartbeatSeconds = heartbeat
+        self.tls = tls
+        self.connectionName = connectionName
+    }
+
+    /// The URL with its password hidden, for logs and error messages.
+    public static func redacted(_ url: String) -> String {
+        guard var components = URLComponents(string: url), components.password != nil else { return url }
+        components.password = "***"
+        return components.string ?? url
+    }
+
+    /// A copy that connects to another virtual host (tests give each case its own).
+    public func with(virtualHost: String) -> AMQPConfiguration {
+        var copy = self
+        copy.virtualHost = virtualHost
+        return copy
+    }
+}

@@ -1,0 +1,120 @@
+import Foundation
+import Logging
+import Synchronization
+
+/// A connection to RabbitMQ with one confirm-mode channel, living on a thread of its own.
+///
+/// rabbitmq-c connections block and must never be shared between threads, so each `AMQPConnection` owns one
+/// thread that does all its I/O; async callers hand it commands and await their completion. When the broker goes
+/// away the thread reconnects with backoff, declares the topology again and resumes consuming; publishes in flight
+/// fail with ``AMQPError/Code/connectionLost`` and deliveries from the dead connection can no longer be acknowledged.
+public final class AMQPConnection: Sendable {
+    /// A queue to consume from on every (re)connection.
+    public struct ConsumerSpecification: Sendable {
+        public var queue: String
+        public var prefetch: Int
+        public init(queue: String, prefetch: Int) {
+            self.queue = queue
+            self.prefetch = prefetch
+        }
+    }
+
+    public let configuration: AMQPConfiguration
+    let mailbox = Mailbox()
+    let deliveries = DeliveryBuffer()
+    private let connectedFlag = Atomic<Bool>(false)
+    private let lifecycle = Mutex(Lifecycle())
+
+    private struct Lifecycle {
+        var closeRequested = false
+        var finished = false
+        var closeWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    /// Starts the connection's thread, which connects (and keeps reconnecting) until ``close()``.
+    public init(
+        configuration: AMQPConfiguration, topology: Topology = Topology(), consumer: ConsumerSpecification? = nil,
+        logger: Logger
+    ) {
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "amqp.connection"] = .string(configuration.connectionName)
+        let loopLogger = logger
+        let thread = Thread { [self] in
+            ConnectionLoop(connection: self, topology: topology, consumer: consumer, logger: loopLogger).run()
+        }
+        thread.name = "amqp-\(configuration.connectionName)"
+        thread.start()
+    }
+
+    /// Whether the connection is up now (for readiness checks).
+    public var isConnected: Bool { connectedFlag.load(ordering: .relaxed) }
+
+    func setConnected(_ value: Bool) { connectedFlag.store(value, ordering: .relaxed) }
+
+    var isCloseRequested: Bool { lifecycle.withLock { $0.closeRequested } }
+
+    /// Publishes every message and returns when the broker has confirmed them all.
+    ///
+    /// Throws ``AMQPError/Code/nacked`` if the broker refused any, ``AMQPError/Code/connectionLost`` if the
+    /// connection dropped before all were confirmed (some may have been routed: publish again, consumers are
+    /// idempotent), and ``AMQPError/Code/closed`` after ``close()``.
+    public func publish(_ messages: [OutgoingMessage]) async throws {
+        guard !messages.isEmpty else { return }
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            mailbox.send(.publish(messages, PublishTicket(count: messages.count, continuation: continuation)))
+        }
+    }
+
+    public func publish(_ message: OutgoingMessage) async throws {
+        try await publish([message])
+    }
+
+    /// Declares exchanges, queues and bindings now and again after every reconnection.
+    public func declare(_ topology: Topology) async throws {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            mailbox.send(.declare(topology, continuation))
+        }
+    }
+
+    /// Acknowledges every delivery up to and including `deliveryTag`, if it came from the connection that is up now.
+    func acknowledge(upTo deliveryTag: UInt64, generation: UInt64) {
+        mailbox.send(.ack(upTo: deliveryTag, generation: generation))
+    }
+
+    /// Returns every unacknowledged delivery up to `deliveryTag` to the queue (or drops it, per `requeue`).
+    func reject(upTo deliveryTag: UInt64, generation: UInt64, requeue: Bool) {
+        mailbox.send(.nack(upTo: deliveryTag, generation: generation, requeue: requeue))
+    }
+
+    /// Stops the broker delivering; deliveries already sent still arrive, then the buffer finishes.
+    func cancelConsuming() {
+        mailbox.send(.cancelConsuming)
+    }
+
+    /// Waits for outstanding confirms (a few seconds at most), closes the connection and ends its thread.
+    public func close() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let alreadyFinished = lifecycle.withLock { lifecycle -> Bool in
+                if lifecycle.finished { return true }
+                lifecycle.closeRequested = true
+                lifecycle.closeWaiters.append(continuation)
+                return false
+            }
+            if alreadyFinished {
+                continuation.resume()
+            } else {
+                mailbox.wake()
+            }
+        }
+    }
+
+    func threadFinished() {
+        let waiters = lifecycle.withLock { lifecycle in
+            lifecycle.finished = true
+            defer { lifecycle.closeWaiters.removeAll() }
+            return lifecycle.closeWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// What a consumer does with a batch: the deliveries it refuses (they go to the dead-letter queue with their reason);
+/// the rest are acknowledged together. Throwing returns the whole batch to the queue for another try.
+public typealias BatchHandler = @Sendable ([Delivery]) async throws -> [Rejection]
+
+/// How a consumer takes its messages.
+public struct ConsumerSettings: Sendable {
+    public var queue: String
+    /// Unacknowledged deliveries the broker may send ahead.
+    public var prefetch: Int
+    /// The most deliveries handed to the handler at once.
+    public var batchSize: Int
+    /// How long to wait for a batch to fill once its first delivery is in.
+    public var batchWait: Duration
+    /// Where refused messages are published, with the queue's name as routing key.
+    public var deadLetterExchange: String
+
+    public init(
+        queue: String, prefetch: Int = 1000, batchSize: Int = 500, batchWait: Duration = .milliseconds(20),
+        deadLetterExchange: String = Topology.deadLetterExchange.name
+    ) {
+        self.queue = queue
+        self.prefetch = prefetch
+        self.batchSize = batchSize
+        self.batchWait = batchWait
+        self.deadLetterExchange = deadLetterExchange
+    }
+}
+
+/// Consumes one queue in batches on a connection of its own, as a long-running service.
+///
+/// Each batch goes to the handler; refused messages are published to the dead-letter exchange (body and properties
+/// intact, plus `x-rejection-code` and `x-rejection-reason`) and confirmed, then the whole batch is acknowledged with
+/// one multiple-ack. On graceful shutdown it stops the broker delivering, finishes what it already holds, acknowledges
+/// it and closes.
+public struct AMQPConsumer: Service {
+    public let settings: ConsumerSettings
+    public let connection: AMQPConnection
+    private let handler: BatchHandler
+    private let logger: Logger
+
+    public init(
+        configuration: AMQPConfiguration, settings: ConsumerSettings, topology: Topology = Topology(), logger: Logger,
+        handler: @escaping BatchHandler
+    ) {
+        self.settings = settings
+        self.handler = handler
+        var logger = logger
+        logger[metadataKey: "amqp.queue"] = .string(settings.queue)
+        self.logger = logger
+        connection = AMQPConnection(
+            configuration: configuration, topology: topology,
+            consumer: .init(queue: settings.queue, prefetch: settings.prefetch), logger: logger)
+    }
+
+    public var isConnected: Bool { connection.isConnected }
+
+    public func run() async throws {
+        await withGracefulShutdownHandler {
+            await consumeUntilDrained()
+        } onGracefulShutdown: {
+            connection.cancelConsuming()
+        }
+        await connection.close()
+    }
+
+    private func consumeUntilDrained() async {
+        let buffer = connection.deliveries
+        let rejected = Counter(label: "amqp_messages_rejected_total", dimensions: [("queue", settings.queue)])
+        let handled = Counter(label: "amqp_messages_handled_total", dimensions: [("queue", settings.queue)])
+        while !Task.isCancelled {
+            await buffer.waitForDeliveries()
+            if buffer.isDrained { return }
+            let batch = await nextBatch(from: buffer)
+            guard let last = batch.last else { continue }
+            do {
+                let rejections = try await handler(batch)
+                if !rejections.isEmpty {
+                    try await deadLetter(rejections, from: batch)
+                    rejected.increment(by: Int64(rejections.count))
+                }
+                connection.acknowledge(upTo: last.deliveryTag, generation: last.connectionGeneration)
+                handled.increment(by: Int64(batch.count))
+            } catch {
+                logger.error(
+                    "Batch failed; returning it to the queue",
+                    metadata: ["error": .string("\(error)"), "batch.size": .stringConvertible(batch.count)])
+                connection.reject(upTo: last.deliveryTag, generation: last.connectionGeneration, requeue: true)
+            }
+        }
+    }
+
+    /// Up to `batchSize` deliveries from one connection, waiting at most `batchWait` after the first.
+    private func nextBatch(from buffer: DeliveryBuffer) async -> [Delivery] {
+        var batch = buffer.take(maximum: settings.batchSize)
+        guard batch.count < settings.batchSize, !batch.isEmpty else { return batch }
+        let deadline = ContinuousClock.now + settings.batchWait
+        while batch.count < settings.batchSize, ContinuousClock.now < deadline, !buffer.isDrained {
+            let more = buffer.take(maximum: settings.batchSize - batch.count)
+            if more.isEmpty {
+                try? await Task.sleep(for: .milliseconds(1))
+                continue
+            }
+            if let generation = more.first?.connectionGeneration, generation != batch[0].connectionGeneration {
+                batch = more  // the connection was replaced: older tags cannot be acknowledged any more
+            } else {
+                batch.append(contentsOf: more)
+            }
+        }
+        return batch
+    }
+
+    private func deadLetter(_ rejections: [Rejection], from batch: [Delivery]) async throws {
+        let byTag = Dictionary(batch.map { ($0.deliveryTag, $0) }, uniquingKeysWith: { first, _ in first })
+        let messages = rejections.compactMap { rejection -> OutgoingMessage? in
+            guard let delivery = byTag[rejection.deliveryTag] else { return nil }
+            logger.warning(
+                "Message rejected to the dead-letter queue",
+                metadata: [
+                    "rejection.code": .string(rejection.code), "message.id": .string(delivery.properties.messageId ?? ""),
+                ])
+            var properties = delivery.properties
+            properties.headers[Rejection.codeHeader] = .string(rejection.code)
+            properties.headers[Rejection.reasonHeader] = .string(rejection.reason)
+            properties.headers["x-original-exchange"] = .string(delivery.exchange)
+            properties.headers["x-original-routing-key"] = .string(delivery.routingKey)
+            properties.userId = nil  // the broker checks user_id against the connection's user, which is ours now
+            return OutgoingMessage(
+                exchange: settings.deadLetterExchange, routingKey: settings.queue, body: delivery.body, properties: properties)
+        }
+        try await connection.publish(messages)
+    }
+}

@@ -1,0 +1,81 @@
+import CRabbitMQShim
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What async code asks of a connection's thread.
+enum Command: Sendable {
+    case publish([OutgoingMessage], PublishTicket)
+    case declare(Topology, CheckedContinuation<Void, any Error>)
+    case ack(upTo: UInt64, generation: UInt64)
+    case nack(upTo: UInt64, generation: UInt64, requeue: Bool)
+    case cancelConsuming
+}
+
+/// Commands for a connection's thread, and an eventfd that wakes it from `poll` when one arrives.
+final class Mailbox: Sendable {
+    private let commands = Mutex<[Command]>([])
+    let wakeDescriptor: Int32
+
+    init() {
+        wakeDescriptor = trastienda_wake_descriptor()
+        precondition(wakeDescriptor >= 0, "eventfd failed: errno \(errno)")
+    }
+
+    deinit { Glibc.close(wakeDescriptor) }
+
+    func send(_ command: Command) {
+        commands.withLock { $0.append(command) }
+        wake()
+    }
+
+    func wake() {
+        var one: UInt64 = 1
+        _ = Glibc.write(wakeDescriptor, &one, 8)
+    }
+
+    func takeAll() -> [Command] {
+        commands.withLock { commands in
+            defer { commands.removeAll(keepingCapacity: true) }
+            return commands
+        }
+    }
+
+    func clearWakeSignal() {
+        var value: UInt64 = 0
+        _ = Glibc.read(wakeDescriptor, &value, 8)
+    }
+}
+
+/// One call to publish: completes when the broker has confirmed every message in it, or fails.
+///
+/// Created by the caller, then touched only by the connection's thread.
+final class PublishTicket: @unchecked Sendable {
+    private var remaining: Int
+    private var nacked = 0
+    private var continuation: CheckedContinuation<Void, any Error>?
+
+    init(count: Int, continuation: CheckedContinuation<Void, any Error>) {
+        self.remaining = count
+        self.continuation = continuation
+    }
+
+    func confirm(acknowledged: Bool) {
+        if !acknowledged { nacked += 1 }
+        remaining -= 1
+        guard remaining == 0, let continuation else { return }
+        self.continuation = nil
+        if nacked == 0 {
+            continuation.resume()
+        } else {
+            continuation.resume(throwing: AMQPError(.nacked, "the broker refused \(nacked) message(s) (basic.nack)"))
+        }
+    }
+
+    func fail(_ error: AMQPError) {
+        guard let continuation else { return }
+        self.continuation = nil
+        continuation.resume(throwing: error)
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// A value in an AMQP header table.
+public enum HeaderValue: Sendable, Hashable {
+    case string(String)
+    case int(Int64)
+    case bool(Bool)
+    case table([String: HeaderValue])
+    case array([HeaderValue])
+    case void
+
+    /// The value as text when it is a string.
+    public var stringValue: String? {
+        if case .string(let value) = self { return value }
+        return nil
+    }
+
+    /// The value as an integer when it is one.
+    public var intValue: Int64? {
+        if case .int(let value) = self { return value }
+        return nil
+    }
+}
+
+/// The AMQP basic properties Trastienda uses.
+public struct MessageProperties: Sendable, Equatable {
+    public var contentType: String?
+    /// The message's type with its version, for example `pos.sale.v1`.
+    public var type: String?
+    public var messageId: String?
+    public var correlationId: String?
+    /// Seconds since 1970.
+    public var timestamp: Int64?
+    public var persistent: Bool
+    /// The broker checks this equals the connection's user.
+    public var userId: String?
+    public var appId: String?
+    public var headers: [String: HeaderValue]
+
+    public init(
+        contentType: String? = "application/json", type: String? = nil, messageId: String? = nil,
+        correlationId: String? = nil, timestamp: Int64? = nil, persistent: Bool = true, userId: String? = nil,
+        appId: String? = nil, headers: [String: HeaderValue] = [:]
+    ) {
+        self.contentType = contentType
+        self.type = type
+        self.messageId = messageId
+        self.correlationId = correlationId
+        self.timestamp = timestamp
+        self.persistent = persistent
+        self.userId = userId
+        self.appId = appId
+        self.headers = headers
+    }
+}
+
+/// A message to publish.
+public struct OutgoingMessage: Sendable {
+    public var exchange: String
+    public var routingKey: String
+    public var body: [UInt8]
+    public var properties: MessageProperties
+
+    public init(exchange: String, routingKey: String, body: [UInt8], properties: MessageProperties = MessageProperties()) {
+        self.exchange = exchange
+        self.routingKey = routingKey
+        self.body = body
+        self.properties = properties
+    }
+}
+
+/// A message the broker delivered to a consumer.
+public struct Delivery: Sendable {
+    public let deliveryTag: UInt64
+    /// Which connection (and channel) delivered it; a tag is only valid on the connection that gave it.
+    public let connectionGeneration: UInt64
+    public let exchange: String
+    public let routingKey: String
+    public let redelivered: Bool
+    public let body: [UInt8]
+    public let properties: MessageProperties
+
+    public init(
+        deliveryTag: UInt64, connectionGeneration: UInt64, exchange: String, routingKey: String, redelivered: Bool,
+        body: [UInt8], properties: MessageProperties
+    ) {
+        self.deliveryTag = deliveryTag
+        self.connectionGeneration = connectionGeneration
+        self.exchange = exchange
+        self.routingKey = routingKey
+        self.redelivered = redelivered
+        self.body = body
+        self.properties = properties
+    }
+}
+
+/// Why the handler refuses one message; it goes to the dead-letter queue with these as headers.
+public struct Rejection: Sendable, Equatable {
+    public let deliveryTag: UInt64
+    /// Stable and machine-readable, for example `sale.total_mismatch`.
+    public let code: String
+    /// For a person, for example "total 798 ≠ lines 799".
+    public let reason: String
+
+    public init(deliveryTag: UInt64, code: String, reason: String) {
+        self.deliveryTag = deliveryTag
+        self.code = code
+        self.reason = reason
+    }
+
+    /// Header names a dead letter carries.
+    public static let codeHeader = "x-rejection-code"
+    public static let reasonHeader = "x-rejection-reason"
+}

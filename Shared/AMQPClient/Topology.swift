@@ -1,0 +1,85 @@
+/// The exchanges, queues and bindings a service relies on, declared (idempotently) on every (re)connection.
+public struct Topology: Sendable, Equatable {
+    public var exchanges: [Exchange]
+    public var queues: [Queue]
+    public var bindings: [Binding]
+
+    public init(exchanges: [Exchange] = [], queues: [Queue] = [], bindings: [Binding] = []) {
+        self.exchanges = exchanges
+        self.queues = queues
+        self.bindings = bindings
+    }
+
+    /// The union of two topologies; declarations are idempotent, so repeats are harmless but dropped.
+    public func merging(_ other: Topology) -> Topology {
+        Topology(
+            exchanges: (exchanges + other.exchanges).uniqued(),
+            queues: (queues + other.queues).uniqued(),
+            bindings: (bindings + other.bindings).uniqued())
+    }
+
+    /// A durable exchange.
+    public struct Exchange: Sendable, Hashable {
+        public enum Kind: String, Sendable { case topic, direct, fanout }
+        public var name: String
+        public var kind: Kind
+        public init(_ name: String, kind: Kind = .topic) {
+            self.name = name
+            self.kind = kind
+        }
+    }
+
+    /// A durable queue: a quorum queue with a dead-letter exchange and delivery limit, or a plain parking queue.
+    public struct Queue: Sendable, Hashable {
+        public var name: String
+        /// Messages returned this many times are dead-lettered instead of redelivered again.
+        public var deliveryLimit: Int?
+        /// Where rejected and over-delivered messages go, routed with the queue's name as key.
+        public var deadLetterExchange: String?
+
+        public init(name: String, deliveryLimit: Int? = nil, deadLetterExchange: String? = nil) {
+            self.name = name
+            self.deliveryLimit = deliveryLimit
+            self.deadLetterExchange = deadLetterExchange
+        }
+    }
+
+    public struct Binding: Sendable, Hashable {
+        public var queue: String
+        public var exchange: String
+        public var routingKey: String
+        public init(queue: String, exchange: String, routingKey: String) {
+            self.queue = queue
+            self.exchange = exchange
+            self.routingKey = routingKey
+        }
+    }
+
+    /// The exchange every service's dead letters go to, routed by the name of the queue they left.
+    public static let deadLetterExchange = Exchange("dead-letters", kind: .direct)
+
+    /// The name of the queue that parks the dead letters of `queue`.
+    public static func deadLetterQueueName(for queue: String) -> String { "\(queue).dead-letter" }
+
+    /// A consuming queue with its dead-letter queue: quorum, a delivery limit, bound to `bindings` on `exchange`.
+    public static func consumingQueue(
+        _ name: String, deliveryLimit: Int = 20, bindings: [(exchange: String, routingKey: String)]
+    ) -> Topology {
+        let deadLetterQueue = deadLetterQueueName(for: name)
+        return Topology(
+            exchanges: [deadLetterExchange],
+            queues: [
+                Queue(name: name, deliveryLimit: deliveryLimit, deadLetterExchange: deadLetterExchange.name),
+                Queue(name: deadLetterQueue),
+            ],
+            bindings: [Binding(queue: deadLetterQueue, exchange: deadLetterExchange.name, routingKey: name)]
+                + bindings.map { Binding(queue: name, exchange: $0.exchange, routingKey: $0.routingKey) })
+    }
+}
+
+extension Array where Element: Hashable {
+    fileprivate func uniqued() -> [Element] {
+        var seen = Set<Element>()
+        return filter { seen.insert($0).inserted }
+    }
+}

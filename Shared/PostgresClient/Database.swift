@@ -1,0 +1,156 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+
+/// A pool of PostgreSQL connections, each on a thread of its own, with an async API.
+///
+/// libpq blocks, so no libpq call runs on Swift's cooperative pool: work is a synchronous closure that one of the
+/// pool's threads runs with its connection. A broken connection is reopened before the next piece of work.
+public final class Database: Service, Sendable {
+    public struct Configuration: Sendable {
+        /// A `postgres://` URL or a libpq connection string.
+        public var url: String
+        /// Schemas searched for unqualified names; a service sets its own.
+        public var searchPath: String?
+        public var poolSize: Int
+
+        public init(url: String, searchPath: String? = nil, poolSize: Int = 4) {
+            self.url = url
+            self.searchPath = searchPath
+            self.poolSize = poolSize
+        }
+    }
+
+    private struct Job: Sendable {
+        let run: @Sendable (PostgresConnection) -> Void
+        let fail: @Sendable (PostgresError) -> Void
+    }
+
+    private struct Queue {
+        var jobs: [Job] = []
+        var closed = false
+    }
+
+    private let queue = Mutex(Queue())
+    private let condition = NSCondition()
+    private let connectedWorkers = Atomic<Int>(0)
+    private let runningWorkers = Atomic<Int>(0)
+    public let configuration: Configuration
+    private let logger: Logger
+
+    /// Starts the pool's threads; each connects right away and again whenever its connection breaks.
+    public init(_ configuration: Configuration, logger: Logger) {
+        self.configuration = configuration
+        self.logger = logger
+        for index in 0..<max(1, configuration.poolSize) {
+            runningWorkers.add(1, ordering: .relaxed)
+            let thread = Thread { [self] in work() }
+            thread.name = "postgres-\(index)"
+            thread.start()
+        }
+    }
+
+    /// Whether at least one pooled connection is up (for readiness checks).
+    public var isConnected: Bool { connectedWorkers.load(ordering: .relaxed) > 0 }
+
+    /// Runs `body` on one of the pool's threads with its connection.
+    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            let job = Job(
+                run: { connection in
+                    do {
+                        try connection.ensureConnected()
+                        continuation.resume(returning: try body(connection))
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
+                    connection.rollbackIfNeeded()
+                },
+                fail: { continuation.resume(throwing: $0) })
+            let accepted = queue.withLock { queue -> Bool in
+                guard !queue.closed else { return false }
+                queue.jobs.append(job)
+                return true
+            }
+            if accepted {
+                condition.lock()
+                condition.signal()
+                condition.unlock()
+            } else {
+                job.fail(PostgresError(.closed, "the database client is closed"))
+            }
+        }
+    }
+
+    /// Runs `body` in a transaction on one connection: committed if it returns, rolled back if it throws.
+    public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+        try await withConnection { connection in try connection.transaction(body) }
+    }
+
+    /// Runs one statement and returns its rows.
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) async throws -> QueryResult {
+        try await withConnection { connection in try connection.query(sql, parameters) }
+    }
+
+    public func run() async throws {
+        try? await gracefulShutdown()
+        close()
+    }
+
+    /// Finishes queued work, then closes every connection.
+    public func close() {
+        queue.withLock { $0.closed = true }
+        condition.lock()
+        condition.broadcast()
+        condition.unlock()
+    }
+
+    private func work() {
+        let connection = PostgresConnection(connectionString: configuration.url, searchPath: configuration.searchPath)
+        var wasConnected = false
+        func noteConnection() {
+            let now = connection.isConnected
+            if now != wasConnected { connectedWorkers.add(now ? 1 : -1, ordering: .relaxed) }
+            wasConnected = now
+        }
+        do {
+            try connection.ensureConnected()
+        } catch {
+            logger.warning("PostgreSQL is not reachable yet", metadata: ["error": .string("\(error)")])
+        }
+        noteConnection()
+        while true {
+            condition.lock()
+            var job: Job?
+            var closed = false
+            while true {
+                (job, closed) = queue.withLock { queue in
+                    queue.jobs.isEmpty ? (nil, queue.closed) : (queue.jobs.removeFirst(), queue.closed)
+                }
+                if job != nil || closed { break }
+                // Wake now and then to notice a broken idle connection and report readiness truthfully.
+                if !condition.wait(until: Date(timeIntervalSinceNow: 2)), !connection.isConnected {
+                    try? connection.ensureConnected()
+                    noteConnection()
+                }
+            }
+            condition.unlock()
+            guard let job else { break }
+            job.run(connection)
+            noteConnection()
+        }
+        connection.close()
+        noteConnection()
+        runningWorkers.add(-1, ordering: .relaxed)
+    }
+}
+
+extension Database {
+    /// Streams rows into `table` with COPY; returns how many were written.
+    @discardableResult
+    public func copy(into table: String, columns: [String], rows: [[any PostgresEncodable]]) async throws -> Int {
+        try await withConnection { connection in try connection.copy(into: table, columns: columns, rows: rows) }
+    }
+}

@@ -1,0 +1,211 @@
+import AMQPClient
+import Foundation
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+import TrastiendaTesting
+
+/// Collects what a test consumer saw, across the consumer's task and the test.
+final class Seen: Sendable {
+    private let state = Mutex<[Delivery]>([])
+    func add(_ deliveries: [Delivery]) { state.withLock { $0.append(contentsOf: deliveries) } }
+    var all: [Delivery] { state.withLock { $0 } }
+    var count: Int { state.withLock { $0.count } }
+}
+
+/// Runs `consumer` until `body` returns, then shuts it down gracefully as a service group would.
+func running<T>(_ services: [any Service], _ body: () async throws -> T) async throws -> T {
+    let group = ServiceGroup(configuration: .init(services: services, logger: TestInfrastructure.logger))
+    return try await withThrowingTaskGroup(of: Void.self) { tasks in
+        tasks.addTask { try await group.run() }
+        do {
+            let value = try await body()
+            await group.triggerGracefulShutdown()
+            try await tasks.waitForAll()
+            return value
+        } catch {
+            await group.triggerGracefulShutdown()
+            try? await tasks.waitForAll()
+            throw error
+        }
+    }
+}
+
+func message(_ index: Int, exchange: String = "test.events", routingKey: String = "thing.created") -> OutgoingMessage {
+    OutgoingMessage(
+        exchange: exchange, routingKey: routingKey, body: Array("{\"n\":\(index)}".utf8),
+        properties: MessageProperties(
+            type: "test.thing.v1", messageId: "m-\(index)", timestamp: 1_700_000_000,
+            headers: ["traceparent": .string("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"), "n": .int(Int64(index))]))
+}
+
+func testTopology(queue: String = "test.things", deliveryLimit: Int = 20) -> Topology {
+    Topology(exchanges: [Topology.Exchange("test.events")])
+        .merging(.consumingQueue(queue, deliveryLimit: deliveryLimit, bindings: [("test.events", "thing.#")]))
+}
+
+@Suite("AMQP client against a real RabbitMQ", .serialized)
+struct AMQPRoundTripTests {
+    @Test("publish with confirms, consume in batches, acknowledge: every message once, with its properties")
+    func roundTrip() async throws {
+        try await TestInfrastructure.withVirtualHost { configuration in
+            let logger = TestInfrastructure.logger
+            let seen = Seen()
+            let batchSizes = Mutex<[Int]>([])
+            let publisher = AMQPPublisher(configuration: configuration, topology: testTopology(), logger: logger)
+            let consumer = AMQPConsumer(
+                configuration: configuration, settings: .init(queue: "test.things", prefetch: 500, batchSize: 100),
+                topology: testTopology(), logger: logger
+            ) { batch in
+                seen.add(batch)
+                batchSizes.withLock { $0.append(batch.count) }
+                return []
+            }
+            try await running([publisher, consumer]) {
+                try await publisher.publish((0..<2000).map { message($0) })
+                #expect(await eventually { seen.count >= 2000 })
+            }
+            let deliveries = seen.all
+            #expect(deliveries.count == 2000)
+            #expect(Set(deliveries.compactMap(\.properties.messageId)) == Set((0..<2000).map { "m-\($0)" }))
+            let first = try #require(deliveries.first { $0.properties.messageId == "m-7" })
+            #expect(first.body == Array("{\"n\":7}".utf8))
+            #expect(first.properties.type == "test.thing.v1")
+            #expect(first.properties.contentType == "application/json")
+            #expect(first.properties.persistent)
+            #expect(first.properties.timestamp == 1_700_000_000)
+            #expect(first.properties.headers["n"] == .int(7))
+            #expect(first.properties.headers["traceparent"]?.stringValue?.hasPrefix("00-0af7") == true)
+            #expect(first.routingKey == "thing.created")
+            #expect(batchSizes.withLock { $0.max() ?? 0 } > 1, "deliveries should arrive in batches")
+            #expect(batchSizes.withLock { $0.max() ?? 0 } <= 100)
+            // Everything was acknowledged: nothing is ready or waiting in the queue.
+            #expect(await eventually { (try? await TestInfrastructure.messageCount(queue: "test.things", virtualHost: configuration.virtualHost)) == 0 })
+        }
+    }
+
+    @Test("a publish to an exchange that does not exist fails with a clear error, and the connection recovers")
+    func publishToMissingExchange() async throws {
+        try await TestInfrastructure.withVirtualHost { configuration in
+            let connection = AMQPConnection(configuration: configuration, topology: testTopology(), logger: TestInfrastructure.logger)
+            await #expect(throws: AMQPError.self) {
+                try await connection.publish(message(1, exchange: "no.such.exchange"))
+            }
+            // The broker closed the channel; the connection reopens and publishes again.
+            try await connection.publish(message(2))
+            await connection.close()
+        }
+    }
+
+    @Test("a rejected message reaches the dead-letter queue with its reason and its body intact")
+    func rejectionGoesToDeadLetterQueue() async throws {
+        try await TestInfrastructure.withVirtualHost { configuration in
+            let logger = TestInfrastructure.logger
+            let accepted = Seen()
+            let dead = Seen()
+            let publisher = AMQPPublisher(configuration: configuration, topology: testTopology(), logger: logger)
+            let consumer = AMQPConsumer(
+                configuration: configuration, settings: .init(queue: "test.things", batchSize: 50), topology: testTopology(),
+                logger: logger
+            ) { batch in
+                accepted.add(batch.filter { $0.properties.messageId != "m-3" })
+                return batch.filter { $0.properties.messageId == "m-3" }.map {
+                    Rejection(deliveryTag: $0.deliveryTag, code: "thing.bad_number", reason: "number 3 is not allowed")
+                }
+            }
+            let deadLetterConsumer = AMQPConsumer(
+                configuration: configuration, settings: .init(queue: Topology.deadLetterQueueName(for: "test.things")),
+                topology: testTopology(), logger: logger
+            ) { batch in
+                dead.add(batch)
+                return []
+            }
+            try await running([publisher, consumer, deadLetterConsumer]) {
+                try await publisher.publish((0..<10).map { message($0) })
+                #expect(await eventually { accepted.count == 9 && dead.count == 1 })
+            }
+            let parked = try #require(dead.all.first)
+            #expect(parked.body == Array("{\"n\":3}".utf8))
+            #expect(parked.properties.messageId == "m-3")
+            #expect(parked.properties.type == "test.thing.v1")
+            #expect(parked.properties.headers[Rejection.codeHeader] == .string("thing.bad_number"))
+            #expect(parked.properties.headers[Rejection.reasonHeader] == .string("number 3 is not allowed"))
+            #expect(parked.properties.headers["traceparent"] != nil)
+            #expect(parked.properties.headers["x-original-routing-key"] == .string("thing.created"))
+            #expect(!accepted.all.contains { $0.properties.messageId == "m-3" })
+        }
+    }
+
+    @Test("a message that keeps failing is parked in the dead-letter queue after the delivery limit")
+    func deliveryLimitParksMessage() async throws {
+        try await TestInfrastructure.withVirtualHost { configuration in
+            let logger = TestInfrastructure.logger
+            let attempts = Atomic<Int>(0)
+            let topology = testTopology(deliveryLimit: 3)
+            let publisher = AMQPPublisher(configuration: configuration, topology: topology, logger: logger)
+            struct HandlerFailure: Error {}
+            let consumer = AMQPConsumer(
+                configuration: configuration, settings: .init(queue: "test.things", batchSize: 1, batchWait: .zero),
+                topology: topology, logger: logger
+            ) { _ in
+                attempts.add(1, ordering: .relaxed)
+                throw HandlerFailure()
+            }
+            let deadLetterQueue = Topology.deadLetterQueueName(for: "test.things")
+            try await running([publisher, consumer]) {
+                try await publisher.publish(message(42))
+                #expect(
+                    await eventually {
+                        (try? await TestInfrastructure.messageCount(queue: deadLetterQueue, virtualHost: configuration.virtualHost)) == 1
+                    })
+            }
+            // First delivery plus three returns; the fourth return goes over the limit.
+            #expect(attempts.load(ordering: .relaxed) >= 4)
+            #expect(try await TestInfrastructure.messageCount(queue: "test.things", virtualHost: configuration.virtualHost) == 0)
+        }
+    }
+
+    @Test("a consumer whose connection the broker closes reconnects and goes on, losing no message")
+    func survivesClosedConnection() async throws {
+        try await TestInfrastructure.withVirtualHost { configuration in
+            let logger = TestInfrastructure.logger
+            let seen = Seen()
+            let publisher = AMQPPublisher(configuration: configuration, topology: testTopology(), logger: logger)
+            let consumer = AMQPConsumer(
+                configuration: configuration, settings: .init(queue: "test.things", prefetch: 100, batchSize: 20),
+                topology: testTopology(), logger: logger
+            ) { batch in
+                seen.add(batch)
+                try await Task.sleep(for: .milliseconds(5))  // a slow handler, so that the close lands mid-stream
+                return []
+            }
+            try await running([publisher, consumer]) {
+                try await publisher.publish((0..<1000).map { message($0) })
+                #expect(await eventually { seen.count >= 100 })
+                try TestInfrastructure.closeConnections(virtualHost: configuration.virtualHost)
+                #expect(await eventually { !consumer.isConnected || seen.count >= 1000 })
+                // Publish the second half, retrying what the dropped connection could not confirm.
+                let second = (1000..<2000).map { message($0) }
+                var published = false
+                for _ in 0..<50 where !published {
+                    do {
+                        try await publisher.publish(second)
+                        published = true
+                    } catch let error as AMQPError where error.code == .connectionLost {
+                        try await Task.sleep(for: .milliseconds(200))
+                    }
+                }
+                #expect(published)
+                let expected = Set((0..<2000).map { "m-\($0)" })
+                #expect(await eventually(timeout: .seconds(60)) { Set(seen.all.compactMap(\.properties.messageId)) == expected })
+            }
+            #expect(consumer.isConnected == false)  // closed by the graceful shutdown
+            let ids = Set(seen.all.compactMap(\.properties.messageId))
+            #expect(ids.count == 2000, "no message lost")
+            #expect(await eventually {
+                (try? await TestInfrastructure.messageCount(queue: "test.things", virtualHost: configuration.virtualHost)) == 0
+            })
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import AMQPClient
+import Foundation
+import Logging
+import PostgresClient
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Raised when a test cannot reach the broker or the database; the message says how to start them.
+public struct InfrastructureUnavailable: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// The real RabbitMQ and PostgreSQL that `make test` starts (`scripts/infra.sh up`), shared by all tests; each test
+/// gets a virtual host or a schema of its own.
+public enum TestInfrastructure {
+    public static let amqpURL = ProcessInfo.processInfo.environment["TRASTIENDA_TEST_AMQP_URL"]
+        ?? "amqp://trastienda:trastienda@localhost:5672/"
+    public static let managementURL = ProcessInfo.processInfo.environment["TRASTIENDA_TEST_RABBIT_MANAGEMENT_URL"]
+        ?? "http://localhost:15672"
+    public static let databaseURL = ProcessInfo.processInfo.environment["TRASTIENDA_TEST_DATABASE_URL"]
+        ?? "postgres://trastienda:trastienda@localhost:5432/trastienda"
+    static let brokerUser = "trastienda"
+    static let brokerPassword = "trastienda"
+
+    /// The repository's root, for scripts the tests drive.
+    public static let repositoryRoot: URL = {
+        var url = URL(fileURLWithPath: #filePath)
+        for _ in 0..<3 { url.deleteLastPathComponent() }
+        return url
+    }()
+
+    public static var logger: Logger {
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        return logger
+    }
+
+    /// A unique name for a test's vhost or schema.
+    public static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
+    }
+
+    // MARK: Broker
+
+    /// A fresh virtual host on the test broker, with the test user allowed everything in it.
+    public static func makeVirtualHost(_ prefix: String = "test") async throws -> AMQPConfiguration {
+        let name = uniqueName(prefix)
+        let escaped = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name
+        try await management("PUT", "/api/vhosts/\(escaped)", body: "{}")
+        try await management(
+            "PUT", "/api/permissions/\(escaped)/\(brokerUser)", body: #"{"configure":".*","write":".*","read":".*"}"#)
+        return try AMQPConfiguration(url: amqpURL, connectionName: name).with(virtualHost: name)
+    }
+
+    public static func deleteVirtualHost(_ configuration: AMQPConfiguration) async {
+        let escaped = configuration.virtualHost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        try? await management("DELETE", "/api/vhosts/\(escaped)", body: nil)
+    }
+
+    /// Runs `body` in a fresh virtual host, deleted afterwards.
+    public static func withVirtualHost<T>(_ body: (AMQPConfiguration) async throws -> T) async throws -> T {
+        let configuration = try await makeVirtualHost()
+        do {
+            let value = try await body(configuration)
+            await deleteVirtualHost(configuration)
+            return value
+        } catch {
+            await deleteVirtualHost(configuration)
+            throw error
+        }
+    }
+
+    /// The number of messages ready in a queue, as the broker reports it.
+    public static func messageCount(queue: String, virtualHost: String) async throws -> Int {
+        let escapedHost = virtualHost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let escapedQueue = queue.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let data = try await management("GET", "/api/queues/\(escapedHost)/\(escapedQueue)", body: nil)
+        let object = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+        return object?["messages_ready"] as? Int ?? 0
+    }
+
+    /// Closes every client connection to `virtualHost` from the broker's side, as an operator would.
+    public static func closeConnections(virtualHost: String) throws {
+        let process = Process()
+        process.executableURL = repositoryRoot.appendingPathComponent("scripts/infra.sh")
+        process.arguments = ["rabbitmqctl", "-q", "close_all_connections", "-p", virtualHost, "closed by a test"]
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw InfrastructureUnavailable(description: "rabbitmqctl close_all_connections failed (\(process.terminationStatus))")
+        }
+    }
+
+    @discardableResult
+    static func management(_ method: String, _ path: String, body: String?) async throws -> Data {
+        var request = URLRequest(url: URL(string: managementURL + path)!)
+        request.httpMethod = method
+        let credentials = Data("\(brokerUser):\(brokerPassword)".utf8).base64EncodedString()
+        request.setValue("Basic \(credentials)", forHTTPHeaderField: "Authorization")
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        if let body { request.httpBody = Data(body.utf8) }
+        let (data, response): (Data, URLResponse)
+        do {
+            (data, response) = try await URLSession.shared.data(for: request)
+        } catch {
+            throw InfrastructureUnavailable(
+                description: "RabbitMQ's management API is not reachable at \(managementURL) (\(error)). "
+                    + "Start the test infrastructure with `make test` or `scripts/infra.sh up`.")
+        }
+        let status = (response as? HTTPURLResponse)?.statusCode ?? 0
+        guard (200..<300).contains(status) else {
+            throw InfrastructureUnavailable(
+                description: "RabbitMQ management \(method) \(path) answered \(status): \(String(decoding: data, as: UTF8.self))")
+        }
+        return data
+    }
+
+    // MARK: Database
+
+    /// A database client whose search path is a fresh schema of its own (created here, dropped by `dropSchema`).
+    public static func makeDatabase(_ prefix: String = "test", poolSize: Int = 2) async throws -> (Database, schema: String) {
+        let schema = uniqueName(prefix)
+        let database = Database(.init(url: databaseURL, searchPath: schema, poolSize: poolSize), logger: logger)
+        do {
+            try await database.query("CREATE SCHEMA \(PostgresIdentifier.quote(schema))")
+        } catch let error as PostgresError where error.code == .connectionFailed {
+            database.close()
+            throw InfrastructureUnavailable(
+                description: "PostgreSQL is not reachable at \(databaseURL) (\(error)). "
+                    + "Start the test infrastructure with `make test` or `scripts/infra.sh up`.")
+        }
+        return (database, schema)
+    }
+
+    public static func dropSchema(_ schema: String, on database: Database) async {
+        _ = try? await database.query("DROP SCHEMA IF EXISTS \(PostgresIdentifier.quote(schema)) CASCADE")
+        database.close()
+    }
+
+    /// Runs `body` with a database client in a fresh schema, dropped afterwards.
+    public static func withSchema<T>(_ prefix: String = "test", _ body: (Database, String) async throws -> T) async throws -> T {
+        let (database, schema) = try await makeDatabase(prefix)
+        do {
+            let value = try await body(database, schema)
+            await dropSchema(schema, on: database)
+            return value
+        } catch {
+            await dropSchema(schema, on: database)
+            throw error
+        }
+    }
+}
+
+/// Polls `condition` until it holds or `timeout` passes; returns whether it held.
+public func eventually(
+    timeout: Duration = .seconds(20), interval: Duration = .milliseconds(50), _ condition: () async throws -> Bool
+) async rethrows -> Bool {
+    let deadline = ContinuousClock.now + timeout
+    while ContinuousClock.now < deadline {
+        if try await condition() { return true }
+        try? await Task.sleep(for: interval)
+    }
+    return try await condition()
+}
