@@ -99,7 +99,7 @@ let package = Package(
             ],
             path: "Shared/PostgresClient", swiftSettings: swiftSettings),
         .target(
-            name: "Contracts", dependencies: ["AMQPClient"],
+            name: "Contracts", dependencies: ["AMQPClient", "PostgresClient"],
             path: "Shared/Contracts", swiftSettings: swiftSettings),
         .target(
             name: "ServiceRuntime",
@@ -110,6 +110,7 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ],
             path: "Shared/ServiceRuntime", swiftSettings: swiftSettings),

@@ -1,1 +1,3 @@
-print("x")
+import ServiceRuntime
+
+await TrastiendaService.main(Orders.definition)

@@ -97,14 +97,13 @@ public struct AMQPConsumer: Service {
     /// Up to `batchSize` deliveries from one connection, waiting at most `batchWait` after the first.
     private func nextBatch(from buffer: DeliveryBuffer) async -> [Delivery] {
         var batch = buffer.take(maximum: settings.batchSize)
-        guard batch.count < settings.batchSize, !batch.isEmpty else { return batch }
+        guard batch.count < settings.batchSize, !batch.isEmpty, settings.batchWait > .zero else { return batch }
         let deadline = ContinuousClock.now + settings.batchWait
-        while batch.count < settings.batchSize, ContinuousClock.now < deadline, !buffer.isDrained {
+        while batch.count < settings.batchSize, !buffer.isDrained {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { break }
+            await buffer.waitForDeliveries(count: settings.batchSize - batch.count, timeout: remaining)
             let more = buffer.take(maximum: settings.batchSize - batch.count)
-            if more.isEmpty {
-                try? await Task.sleep(for: .milliseconds(1))
-                continue
-            }
             if let generation = more.first?.connectionGeneration, generation != batch[0].connectionGeneration {
                 batch = more  // the connection was replaced: older tags cannot be acknowledged any more
             } else {

@@ -118,12 +118,14 @@ enum CDecode {
         }
     }
 
-    static func properties(_ properties: UnsafePointer<amqp_basic_properties_t>) -> MessageProperties {
+    static func properties(
+        _ properties: UnsafePointer<amqp_basic_properties_t>, strings: inout RecentStrings
+    ) -> MessageProperties {
         let p = properties.pointee
         func has(_ flag: amqp_flags_t) -> Bool { p._flags & flag != 0 }
         return MessageProperties(
-            contentType: has(TRASTIENDA_FLAG_CONTENT_TYPE) ? string(p.content_type) : nil,
-            type: has(TRASTIENDA_FLAG_TYPE) ? string(p.type) : nil,
+            contentType: has(TRASTIENDA_FLAG_CONTENT_TYPE) ? strings.string(p.content_type) : nil,
+            type: has(TRASTIENDA_FLAG_TYPE) ? strings.string(p.type) : nil,
             messageId: has(TRASTIENDA_FLAG_MESSAGE_ID) ? string(p.message_id) : nil,
             correlationId: has(TRASTIENDA_FLAG_CORRELATION_ID) ? string(p.correlation_id) : nil,
             timestamp: has(TRASTIENDA_FLAG_TIMESTAMP) ? Int64(bitPattern: p.timestamp) : nil,
@@ -131,6 +133,26 @@ enum CDecode {
             userId: has(TRASTIENDA_FLAG_USER_ID) ? string(p.user_id) : nil,
             appId: has(TRASTIENDA_FLAG_APP_ID) ? string(p.app_id) : nil,
             headers: has(TRASTIENDA_FLAG_HEADERS) ? table(p.headers) : [:])
+    }
+}
+
+/// A few recently decoded strings, reused when the same bytes come again (saves an allocation per message).
+struct RecentStrings {
+    private var entries: [(bytes: [UInt8], string: String)] = []
+    private var next = 0
+
+    mutating func string(_ bytes: amqp_bytes_t) -> String {
+        guard bytes.len > 15, bytes.len <= 64, let pointer = bytes.bytes else { return CDecode.string(bytes) }
+        let raw = UnsafeRawBufferPointer(start: pointer, count: bytes.len)
+        for entry in entries where entry.bytes.elementsEqual(raw) { return entry.string }
+        let string = CDecode.string(bytes)
+        if entries.count < 8 {
+            entries.append((Array(raw), string))
+        } else {
+            entries[next] = (Array(raw), string)
+            next = (next + 1) % 8
+        }
+        return string
     }
 }
 

@@ -27,6 +27,8 @@ final class ConnectionLoop {
     /// Deliveries read this round, handed to the buffer together.
     private var arrived: [Delivery] = []
     private var content: IncomingContent?
+    /// Exchange, routing key, content type and type repeat from message to message: decode each once.
+    private var recentStrings = RecentStrings()
 
     private struct IncomingContent {
         var deliveryTag: UInt64
@@ -170,7 +172,7 @@ final class ConnectionLoop {
         raw.releaseBuffers()
         if !arrived.isEmpty {
             connection.deliveries.append(arrived)
-            arrived.removeAll(keepingCapacity: true)
+            arrived = []
         }
         guard commands.isEmpty, frames == 0, !raw.hasBufferedInput else { return }
 
@@ -235,7 +237,8 @@ final class ConnectionLoop {
             try handleMethod(frame.payload.method, channel: frame.channel, on: raw)
         case AMQP_FRAME_HEADER:
             guard var incoming = content, let decoded = frame.payload.properties.decoded else { return }
-            incoming.properties = CDecode.properties(decoded.assumingMemoryBound(to: amqp_basic_properties_t.self))
+            incoming.properties = CDecode.properties(
+                decoded.assumingMemoryBound(to: amqp_basic_properties_t.self), strings: &recentStrings)
             incoming.expectedSize = Int(frame.payload.properties.body_size)
             incoming.body.reserveCapacity(incoming.expectedSize)
             content = incoming
@@ -257,8 +260,8 @@ final class ConnectionLoop {
         case TRASTIENDA_BASIC_DELIVER:
             let deliver = method.decoded.assumingMemoryBound(to: amqp_basic_deliver_t.self).pointee
             content = IncomingContent(
-                deliveryTag: deliver.delivery_tag, exchange: CDecode.string(deliver.exchange),
-                routingKey: CDecode.string(deliver.routing_key), redelivered: deliver.redelivered != 0, isDelivery: true)
+                deliveryTag: deliver.delivery_tag, exchange: recentStrings.string(deliver.exchange),
+                routingKey: recentStrings.string(deliver.routing_key), redelivered: deliver.redelivered != 0, isDelivery: true)
         case TRASTIENDA_BASIC_ACK:
             let ack = method.decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
             confirm(upTo: ack.delivery_tag, multiple: ack.multiple != 0, acknowledged: true)

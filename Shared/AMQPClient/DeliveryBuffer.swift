@@ -6,6 +6,8 @@ final class DeliveryBuffer: Sendable {
         var items: [Delivery] = []
         var head = 0
         var waiter: CheckedContinuation<Void, Never>?
+        /// The waiter wants this many deliveries before it is woken.
+        var wanted = 1
         /// No more deliveries will come: the consumer was cancelled or the connection closed.
         var finished = false
         var count: Int { items.count - head }
@@ -16,7 +18,13 @@ final class DeliveryBuffer: Sendable {
     func append(_ deliveries: [Delivery]) {
         guard !deliveries.isEmpty else { return }
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            state.items.append(contentsOf: deliveries)
+            if state.count == 0 {
+                state.items = deliveries  // adopt the array: no copying of elements on the hot path
+                state.head = 0
+            } else {
+                state.items.append(contentsOf: deliveries)
+            }
+            guard state.count >= state.wanted else { return nil }
             defer { state.waiter = nil }
             return state.waiter
         }
@@ -51,6 +59,10 @@ final class DeliveryBuffer: Sendable {
         state.withLock { state in
             let count = min(maximum, state.count)
             guard count > 0 else { return [] }
+            if state.head == 0, count == state.items.count {
+                defer { state.items = [] }
+                return state.items
+            }
             let taken = Array(state.items[state.head..<(state.head + count)])
             state.head += count
             if state.head == state.items.count {
@@ -64,23 +76,41 @@ final class DeliveryBuffer: Sendable {
         }
     }
 
-    /// Returns when a delivery is waiting, the buffer is finished, or the task is cancelled.
-    func waitForDeliveries() async {
+    /// Returns when `count` deliveries are waiting, the buffer is finished, or the task is cancelled.
+    func waitForDeliveries(count: Int = 1) async {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let resumeNow = state.withLock { state -> Bool in
-                    if state.count > 0 || state.finished || Task.isCancelled { return true }
+                    if state.count >= count || state.finished || Task.isCancelled { return true }
                     state.waiter = continuation
+                    state.wanted = count
                     return false
                 }
                 if resumeNow { continuation.resume() }
             }
         } onCancel: {
-            let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-                defer { state.waiter = nil }
-                return state.waiter
-            }
-            waiter?.resume()
+            wakeWaiter()
         }
+    }
+
+    /// Returns when `count` deliveries are waiting or `timeout` has passed, whichever comes first.
+    func waitForDeliveries(count: Int, timeout: Duration) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.waitForDeliveries(count: count) }
+            group.addTask {
+                try? await Task.sleep(for: timeout)
+                if !Task.isCancelled { self.wakeWaiter() }
+            }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+
+    private func wakeWaiter() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume()
     }
 }

@@ -1,0 +1,42 @@
+import AMQPClient
+
+/// The topic exchanges of Trastienda, one per publishing domain (see `docs/asyncapi.yaml`).
+public enum Exchanges {
+    /// POS terminals publish sales (`sale.<store>.<terminal>`) and shift events (`shift.opened.<store>.<terminal>`).
+    public static let pos = Topology.Exchange("pos")
+    /// Sales intake announces recorded sales: `sale.recorded.<store>`.
+    public static let salesEvents = Topology.Exchange("sales.events")
+    /// Billing announces invoices and credit notes: `invoice.issued.<store>.<terminal>`, `credit_note.issued.<store>.<terminal>`.
+    public static let billingEvents = Topology.Exchange("billing.events")
+    /// Orders and stock: `stock.low.<store>`, `replenishment.requested.<store>`.
+    public static let stockEvents = Topology.Exchange("stock.events")
+    /// Customer order lifecycle events.
+    public static let ordersEvents = Topology.Exchange("orders.events")
+    /// Commands to the orders service (register an order).
+    public static let ordersCommands = Topology.Exchange("orders.commands")
+    /// Receivables: opened, overdue, reminders, paid, written off.
+    public static let collectionsEvents = Topology.Exchange("collections.events")
+    /// Staff and announcements.
+    public static let hrEvents = Topology.Exchange("hr.events")
+}
+
+/// The binding patterns consumers use.
+public enum RoutingKeys {
+    public static let allSales = "sale.#"
+    public static let allSalesRecorded = "sale.recorded.#"
+    public static let allInvoicesIssued = "invoice.issued.#"
+    public static let allCreditNotesIssued = "credit_note.issued.#"
+    public static let allShiftEvents = "shift.#"
+    public static let allOrderCommands = "order.#"
+}
+
+/// Queue names: `<consuming service>.<what it consumes>`.
+public enum Queues {
+    public static let intakePOSSales = "sales-intake.pos-sales"
+    public static let billingSaleRecorded = "billing.sale-recorded"
+    public static let ordersSaleRecorded = "orders.sale-recorded"
+    public static let ordersCommands = "orders.order-commands"
+    public static let collectionsInvoiceIssued = "collections.invoice-issued"
+    public static let hrSaleRecorded = "hr.sale-recorded"
+    public static let hrShifts = "hr.pos-shifts"
+}

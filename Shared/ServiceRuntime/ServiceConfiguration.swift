@@ -1,0 +1,114 @@
+import AMQPClient
+import Configuration
+import Foundation
+import Logging
+
+/// A setting that is present but unusable; the message names the variable, the value and what would do.
+public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    public let variable: String
+    public let value: String
+    public let expected: String
+
+    public var description: String { "\(variable)='\(value)' is not valid: expected \(expected)" }
+}
+
+/// Everything a service reads from its environment at start.
+///
+/// Every setting is an environment variable `TRASTIENDA_<SETTING>`, and a service-specific
+/// `TRASTIENDA_<SERVICE>_<SETTING>` (for example `TRASTIENDA_BILLING_DATABASE_URL`) overrides it for one service.
+/// See the README's configuration table.
+public struct ServiceConfiguration: Sendable {
+    public var service: String
+    public var amqpURL: String
+    public var amqp: AMQPConfiguration
+    public var databaseURL: String
+    public var databasePoolSize: Int
+    public var httpHost: String
+    public var httpPort: Int
+    public var logLevel: Logger.Level
+    /// Unacknowledged messages a consumer may hold.
+    public var prefetch: Int
+    /// The most messages a consumer handles in one transaction.
+    public var batchSize: Int
+    /// How long a consumer waits for a batch to fill.
+    public var batchWait: Duration
+
+    public static let defaultAMQPURL = "amqp://trastienda:trastienda@localhost:5672/"
+    public static let defaultDatabaseURL = "postgres://trastienda:trastienda@localhost:5432/trastienda"
+
+    /// Reads the configuration of `service` from the process environment (or `environment`, in tests).
+    public static func load(
+        service: String, defaultHTTPPort: Int, environment: [String: String]? = nil
+    ) throws(ConfigurationError) -> ServiceConfiguration {
+        let provider = environment.map { EnvironmentVariablesProvider(environmentVariables: $0) } ?? EnvironmentVariablesProvider()
+        let settings = Settings(service: service, reader: ConfigReader(provider: provider))
+        let amqpURL = settings.string("amqp.url") ?? defaultAMQPURL
+        let amqp: AMQPConfiguration
+        do {
+            amqp = try AMQPConfiguration(url: amqpURL, connectionName: service)
+        } catch {
+            throw ConfigurationError(
+                variable: settings.variableName("amqp.url"), value: AMQPConfiguration.redacted(amqpURL), expected: error.message)
+        }
+        let databaseURL = settings.string("database.url") ?? defaultDatabaseURL
+        guard databaseURL.hasPrefix("postgres://") || databaseURL.hasPrefix("postgresql://") || databaseURL.contains("=") else {
+            throw ConfigurationError(
+                variable: settings.variableName("database.url"), value: databaseURL,
+                expected: "a postgres:// URL or a libpq connection string")
+        }
+        return ServiceConfiguration(
+            service: service, amqpURL: amqpURL, amqp: amqp, databaseURL: databaseURL,
+            databasePoolSize: try settings.integer("database.pool_size", default: 4, in: 1...100),
+            httpHost: settings.string("http.host") ?? "0.0.0.0",
+            httpPort: try settings.integer("http.port", default: defaultHTTPPort, in: 1...65535),
+            logLevel: try settings.logLevel(),
+            prefetch: try settings.integer("consumer.prefetch", default: 1000, in: 1...65535),
+            batchSize: try settings.integer("consumer.batch_size", default: 500, in: 1...10000),
+            batchWait: .milliseconds(try settings.integer("consumer.batch_wait_ms", default: 20, in: 0...60000)))
+    }
+
+    /// Looks a setting up for one service first, then for all.
+    private struct Settings {
+        let service: String
+        let reader: ConfigReader
+
+        var serviceKey: String { service.replacingOccurrences(of: "-", with: "_") }
+
+        func variableName(_ key: String, serviceSpecific: Bool = false) -> String {
+            let path = serviceSpecific ? "trastienda.\(serviceKey).\(key)" : "trastienda.\(key)"
+            return path.uppercased().replacingOccurrences(of: ".", with: "_")
+        }
+
+        /// The value and the variable it came from.
+        func lookup(_ key: String) -> (value: String, variable: String)? {
+            if let value = reader.string(forKey: ConfigKey("trastienda.\(serviceKey).\(key)")), !value.isEmpty {
+                return (value, variableName(key, serviceSpecific: true))
+            }
+            if let value = reader.string(forKey: ConfigKey("trastienda.\(key)")), !value.isEmpty {
+                return (value, variableName(key))
+            }
+            return nil
+        }
+
+        func string(_ key: String) -> String? { lookup(key)?.value }
+
+        func integer(_ key: String, default defaultValue: Int, in range: ClosedRange<Int>) throws(ConfigurationError) -> Int {
+            guard let (text, variable) = lookup(key) else { return defaultValue }
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), range.contains(value) else {
+                throw ConfigurationError(
+                    variable: variable, value: text, expected: "a whole number from \(range.lowerBound) to \(range.upperBound)")
+            }
+            return value
+        }
+
+        func logLevel() throws(ConfigurationError) -> Logger.Level {
+            guard let (text, variable) = lookup("log.level") else { return .info }
+            guard let level = Logger.Level(rawValue: text.lowercased()) else {
+                throw ConfigurationError(
+                    variable: variable, value: text,
+                    expected: "one of " + Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
+            }
+            return level
+        }
+    }
+}

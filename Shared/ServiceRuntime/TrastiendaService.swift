@@ -1,0 +1,149 @@
+import AMQPClient
+import Foundation
+import Hummingbird
+import Logging
+import PostgresClient
+import ServiceLifecycle
+import UnixSignals
+
+/// What a service is made of; its executable hands one of these to ``TrastiendaService/main(_:)``.
+public struct ServiceDefinition: Sendable {
+    /// The executable's name, for example `billing`.
+    public var name: String
+    public var defaultHTTPPort: Int
+    /// The PostgreSQL schema it owns.
+    public var schema: String
+    public var migrations: [Migration]
+    /// The exchanges, queues and bindings it publishes to and consumes from.
+    public var topology: Topology
+    /// Its consumers, built once the schema is migrated.
+    public var consumers: @Sendable (ServiceContext) -> [AMQPConsumer]
+    /// Its own HTTP routes.
+    public var routes: @Sendable (Router<BasicRequestContext>, ServiceContext) -> Void
+
+    public init(
+        name: String, defaultHTTPPort: Int, schema: String, migrations: [Migration], topology: Topology,
+        consumers: @escaping @Sendable (ServiceContext) -> [AMQPConsumer] = { _ in [] },
+        routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceContext) -> Void = { _, _ in }
+    ) {
+        self.name = name
+        self.defaultHTTPPort = defaultHTTPPort
+        self.schema = schema
+        self.migrations = migrations
+        self.topology = topology
+        self.consumers = consumers
+        self.routes = routes
+    }
+}
+
+/// What a service's consumers and routes work with.
+public struct ServiceContext: Sendable {
+    public let configuration: ServiceConfiguration
+    public let database: Database
+    public let publisher: AMQPPublisher
+    public let logger: Logger
+
+    /// Consumer settings for `queue` from the service's configuration.
+    public func consumerSettings(queue: String) -> ConsumerSettings {
+        ConsumerSettings(
+            queue: queue, prefetch: configuration.prefetch, batchSize: configuration.batchSize, batchWait: configuration.batchWait)
+    }
+}
+
+/// The standard life of a Trastienda service.
+///
+/// Clients start first, then the HTTP server (health and metrics answer from the start), then the part that
+/// migrates the schema and runs the consumers. On SIGTERM or SIGINT the group stops in reverse: consumers stop
+/// taking messages, finish and acknowledge their batch; the HTTP server stops; the clients close last.
+public enum TrastiendaService {
+    public static func main(_ definition: ServiceDefinition) async {
+        let configuration: ServiceConfiguration
+        do {
+            configuration = try ServiceConfiguration.load(service: definition.name, defaultHTTPPort: definition.defaultHTTPPort)
+        } catch {
+            FileHandle.standardError.write(Data("\(definition.name): configuration error: \(error)\n".utf8))
+            exit(2)
+        }
+        do {
+            try await run(definition, configuration: configuration)
+        } catch {
+            FileHandle.standardError.write(Data("\(definition.name): stopped by an error: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+
+    public static func run(_ definition: ServiceDefinition, configuration: ServiceConfiguration) async throws {
+        let registry = Observability.bootstrap(level: configuration.logLevel)
+        var logger = Logger(label: definition.name)
+        logger.logLevel = configuration.logLevel
+
+        let database = Database(
+            .init(url: configuration.databaseURL, searchPath: definition.schema, poolSize: configuration.databasePoolSize),
+            logger: logger)
+        var amqp = configuration.amqp
+        amqp.connectionName = "\(definition.name)-publisher"
+        let publisher = AMQPPublisher(configuration: amqp, topology: definition.topology, logger: logger)
+        let context = ServiceContext(configuration: configuration, database: database, publisher: publisher, logger: logger)
+
+        let readiness = Readiness()
+        let migrated = Flag()
+        let work = MigrateThenConsume(definition: definition, context: context, migrated: migrated, readiness: readiness)
+        readiness.add("database") { database.isConnected }
+        readiness.add("broker") { publisher.isConnected }
+        readiness.add("migrations") { migrated.isRaised }
+
+        let router = Router()
+        OperationsRoutes.add(to: router, service: definition.name, readiness: readiness, registry: registry)
+        definition.routes(router, context)
+        let http = Application(
+            router: router,
+            configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: definition.name),
+            logger: logger)
+
+        logger.info(
+            "Starting",
+            metadata: [
+                "http.port": .stringConvertible(configuration.httpPort), "db.schema": .string(definition.schema),
+                "amqp.url": .string(AMQPConfiguration.redacted(configuration.amqpURL)),
+            ])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [database, publisher, http, work], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await group.run()
+        logger.info("Stopped")
+    }
+}
+
+/// Applies the schema's migrations (retrying while the database is unreachable), then runs the consumers until
+/// graceful shutdown.
+struct MigrateThenConsume: Service {
+    let definition: ServiceDefinition
+    let context: ServiceContext
+    let migrated: Flag
+    let readiness: Readiness
+
+    func run() async throws {
+        var delay = Duration.milliseconds(200)
+        while !migrated.isRaised {
+            do {
+                try await context.database.migrate(schema: definition.schema, definition.migrations, logger: context.logger)
+                migrated.raise()
+            } catch let error as PostgresError where error.code == .connectionFailed {
+                context.logger.warning("Database unreachable; will migrate when it answers", metadata: ["error": .string("\(error)")])
+                try await Task.sleep(for: delay)
+                delay = min(delay * 2, .seconds(5))
+            }
+            if Task.isShuttingDownGracefully { return }
+        }
+        let consumers = definition.consumers(context)
+        for consumer in consumers {
+            readiness.add("consumer \(consumer.settings.queue)") { consumer.isConnected }
+        }
+        try await withThrowingDiscardingTaskGroup { group in
+            for consumer in consumers {
+                group.addTask { try await consumer.run() }
+            }
+            if consumers.isEmpty { try? await gracefulShutdown() }
+        }
+    }
+}

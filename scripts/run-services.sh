@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Runs the five services in the foreground with their logs interleaved (each line prefixed by its service), until
+# Ctrl-C; then stops them gracefully. Expects `swift build` to have run and the local infrastructure to be up.
+set -uo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="$(cd "$root" && swift build --show-bin-path)"
+services=(sales-intake billing orders collections hr)
+ports=(8081 8082 8083 8084 8085)
+pids=()
+
+stop() {
+    echo "[run] stopping the services"
+    for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+    wait
+    exit 0
+}
+trap stop INT TERM
+
+for service in "${services[@]}"; do
+    ( "$bin/$service" 2>&1 | sed -u "s/^/[$service] /" ) &
+    pids+=($!)
+done
+
+deadline=$((SECONDS + 60))
+for i in "${!services[@]}"; do
+    until curl -sf "http://localhost:${ports[$i]}/health/ready" >/dev/null; do
+        if [ $SECONDS -ge $deadline ]; then echo "[run] ${services[$i]} is not ready after 60 s"; break; fi
+        sleep 0.5
+    done
+done
+echo "[run] all five services are up. Where to look:"
+for i in "${!services[@]}"; do
+    printf '[run]   %-13s http://localhost:%s/health/ready  /metrics\n' "${services[$i]}" "${ports[$i]}"
+done
+echo "[run]   RabbitMQ management: http://localhost:15672 (trastienda / trastienda)"
+echo "[run] Ctrl-C stops them."
+wait
