@@ -124,6 +124,13 @@ let package = Package(
             name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient"],
             path: "Tests/ServiceRuntimeTests", swiftSettings: swiftSettings),
         .testTarget(
+            name: "ServiceRuntimeIntegrationTests",
+            dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient", "TrastiendaTesting"],
+            path: "Tests/ServiceRuntimeIntegrationTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "AMQPClientTests", dependencies: ["AMQPClient"],
+            path: "Tests/AMQPClientTests", swiftSettings: swiftSettings),
+        .testTarget(
             name: "AMQPClientIntegrationTests", dependencies: ["AMQPClient", "TrastiendaTesting"],
             path: "Tests/AMQPClientIntegrationTests", swiftSettings: swiftSettings),
         .testTarget(

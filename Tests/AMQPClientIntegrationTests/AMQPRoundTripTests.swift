@@ -152,14 +152,19 @@ struct AMQPRoundTripTests {
                 attempts.add(1, ordering: .relaxed)
                 throw HandlerFailure()
             }
-            let deadLetterQueue = Topology.deadLetterQueueName(for: "test.things")
-            try await running([publisher, consumer]) {
-                try await publisher.publish(message(42))
-                #expect(
-                    await eventually {
-                        (try? await TestInfrastructure.messageCount(queue: deadLetterQueue, virtualHost: configuration.virtualHost)) == 1
-                    })
+            let parked = Seen()
+            let deadLetterConsumer = AMQPConsumer(
+                configuration: configuration, settings: .init(queue: Topology.deadLetterQueueName(for: "test.things")),
+                topology: topology, logger: logger
+            ) { batch in
+                parked.add(batch)
+                return []
             }
+            try await running([publisher, consumer, deadLetterConsumer]) {
+                try await publisher.publish(message(42))
+                #expect(await eventually { parked.count == 1 })
+            }
+            #expect(parked.all.first?.body == Array("{\"n\":42}".utf8))
             // First delivery plus three returns; the fourth return goes over the limit.
             #expect(attempts.load(ordering: .relaxed) >= 4)
             #expect(try await TestInfrastructure.messageCount(queue: "test.things", virtualHost: configuration.virtualHost) == 0)

@@ -1,0 +1,55 @@
+import AMQPClient
+import Testing
+
+@Suite("AMQP URLs and topology")
+struct AMQPConfigurationTests {
+    @Test("a full amqp URL gives host, port, credentials, vhost and heartbeat")
+    func fullURL() throws {
+        let configuration = try AMQPConfiguration(url: "amqp://intake:s%40cret@broker.local:5673/shop%2Fone?heartbeat=15")
+        #expect(configuration.host == "broker.local")
+        #expect(configuration.port == 5673)
+        #expect(configuration.user == "intake")
+        #expect(configuration.password == "s@cret")
+        #expect(configuration.virtualHost == "shop/one")
+        #expect(configuration.heartbeatSeconds == 15)
+        #expect(configuration.tls == nil)
+    }
+
+    @Test("defaults: port 5672, vhost /, guest")
+    func defaults() throws {
+        let configuration = try AMQPConfiguration(url: "amqp://localhost")
+        #expect(configuration.port == 5672)
+        #expect(configuration.virtualHost == "/")
+        #expect(configuration.user == "guest")
+    }
+
+    @Test("amqps turns on TLS with port 5671 and the CA file")
+    func tls() throws {
+        let configuration = try AMQPConfiguration(url: "amqps://u:p@broker/?cacertfile=/etc/ssl/ca.pem")
+        #expect(configuration.port == 5671)
+        #expect(configuration.tls?.caCertificateFile == "/etc/ssl/ca.pem")
+    }
+
+    @Test("bad URLs are refused with a reason", arguments: [
+        "http://localhost", "not a url", "amqp://localhost/a/b", "amqp://localhost?heartbeat=soon", "amqp://localhost?color=blue",
+    ])
+    func refused(url: String) {
+        #expect(throws: AMQPError.self) { try AMQPConfiguration(url: url) }
+    }
+
+    @Test("the password is hidden in logs")
+    func redaction() {
+        #expect(AMQPConfiguration.redacted("amqp://u:secret@h/") == "amqp://u:***@h/")
+    }
+
+    @Test("a consuming queue comes with its dead-letter queue, limit and bindings")
+    func consumingQueue() {
+        let topology = Topology.consumingQueue("billing.sale-recorded", deliveryLimit: 5, bindings: [("sales.events", "sale.recorded.#")])
+        #expect(topology.queues.map(\.name) == ["billing.sale-recorded", "billing.sale-recorded.dead-letter"])
+        #expect(topology.queues[0].deliveryLimit == 5)
+        #expect(topology.queues[0].deadLetterExchange == "dead-letters")
+        #expect(topology.bindings.contains(.init(queue: "billing.sale-recorded.dead-letter", exchange: "dead-letters", routingKey: "billing.sale-recorded")))
+        #expect(topology.bindings.contains(.init(queue: "billing.sale-recorded", exchange: "sales.events", routingKey: "sale.recorded.#")))
+        #expect(topology.merging(topology) == topology)
+    }
+}
