@@ -130,14 +130,16 @@ final class ConnectionLoop {
     }
 
     private func closeGracefully() {
+        // Commands sent before close (the last batch's acknowledgement above all) still go out, and confirms come in.
         let deadline = monotonicMilliseconds() + 5000
-        while let raw, unconfirmedHead < unconfirmed.count, monotonicMilliseconds() < deadline {
+        var firstRound = true
+        while raw != nil, firstRound || unconfirmedHead < unconfirmed.count, monotonicMilliseconds() < deadline {
+            firstRound = false
             do {
                 try runOnce()
             } catch {
                 connectionLost(error)
             }
-            _ = raw
         }
         failUnconfirmed(AMQPError(.closed, "the connection was closed before the broker confirmed"))
         for case .publish(_, let ticket) in backlog + connection.mailbox.takeAll() {

@@ -214,3 +214,42 @@ struct AMQPRoundTripTests {
         }
     }
 }
+
+@Suite("Graceful shutdown of a consumer")
+struct ConsumerShutdownTests {
+    @Test("a consumer shut down mid-stream finishes and acknowledges what it holds: a successor sees only the rest")
+    func gracefulShutdownHandsOverCleanly() async throws {
+        try await TestInfrastructure.withVirtualHost { configuration in
+            let logger = TestInfrastructure.logger
+            let first = Seen()
+            let second = Seen()
+            let publisher = AMQPConnection(configuration: configuration, topology: testTopology(), logger: logger)
+            try await publisher.publish((0..<300).map { message($0) })
+            await publisher.close()
+            let settings = ConsumerSettings(queue: "test.things", prefetch: 50, batchSize: 10, batchWait: .milliseconds(5))
+            let consumer = AMQPConsumer(configuration: configuration, settings: settings, topology: testTopology(), logger: logger) { batch in
+                first.add(batch)
+                try await Task.sleep(for: .milliseconds(20))
+                return []
+            }
+            try await running([consumer]) {
+                #expect(await eventually { first.count >= 30 })
+            }
+            let handledFirst = first.count
+            #expect(handledFirst < 300, "shutdown came mid-stream")
+            let successor = AMQPConsumer(configuration: configuration, settings: settings, topology: testTopology(), logger: logger) { batch in
+                second.add(batch)
+                return []
+            }
+            try await running([successor]) {
+                #expect(await eventually { first.count + second.count >= 300 })
+                try await Task.sleep(for: .milliseconds(200))  // room for any duplicate to show up
+            }
+            let firstIds = Set(first.all.compactMap(\.properties.messageId))
+            let secondIds = Set(second.all.compactMap(\.properties.messageId))
+            #expect(firstIds.isDisjoint(with: secondIds), "nothing handled twice")
+            #expect(firstIds.union(secondIds).count == 300, "nothing lost")
+            #expect(second.all.allSatisfy { !$0.redelivered }, "the first consumer returned nothing unhandled")
+        }
+    }
+}
