@@ -21,6 +21,7 @@ for service in "${services[@]}"; do
     pids+=($!)
 done
 
+started=$SECONDS
 deadline=$((SECONDS + 60))
 for i in "${!services[@]}"; do
     until curl -sf "http://localhost:${ports[$i]}/health/ready" >/dev/null; do
@@ -28,7 +29,7 @@ for i in "${!services[@]}"; do
         sleep 0.5
     done
 done
-echo "[run] all five services are up. Where to look:"
+echo "[run] all five services ready $((SECONDS - started)) s after start. Where to look:"
 for i in "${!services[@]}"; do
     printf '[run]   %-13s http://localhost:%s/health/ready  /metrics\n' "${services[$i]}" "${ports[$i]}"
 done
