@@ -17,8 +17,8 @@ stop() {
 trap stop INT TERM
 
 for service in "${services[@]}"; do
-    ( "$bin/$service" 2>&1 | sed -u "s/^/[$service] /" ) &
-    pids+=($!)
+    "$bin/$service" > >(sed -u "s/^/[$service] /") 2>&1 &
+    pids+=($!)  # the service itself, so that stopping reaches it even when not started from a terminal
 done
 
 started=$SECONDS
