@@ -7,6 +7,11 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 local_dir="$root/.local"
 rabbit_dir="$local_dir/rabbitmq"
 pg_dir="$local_dir/postgres"
+# PostgreSQL runs as user postgres, which must reach its data folder; a checkout under a private home cannot offer
+# that, so the data then lives in a folder of postgres's own, named after the checkout.
+if [ "$(id -u)" = 0 ] && id postgres >/dev/null 2>&1 && ! su postgres -s /bin/sh -c "test -x '$root'" 2>/dev/null; then
+    pg_dir="/var/lib/postgresql/trastienda-$(printf '%s' "$root" | md5sum | cut -c1-12)"
+fi
 
 AMQP_PORT="${TRASTIENDA_AMQP_PORT:-5672}"
 RABBIT_MANAGEMENT_PORT="${TRASTIENDA_RABBIT_MANAGEMENT_PORT:-15672}"
@@ -48,7 +53,7 @@ pg_bin() {
 }
 
 as_postgres() {
-    if [ "$(id -u)" = 0 ]; then su postgres -s /bin/sh -c "$*"; else sh -c "$*"; fi
+    if [ "$(id -u)" = 0 ]; then (cd / && su postgres -s /bin/sh -c "$*"); else sh -c "$*"; fi
 }
 
 rabbit_up() {
@@ -86,7 +91,7 @@ rabbit_down() {
 
 pg_up() {
     local data="$pg_dir/data"
-    mkdir -p "$pg_dir/run"
+    mkdir -p "$pg_dir/run" "$local_dir"
     if [ "$(id -u)" = 0 ]; then chown postgres: "$pg_dir" "$pg_dir/run"; chmod 755 "$local_dir"; fi
     if [ ! -f "$data/PG_VERSION" ]; then
         log "creating a PostgreSQL cluster in $data"
