@@ -84,6 +84,7 @@ public final class Database: Service, Sendable {
     }
 
     /// Runs `body` in a transaction on one connection: committed if it returns, rolled back if it throws.
+    @discardableResult
     public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         try await withConnection { connection in try connection.transaction(body) }
     }

@@ -55,7 +55,7 @@ public enum TestInfrastructure {
 
     public static func deleteVirtualHost(_ configuration: AMQPConfiguration) async {
         let escaped = configuration.virtualHost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
-        try? await management("DELETE", "/api/vhosts/\(escaped)", body: nil)
+        _ = try? await management("DELETE", "/api/vhosts/\(escaped)", body: nil)
     }
 
     /// Runs `body` in a fresh virtual host, deleted afterwards.
@@ -80,17 +80,34 @@ public enum TestInfrastructure {
         return object?["messages_ready"] as? Int ?? 0
     }
 
-    /// Closes every client connection to `virtualHost` from the broker's side, as an operator would.
-    public static func closeConnections(virtualHost: String) throws {
+    /// Closes every client connection to `virtualHost` from the broker's side with `rabbitmqctl close_connection`,
+    /// as an operator would; returns how many it closed.
+    @discardableResult
+    public static func closeConnections(virtualHost: String) throws -> Int {
+        let listing = try rabbitmqctl(["-q", "list_connections", "--no-table-headers", "pid", "vhost"])
+        let pids = listing.split(separator: "\n").compactMap { line -> String? in
+            let fields = line.split(separator: "\t").map(String.init)
+            return fields.count == 2 && fields[1] == virtualHost ? fields[0] : nil
+        }
+        for pid in pids { _ = try rabbitmqctl(["-q", "close_connection", pid, "closed by a test"]) }
+        return pids.count
+    }
+
+    private static func rabbitmqctl(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = repositoryRoot.appendingPathComponent("scripts/infra.sh")
-        process.arguments = ["rabbitmqctl", "-q", "close_all_connections", "-p", virtualHost, "closed by a test"]
-        process.standardOutput = FileHandle.nullDevice
+        process.arguments = ["rabbitmqctl"] + arguments
+        let output = Pipe()
+        process.standardOutput = output
         try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw InfrastructureUnavailable(description: "rabbitmqctl close_all_connections failed (\(process.terminationStatus))")
+            throw InfrastructureUnavailable(
+                description: "rabbitmqctl \(arguments.joined(separator: " ")) failed (\(process.terminationStatus)); "
+                    + "is the test broker up (`scripts/infra.sh up`)?")
         }
+        return String(decoding: data, as: UTF8.self)
     }
 
     @discardableResult

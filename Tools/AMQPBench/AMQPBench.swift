@@ -66,7 +66,7 @@ struct AMQPBench: AsyncParsableCommand {
                 if received.add(deliveries.count, ordering: .relaxed).newValue >= target { done.continuation.yield() }
                 return []
             }
-            try await withThrowingTaskGroup(of: Void.self) { group in
+            await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await consumer.run() }
                 for await _ in done.stream { break }
                 // Timed from the first delivery, as the C baseline is, so that connecting is not counted.
