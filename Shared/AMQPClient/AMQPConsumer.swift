@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import Metrics
 import ServiceLifecycle
+import Synchronization
 
 /// What a consumer does with a batch: the deliveries it refuses (they go to the dead-letter queue with their reason);
 /// the rest are acknowledged together. Throwing returns the whole batch to the queue for another try.
@@ -16,17 +17,21 @@ public struct ConsumerSettings: Sendable {
     public var batchSize: Int
     /// How long to wait for a batch to fill once its first delivery is in.
     public var batchWait: Duration
+    /// Batches handled at the same time (for example, one validated while the previous one is written); they are
+    /// still acknowledged in the order they arrived.
+    public var concurrentBatches: Int
     /// Where refused messages are published, with the queue's name as routing key.
     public var deadLetterExchange: String
 
     public init(
         queue: String, prefetch: Int = 1000, batchSize: Int = 500, batchWait: Duration = .milliseconds(20),
-        deadLetterExchange: String = Topology.deadLetterExchange.name
+        concurrentBatches: Int = 1, deadLetterExchange: String = Topology.deadLetterExchange.name
     ) {
         self.queue = queue
         self.prefetch = prefetch
         self.batchSize = batchSize
         self.batchWait = batchWait
+        self.concurrentBatches = max(1, concurrentBatches)
         self.deadLetterExchange = deadLetterExchange
     }
 }
@@ -70,27 +75,46 @@ public struct AMQPConsumer: Service {
 
     private func consumeUntilDrained() async {
         let buffer = connection.deliveries
-        let rejected = Counter(label: "amqp_messages_rejected_total", dimensions: [("queue", settings.queue)])
-        let handled = Counter(label: "amqp_messages_handled_total", dimensions: [("queue", settings.queue)])
-        while !Task.isCancelled {
-            await buffer.waitForDeliveries()
-            if buffer.isDrained { return }
-            let batch = await nextBatch(from: buffer)
-            guard let last = batch.last else { continue }
-            do {
-                let rejections = try await handler(batch)
-                if !rejections.isEmpty {
-                    try await deadLetter(rejections, from: batch)
-                    rejected.increment(by: Int64(rejections.count))
+        let settler = BatchSettler(connection: connection)
+        await withTaskGroup(of: Void.self) { group in
+            var inFlight = 0
+            var sequence = 0
+            while !Task.isCancelled {
+                await buffer.waitForDeliveries()
+                if buffer.isDrained { break }
+                let batch = await nextBatch(from: buffer)
+                guard let last = batch.last else { continue }
+                if inFlight == settings.concurrentBatches {
+                    await group.next()
+                    inFlight -= 1
                 }
-                connection.acknowledge(upTo: last.deliveryTag, generation: last.connectionGeneration)
-                handled.increment(by: Int64(batch.count))
-            } catch {
-                logger.error(
-                    "Batch failed; returning it to the queue",
-                    metadata: ["error": .string("\(error)"), "batch.size": .stringConvertible(batch.count)])
-                connection.reject(upTo: last.deliveryTag, generation: last.connectionGeneration, requeue: true)
+                let number = sequence
+                sequence += 1
+                inFlight += 1
+                group.addTask {
+                    let acknowledge = await process(batch)
+                    settler.settle(number, last: last, acknowledge: acknowledge)
+                }
             }
+        }
+    }
+
+    /// Runs the handler and dead-letters what it refuses; true when the batch may be acknowledged.
+    private func process(_ batch: [Delivery]) async -> Bool {
+        do {
+            let rejections = try await handler(batch)
+            if !rejections.isEmpty {
+                try await deadLetter(rejections, from: batch)
+                Counter(label: "amqp_messages_rejected_total", dimensions: [("queue", settings.queue)])
+                    .increment(by: Int64(rejections.count))
+            }
+            Counter(label: "amqp_messages_handled_total", dimensions: [("queue", settings.queue)]).increment(by: Int64(batch.count))
+            return true
+        } catch {
+            logger.error(
+                "Batch failed; returning it to the queue",
+                metadata: ["error": .string("\(error)"), "batch.size": .stringConvertible(batch.count)])
+            return false
         }
     }
 
@@ -132,5 +156,34 @@ public struct AMQPConsumer: Service {
                 exchange: settings.deadLetterExchange, routingKey: settings.queue, body: delivery.body, properties: properties)
         }
         try await connection.publish(messages)
+    }
+}
+
+/// Acknowledges (or returns) batches strictly in the order they were taken, whatever order they finish in: a
+/// multiple-ack covers every earlier tag, so batch n may only be settled once every batch before it is.
+final class BatchSettler: Sendable {
+    private struct State {
+        var next = 0
+        var finished: [Int: (last: Delivery, acknowledge: Bool)] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let connection: AMQPConnection
+
+    init(connection: AMQPConnection) { self.connection = connection }
+
+    func settle(_ number: Int, last: Delivery, acknowledge: Bool) {
+        state.withLock { state in
+            state.finished[number] = (last, acknowledge)
+            while let (last, acknowledge) = state.finished.removeValue(forKey: state.next) {
+                // Sent under the lock so that the connection receives them in order.
+                if acknowledge {
+                    connection.acknowledge(upTo: last.deliveryTag, generation: last.connectionGeneration)
+                } else {
+                    connection.reject(upTo: last.deliveryTag, generation: last.connectionGeneration, requeue: true)
+                }
+                state.next += 1
+            }
+        }
     }
 }

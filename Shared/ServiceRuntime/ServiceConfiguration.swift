@@ -32,6 +32,8 @@ public struct ServiceConfiguration: Sendable {
     public var batchSize: Int
     /// How long a consumer waits for a batch to fill.
     public var batchWait: Duration
+    /// Batches a consumer handles at once (acknowledged in order).
+    public var concurrentBatches: Int
 
     public static let defaultAMQPURL = "amqp://trastienda:trastienda@localhost:5672/"
     public static let defaultDatabaseURL = "postgres://trastienda:trastienda@localhost:5432/trastienda"
@@ -64,7 +66,8 @@ public struct ServiceConfiguration: Sendable {
             logLevel: try settings.logLevel(),
             prefetch: try settings.integer("consumer.prefetch", default: 1000, in: 1...65535),
             batchSize: try settings.integer("consumer.batch_size", default: 500, in: 1...10000),
-            batchWait: .milliseconds(try settings.integer("consumer.batch_wait_ms", default: 20, in: 0...60000)))
+            batchWait: .milliseconds(try settings.integer("consumer.batch_wait_ms", default: 20, in: 0...60000)),
+            concurrentBatches: try settings.integer("consumer.concurrent_batches", default: 2, in: 1...16))
     }
 
     /// Looks a setting up for one service first, then for all.

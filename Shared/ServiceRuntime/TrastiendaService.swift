@@ -46,7 +46,8 @@ public struct ServiceContext: Sendable {
     /// Consumer settings for `queue` from the service's configuration.
     public func consumerSettings(queue: String) -> ConsumerSettings {
         ConsumerSettings(
-            queue: queue, prefetch: configuration.prefetch, batchSize: configuration.batchSize, batchWait: configuration.batchWait)
+            queue: queue, prefetch: configuration.prefetch, batchSize: configuration.batchSize, batchWait: configuration.batchWait,
+            concurrentBatches: configuration.concurrentBatches)
     }
 }
 

@@ -166,7 +166,8 @@ struct AMQPRoundTripTests {
             }
             #expect(parked.all.first?.body == Array("{\"n\":42}".utf8))
             // First delivery plus three returns; the fourth return goes over the limit.
-            #expect(attempts.load(ordering: .relaxed) >= 4)
+            let attemptCount = attempts.load(ordering: .relaxed)
+            #expect(attemptCount >= 4)
             #expect(try await TestInfrastructure.messageCount(queue: "test.things", virtualHost: configuration.virtualHost) == 0)
         }
     }
@@ -250,6 +251,40 @@ struct ConsumerShutdownTests {
             #expect(firstIds.isDisjoint(with: secondIds), "nothing handled twice")
             #expect(firstIds.union(secondIds).count == 300, "nothing lost")
             #expect(second.all.allSatisfy { !$0.redelivered }, "the first consumer returned nothing unhandled")
+        }
+    }
+}
+
+@Suite("Concurrent batches")
+struct ConcurrentBatchTests {
+    @Test("batches handled concurrently are acknowledged in order: a slow batch that fails is redelivered, not lost")
+    func inOrderAcknowledgement() async throws {
+        try await TestInfrastructure.withVirtualHost { configuration in
+            let logger = TestInfrastructure.logger
+            let handled = Seen()
+            let failedOnce = Atomic<Bool>(false)
+            struct SlowFailure: Error {}
+            let publisher = AMQPConnection(configuration: configuration, topology: testTopology(), logger: logger)
+            try await publisher.publish((0..<300).map { message($0) })
+            await publisher.close()
+            let settings = ConsumerSettings(
+                queue: "test.things", prefetch: 100, batchSize: 10, batchWait: .milliseconds(5), concurrentBatches: 3)
+            let consumer = AMQPConsumer(configuration: configuration, settings: settings, topology: testTopology(), logger: logger) { batch in
+                if batch.contains(where: { $0.properties.messageId == "m-5" }),
+                    failedOnce.compareExchange(expected: false, desired: true, ordering: .relaxed).exchanged
+                {
+                    try await Task.sleep(for: .milliseconds(150))  // later batches finish first
+                    throw SlowFailure()
+                }
+                handled.add(batch)
+                return []
+            }
+            try await running([consumer]) {
+                #expect(await eventually { Set(handled.all.compactMap(\.properties.messageId)).count == 300 })
+            }
+            let didFail = failedOnce.load(ordering: .relaxed)
+            #expect(didFail)
+            #expect(Set(handled.all.compactMap(\.properties.messageId)).count == 300, "the failed batch came back")
         }
     }
 }
