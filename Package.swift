@@ -131,6 +131,9 @@ let package = Package(
             name: "AMQPClientTests", dependencies: ["AMQPClient"],
             path: "Tests/AMQPClientTests", swiftSettings: swiftSettings),
         .testTarget(
+            name: "SalesIntakeTests", dependencies: ["sales-intake", "TrastiendaTesting", "AMQPClient", "Contracts"],
+            path: "Tests/SalesIntakeTests", swiftSettings: swiftSettings),
+        .testTarget(
             name: "AMQPClientIntegrationTests", dependencies: ["AMQPClient", "TrastiendaTesting"],
             path: "Tests/AMQPClientIntegrationTests", swiftSettings: swiftSettings),
         .testTarget(

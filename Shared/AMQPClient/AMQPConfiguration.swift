@@ -78,6 +78,13 @@ public struct AMQPConfiguration: Sendable, Equatable {
         return components.string ?? url
     }
 
+    /// A copy whose connection the broker shows under `name`.
+    public func named(_ name: String) -> AMQPConfiguration {
+        var copy = self
+        copy.connectionName = name
+        return copy
+    }
+
     /// A copy that connects to another virtual host (tests give each case its own).
     public func with(virtualHost: String) -> AMQPConfiguration {
         var copy = self

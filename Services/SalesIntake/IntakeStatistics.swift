@@ -1,0 +1,47 @@
+import Foundation
+import Metrics
+import Synchronization
+
+/// What intake has done since it started: exported as Prometheus metrics and shown by `GET /stats`.
+final class IntakeStatistics: Sendable {
+    struct Snapshot: Sendable, Encodable {
+        var recorded = 0
+        var duplicates = 0
+        var rejectedByCode: [String: Int] = [:]
+        var batches = 0
+        /// Milliseconds since 1970 when the first delivery was handled, and when the last batch was committed.
+        var firstDeliveryAtMilliseconds: Int64?
+        var lastCommitAtMilliseconds: Int64?
+    }
+
+    private let state = Mutex(Snapshot())
+    private let recordedCounter = Counter(label: "intake_sales_recorded_total")
+    private let duplicateCounter = Counter(label: "intake_sales_duplicates_total")
+    private let batchSize = Recorder(label: "intake_batch_size", aggregate: true)
+    private let batchDuration = Timer(label: "intake_batch_duration_seconds")
+    private let lag = Timer(label: "intake_sale_lag_seconds")
+
+    var snapshot: Snapshot { state.withLock { $0 } }
+
+    func batchStarted() {
+        state.withLock { $0.firstDeliveryAtMilliseconds = $0.firstDeliveryAtMilliseconds ?? Self.nowMilliseconds() }
+    }
+
+    func batchFinished(size: Int, recorded: Int, duplicates: Int, rejections: [String], duration: Duration, lags: [TimeInterval]) {
+        state.withLock { state in
+            state.batches += 1
+            state.recorded += recorded
+            state.duplicates += duplicates
+            for code in rejections { state.rejectedByCode[code, default: 0] += 1 }
+            state.lastCommitAtMilliseconds = Self.nowMilliseconds()
+        }
+        recordedCounter.increment(by: Int64(recorded))
+        if duplicates > 0 { duplicateCounter.increment(by: Int64(duplicates)) }
+        for code in rejections { Counter(label: "intake_sales_rejected_total", dimensions: [("code", code)]).increment() }
+        batchSize.record(size)
+        batchDuration.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        for seconds in lags { lag.recordNanoseconds(Int64(max(0, seconds) * 1e9)) }
+    }
+
+    private static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

@@ -1,0 +1,335 @@
+import AMQPClient
+import Contracts
+import Foundation
+
+/// A sale that passed every rule, with what recording and announcing it need.
+struct ValidatedSale: Sendable {
+    let deliveryTag: UInt64
+    /// Lower-case canonical UUID.
+    let saleId: String
+    let sale: POSSaleV1
+    /// The message body exactly as received (valid JSON, an object), announced without re-encoding.
+    let body: [UInt8]
+    let occurredAt: Date
+    let traceparent: String?
+}
+
+/// Why a message is not a valid `pos.sale.v1`: a stable code for machines and a reason for people.
+struct SaleViolation: Error, Equatable {
+    let code: String
+    let reason: String
+
+    init(_ code: String, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+}
+
+/// The limits of `pos.sale.v1` (documented in `docs/asyncapi.yaml`); the fiscal ones are configuration.
+struct SaleLimits: Sendable {
+    var maximumMessageBytes = 65_536
+    var currencies: Set<String> = ["EUR"]
+    var taxRates: Set<Int64> = [21, 10, 4, 0]
+    /// How far in the future `occurredAt` may be (terminal clocks drift).
+    var futureTolerance: TimeInterval = 300
+    var maximumLines = 500
+    var maximumPayments = 20
+    var maximumQuantity: Int64 = 10_000
+    /// Cents, tax included: 100,000.00 EUR.
+    var maximumUnitPrice: Int64 = 10_000_000
+    var maximumIdentifierLength = 48
+    var maximumTextLength = 200
+    var maximumReceiptNumber: Int64 = 999_999_999_999
+    var paymentMethods: Set<String> = ["cash", "card", "voucher", "deferred"]
+}
+
+/// Checks every rule of `pos.sale.v1`. Pure: no I/O, so it runs in microseconds and is unit-tested.
+struct SaleValidator: Sendable {
+    var limits = SaleLimits()
+
+    func validate(_ delivery: Delivery, now: Date = Date()) -> Result<ValidatedSale, SaleViolation> {
+        Result { try validated(delivery, now: now) }.mapError { $0 as? SaleViolation ?? SaleViolation("sale.invalid", "\($0)") }
+    }
+
+    private func validated(_ delivery: Delivery, now: Date) throws -> ValidatedSale {
+        let body = delivery.body
+        guard body.count <= limits.maximumMessageBytes else {
+            throw SaleViolation("sale.oversize", "message of \(body.count) bytes is over the limit of \(limits.maximumMessageBytes)")
+        }
+        if let type = delivery.properties.type, type != POSSaleV1.messageType {
+            throw SaleViolation("sale.unsupported_type", "message type '\(type)' is not \(POSSaleV1.messageType)")
+        }
+        guard body.first(where: { !Self.isJSONWhitespace($0) }) == UInt8(ascii: "{") else {
+            throw SaleViolation("sale.malformed_json", "the body is not a JSON object")
+        }
+        let sale = try decode(body)
+        let saleId = try uuid(sale.saleId, field: "saleId", code: "sale.invalid_sale_id")
+        if let messageId = delivery.properties.messageId, messageId.lowercased() != saleId {
+            throw SaleViolation("sale.message_id_mismatch", "message_id '\(messageId)' is not the saleId '\(sale.saleId)'")
+        }
+        try identifier(sale.storeId, field: "storeId", code: "sale.invalid_store_id")
+        try identifier(sale.terminalId, field: "terminalId", code: "sale.invalid_terminal_id")
+        try identifier(sale.cashierId, field: "cashierId", code: "sale.invalid_cashier_id")
+        if delivery.routingKey != sale.routingKey {
+            throw SaleViolation(
+                "sale.routing_mismatch", "routing key '\(delivery.routingKey)' does not name store and terminal '\(sale.routingKey)'")
+        }
+        guard (1...limits.maximumReceiptNumber).contains(sale.receiptNumber) else {
+            throw SaleViolation("sale.invalid_receipt_number", "receiptNumber \(sale.receiptNumber) is not between 1 and \(limits.maximumReceiptNumber)")
+        }
+        guard let occurredAt = ISO8601Timestamp.parse(sale.occurredAt) else {
+            throw SaleViolation("sale.invalid_date", "occurredAt '\(sale.occurredAt)' is not an ISO 8601 date-time with offset")
+        }
+        if occurredAt.timeIntervalSince(now) > limits.futureTolerance {
+            throw SaleViolation(
+                "sale.future_date", "occurredAt \(sale.occurredAt) is more than \(Int(limits.futureTolerance)) s in the future")
+        }
+        guard limits.currencies.contains(sale.currency) else {
+            throw SaleViolation("sale.unknown_currency", "currency '\(sale.currency)' is not one of \(limits.currencies.sorted().joined(separator: ", "))")
+        }
+        if let customer = sale.customer { try check(customer) }
+        let linesTotal = try checkLines(sale)
+        guard linesTotal == sale.total else {
+            throw SaleViolation("sale.total_mismatch", "total \(sale.total) ≠ lines \(linesTotal)")
+        }
+        try checkPayments(sale)
+        try checkReturn(sale, saleId: saleId)
+        return ValidatedSale(
+            deliveryTag: delivery.deliveryTag, saleId: saleId, sale: sale, body: body, occurredAt: occurredAt,
+            traceparent: delivery.properties.headers["traceparent"]?.stringValue)
+    }
+
+    private func decode(_ body: [UInt8]) throws -> POSSaleV1 {
+        do {
+            return try JSONDecoder().decode(POSSaleV1.self, from: Data(body))
+        } catch let error as DecodingError {
+            switch error {
+            case .keyNotFound(let key, let context):
+                throw SaleViolation("sale.missing_field", "field \(Self.path(context.codingPath + [key])) is missing")
+            case .valueNotFound(_, let context):
+                throw SaleViolation("sale.missing_field", "field \(Self.path(context.codingPath)) is null")
+            case .typeMismatch(let type, let context):
+                throw SaleViolation("sale.wrong_type", "field \(Self.path(context.codingPath)) is not \(Self.describe(type))")
+            case .dataCorrupted(let context) where !context.codingPath.isEmpty:
+                throw SaleViolation("sale.wrong_type", "field \(Self.path(context.codingPath)): \(context.debugDescription)")
+            default:
+                // Foundation reports a number that fits no field (1.5 for a quantity) like broken JSON; tell them apart.
+                if (try? JSONSerialization.jsonObject(with: Data(body))) != nil {
+                    throw SaleViolation("sale.wrong_type", "a number is not a whole number, or out of range, where one is expected")
+                }
+                throw SaleViolation("sale.malformed_json", "the body is not valid JSON")
+            }
+        }
+    }
+
+    private func checkLines(_ sale: POSSaleV1) throws -> Int64 {
+        guard !sale.lines.isEmpty else { throw SaleViolation("sale.no_lines", "a sale needs at least one line") }
+        guard sale.lines.count <= limits.maximumLines else {
+            throw SaleViolation("sale.too_many_lines", "\(sale.lines.count) lines is over the limit of \(limits.maximumLines)")
+        }
+        var total: Int64 = 0
+        for (index, line) in sale.lines.enumerated() {
+            let field = "lines[\(index)]"
+            try text(line.sku, field: "\(field).sku", code: "sale.invalid_sku", maximum: limits.maximumIdentifierLength)
+            try text(line.description, field: "\(field).description", code: "sale.invalid_description", maximum: limits.maximumTextLength)
+            guard line.quantity != 0, abs(line.quantity) <= limits.maximumQuantity else {
+                throw SaleViolation(
+                    "sale.invalid_quantity", "\(field).quantity \(line.quantity) is zero or beyond ±\(limits.maximumQuantity)")
+            }
+            guard (0...limits.maximumUnitPrice).contains(line.unitPrice) else {
+                throw SaleViolation(
+                    "sale.invalid_unit_price", "\(field).unitPrice \(line.unitPrice) is not between 0 and \(limits.maximumUnitPrice) cents")
+            }
+            guard limits.taxRates.contains(line.taxRate) else {
+                throw SaleViolation(
+                    "sale.invalid_tax_rate",
+                    "\(field).taxRate \(line.taxRate) is not one of \(limits.taxRates.sorted().map(String.init).joined(separator: ", "))")
+            }
+            let gross = line.quantity * line.unitPrice  // bounded by the limits above: no overflow
+            // The discount has the line's sign (a return line gives back the discount the sale took) and never
+            // exceeds the line, so that total = Σ (quantity × unitPrice − discount) holds for sales and returns.
+            guard line.discount == 0 || (line.discount > 0) == (gross > 0), abs(line.discount) <= abs(gross) else {
+                throw SaleViolation(
+                    "sale.invalid_discount", "\(field).discount \(line.discount) is of the wrong sign or more than the line's \(gross)")
+            }
+            total += gross - line.discount
+        }
+        return total
+    }
+
+    private func checkPayments(_ sale: POSSaleV1) throws {
+        guard !sale.payments.isEmpty else { throw SaleViolation("sale.no_payments", "a sale needs at least one payment") }
+        guard sale.payments.count <= limits.maximumPayments else {
+            throw SaleViolation("sale.too_many_payments", "\(sale.payments.count) payments is over the limit of \(limits.maximumPayments)")
+        }
+        var paid: Int64 = 0
+        for (index, payment) in sale.payments.enumerated() {
+            guard limits.paymentMethods.contains(payment.method) else {
+                throw SaleViolation(
+                    "sale.unknown_payment_method",
+                    "payments[\(index)].method '\(payment.method)' is not one of \(limits.paymentMethods.sorted().joined(separator: ", "))")
+            }
+            guard payment.amount != 0, (payment.amount > 0) == (sale.total > 0), abs(payment.amount) <= abs(sale.total) else {
+                throw SaleViolation(
+                    "sale.invalid_payment_amount", "payments[\(index)].amount \(payment.amount) is zero, of the wrong sign, or more than the total")
+            }
+            paid += payment.amount
+        }
+        guard paid == sale.total else {
+            throw SaleViolation("sale.payments_mismatch", "payments \(paid) ≠ total \(sale.total)")
+        }
+    }
+
+    private func checkReturn(_ sale: POSSaleV1, saleId: String) throws {
+        let negative = sale.lines.filter { $0.quantity < 0 }.count
+        if negative > 0, negative < sale.lines.count {
+            throw SaleViolation("sale.mixed_quantities", "a sale's lines are all positive, a return's all negative")
+        }
+        let isReturn = negative > 0
+        if isReturn, sale.returnOf == nil {
+            throw SaleViolation("sale.return_without_reference", "a return (negative quantities) must name the sale it returns in returnOf")
+        }
+        if let returnOf = sale.returnOf {
+            guard isReturn else {
+                throw SaleViolation("sale.return_with_positive_quantities", "returnOf is set but the quantities are positive")
+            }
+            let original = try uuid(returnOf.saleId, field: "returnOf.saleId", code: "sale.invalid_return_reference")
+            guard original != saleId else {
+                throw SaleViolation("sale.invalid_return_reference", "a return cannot return itself")
+            }
+        }
+    }
+
+    private func check(_ customer: POSSaleV1.Customer) throws {
+        if let taxId = customer.taxId {
+            guard (2...20).contains(taxId.utf8.count), taxId.utf8.allSatisfy(Self.isAlphanumeric) else {
+                throw SaleViolation("sale.invalid_customer", "customer.taxId '\(taxId)' is not 2–20 letters and digits")
+            }
+            guard let name = customer.name, !name.isEmpty else {
+                throw SaleViolation("sale.invalid_customer", "a customer with a taxId needs a name for the invoice")
+            }
+        }
+        for (field, value) in [("name", customer.name), ("address", customer.address)] {
+            if let value, value.count > limits.maximumTextLength {
+                throw SaleViolation("sale.invalid_customer", "customer.\(field) is longer than \(limits.maximumTextLength) characters")
+            }
+        }
+    }
+
+    private func uuid(_ value: String, field: String, code: String) throws -> String {
+        guard value.utf8.count == 36, UUID(uuidString: value) != nil else {
+            throw SaleViolation(code, "\(field) '\(value.prefix(60))' is not a UUID")
+        }
+        return value.lowercased()
+    }
+
+    /// Identifiers become routing-key words and database keys: letters, digits, `-` and `_` only.
+    private func identifier(_ value: String, field: String, code: String) throws {
+        guard (1...limits.maximumIdentifierLength).contains(value.utf8.count),
+            value.utf8.allSatisfy({ Self.isAlphanumeric($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") })
+        else {
+            throw SaleViolation(
+                code, "\(field) '\(value.prefix(60))' must be 1–\(limits.maximumIdentifierLength) letters, digits, '-' or '_'")
+        }
+    }
+
+    private func text(_ value: String, field: String, code: String, maximum: Int) throws {
+        guard !value.isEmpty, value.count <= maximum else {
+            throw SaleViolation(code, "\(field) is empty or longer than \(maximum) characters")
+        }
+    }
+
+    private static func isAlphanumeric(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
+            || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
+    }
+
+    private static func isJSONWhitespace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.reduce("") { path, key in
+            if let index = key.intValue { return "\(path)[\(index)]" }
+            return path.isEmpty ? key.stringValue : "\(path).\(key.stringValue)"
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "text"
+        case is Int64.Type, is Int.Type: "a whole number"
+        case is [Any].Type: "a list"
+        default: "of the expected kind"
+        }
+    }
+}
+
+/// ISO 8601 date-times with an offset (`2026-11-29T10:15:00+01:00`, `…Z`, optional fraction), parsed by hand: this
+/// runs for every sale.
+enum ISO8601Timestamp {
+    static func parse(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 20, bytes.count <= 35 else { return nil }
+        func number(_ start: Int, _ length: Int) -> Int? {
+            var value = 0
+            for index in start..<(start + length) {
+                let byte = bytes[index]
+                guard byte >= 0x30, byte <= 0x39 else { return nil }
+                value = value * 10 + Int(byte - 0x30)
+            }
+            return value
+        }
+        guard let year = number(0, 4), bytes[4] == UInt8(ascii: "-"), let month = number(5, 2), bytes[7] == UInt8(ascii: "-"),
+            let day = number(8, 2), bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
+            let hour = number(11, 2), bytes[13] == UInt8(ascii: ":"), let minute = number(14, 2), bytes[16] == UInt8(ascii: ":"),
+            let second = number(17, 2),
+            (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60, second < 60
+        else { return nil }
+        var index = 19
+        var fraction = 0.0
+        if bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            var scale = 0.1
+            let start = index
+            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
+                fraction += Double(bytes[index] - 0x30) * scale
+                scale /= 10
+                index += 1
+            }
+            guard index > start else { return nil }
+        }
+        guard index < bytes.count else { return nil }
+        var offset = 0
+        if bytes[index] == UInt8(ascii: "Z") || bytes[index] == UInt8(ascii: "z") {
+            guard index + 1 == bytes.count else { return nil }
+        } else {
+            guard index + 6 == bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"),
+                let offsetHours = number(index + 1, 2), bytes[index + 3] == UInt8(ascii: ":"), let offsetMinutes = number(index + 4, 2),
+                offsetHours < 24, offsetMinutes < 60
+            else { return nil }
+            offset = (offsetHours * 3600 + offsetMinutes * 60) * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
+        }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+
+    private static func daysIn(month: Int, year: Int) -> Int {
+        switch month {
+        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: 30
+        default: 31
+        }
+    }
+
+    /// Days since 1970-01-01 (Howard Hinnant's algorithm).
+    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+}

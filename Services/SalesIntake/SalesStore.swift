@@ -1,0 +1,107 @@
+import Contracts
+import PostgresClient
+
+/// The `sales` schema: every recorded sale once, keyed by `saleId`, with one sale per terminal and receipt number.
+enum SalesStore {
+    static let migrations: [Migration] = [
+        CommonMigrations.handledMessages,
+        Migration(
+            2, "sales",
+            """
+            CREATE TABLE sales (
+                sale_id uuid PRIMARY KEY,
+                store_id text NOT NULL,
+                terminal_id text NOT NULL,
+                receipt_number bigint NOT NULL,
+                occurred_at timestamptz NOT NULL,
+                cashier_id text NOT NULL,
+                currency text NOT NULL,
+                total bigint NOT NULL,
+                customer_tax_id text,
+                return_of uuid,
+                payload text NOT NULL,
+                recorded_at timestamptz NOT NULL DEFAULT now(),
+                CONSTRAINT sales_one_per_receipt UNIQUE (terminal_id, receipt_number)
+            )
+            """),
+    ]
+
+    static let columns = [
+        "sale_id", "store_id", "terminal_id", "receipt_number", "occurred_at", "cashier_id", "currency", "total",
+        "customer_tax_id", "return_of", "payload",
+    ]
+
+    /// What recording a batch did with each sale.
+    struct Outcome: Sendable {
+        /// Sale ids recorded now.
+        var recorded: Set<String> = []
+        /// Sale ids already recorded before (a redelivery): nothing written.
+        var duplicates: Set<String> = []
+        /// Sale ids refused because their terminal already used their receipt number for another sale.
+        var receiptConflicts: Set<String> = []
+    }
+
+    /// Records `sales` (distinct ids, distinct receipts) in the caller's transaction.
+    ///
+    /// The common case, all new, is one COPY straight into `sales`. When any already exists (a redelivery, or a
+    /// receipt conflict) the COPY fails as a whole; the batch then goes through a staging table and
+    /// `INSERT … ON CONFLICT DO NOTHING`, which tells the new from the old.
+    static func record(_ sales: [ValidatedSale], on connection: PostgresConnection) throws -> Outcome {
+        guard !sales.isEmpty else { return Outcome() }
+        let rows = sales.map(row)
+        let ids = Set(sales.map(\.saleId))
+        if try copyAllNew(rows, on: connection) { return Outcome(recorded: ids) }
+        try connection.execute(
+            script: "CREATE TEMPORARY TABLE IF NOT EXISTS incoming_sales (LIKE sales INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
+        try connection.copy(into: "incoming_sales", columns: columns, rows: rows)
+        let inserted = try connection.query(
+            "INSERT INTO sales SELECT * FROM incoming_sales ON CONFLICT DO NOTHING RETURNING sale_id::text")
+        let conflicts = try connection.query(
+            "SELECT i.sale_id::text FROM incoming_sales i WHERE NOT EXISTS (SELECT 1 FROM sales s WHERE s.sale_id = i.sale_id)")
+        let recorded = Set(try inserted.map { try $0.decode(String.self, at: 0) })
+        let receiptConflicts = Set(try conflicts.map { try $0.decode(String.self, at: 0) })
+        return Outcome(recorded: recorded, duplicates: ids.subtracting(recorded).subtracting(receiptConflicts), receiptConflicts: receiptConflicts)
+    }
+
+    /// COPY straight into `sales` under a savepoint; false (and nothing written) when some sale already exists.
+    private static func copyAllNew(_ rows: [[any PostgresEncodable]], on connection: PostgresConnection) throws(PostgresError) -> Bool {
+        try connection.execute(script: "SAVEPOINT direct_copy")
+        do {
+            try connection.copy(into: "sales", columns: columns, rows: rows)
+        } catch {
+            guard error.isUniqueViolation else { throw error }
+            try connection.execute(script: "ROLLBACK TO SAVEPOINT direct_copy")
+            return false
+        }
+        try connection.execute(script: "RELEASE SAVEPOINT direct_copy")
+        return true
+    }
+
+    private static func row(_ validated: ValidatedSale) -> [any PostgresEncodable] {
+        let sale = validated.sale
+        return [
+            validated.saleId, sale.storeId, sale.terminalId, sale.receiptNumber, sale.occurredAt, sale.cashierId, sale.currency,
+            sale.total, sale.customer?.taxId, sale.returnOf?.saleId, String(decoding: validated.body, as: UTF8.self),
+        ]
+    }
+
+    /// One recorded sale as the HTTP API shows it, or nil.
+    static func sale(id: String, database: Database) async throws -> String? {
+        let rows = try await database.query(
+            "SELECT json_build_object('saleId', sale_id, 'recordedAt', recorded_at, 'sale', payload::json)::text FROM sales WHERE sale_id = $1::uuid",
+            [id])
+        return try rows.first?.decode(String.self, at: 0)
+    }
+
+    /// Totals over everything recorded.
+    static func totals(database: Database) async throws -> String {
+        let rows = try await database.query(
+            """
+            SELECT json_build_object(
+                'sales', count(*), 'stores', count(DISTINCT store_id), 'returns', count(return_of),
+                'totalCents', coalesce(sum(total), 0), 'lastRecordedAt', max(recorded_at))::text
+            FROM sales
+            """)
+        return try rows[0].decode(String.self, at: 0)
+    }
+}

@@ -1,0 +1,79 @@
+import AMQPClient
+import Contracts
+import Foundation
+import Testing
+import TrastiendaTesting
+
+@testable import sales_intake
+
+func delivery(_ message: OutgoingMessage, tag: UInt64 = 1) -> Delivery {
+    Delivery(
+        deliveryTag: tag, connectionGeneration: 1, exchange: message.exchange, routingKey: message.routingKey, redelivered: false,
+        body: message.body, properties: message.properties)
+}
+
+@Suite("Validation of pos.sale.v1")
+struct SaleValidatorTests {
+    let validator = SaleValidator()
+    let now = ISO8601Timestamp.parse("2026-11-29T12:00:00Z")!
+
+    @Test("the design's example sale is valid")
+    func validSale() throws {
+        let result = validator.validate(delivery(SaleFixtures.message(SaleFixtures.validSale())), now: now)
+        let sale = try result.get()
+        #expect(sale.saleId == SaleFixtures.saleId)
+        #expect(sale.sale.total == 1398)
+        #expect(sale.traceparent?.hasPrefix("00-") == true)
+    }
+
+    @Test("a return naming its sale is valid")
+    func validReturn() throws {
+        var sale = SaleFixtures.validSale(saleId: UUID().uuidString.lowercased())
+        sale["lines"] = [["sku": "CAF-001", "description": "Café", "quantity": -2, "unitPrice": 399, "taxRate": 10, "discount": -98]]
+        sale["total"] = -700
+        sale["payments"] = [["method": "cash", "amount": -700]]
+        sale["returnOf"] = ["saleId": SaleFixtures.saleId]
+        #expect(throws: Never.self) { try validator.validate(delivery(SaleFixtures.message(sale)), now: now).get() }
+    }
+
+    @Test("each broken rule is refused with its code", arguments: SaleFixtures.invalidMessages().map { ($0.name, $0.code, $0.message) })
+    func refused(name: String, code: String, message: OutgoingMessage) {
+        switch validator.validate(delivery(message), now: now) {
+        case .success: Issue.record("\(name) was accepted")
+        case .failure(let violation):
+            #expect(violation.code == code, "\(name): \(violation.reason)")
+            #expect(!violation.reason.isEmpty)
+        }
+    }
+
+    @Test("the cases cover at least 30 distinct bad messages and 25 codes")
+    func coverage() {
+        let cases = SaleFixtures.invalidMessages()
+        #expect(cases.count >= 30)
+        #expect(Set(cases.map(\.code)).count >= 25)
+    }
+
+    @Test("reasons say what is wrong with the numbers")
+    func readableReason() throws {
+        var sale = SaleFixtures.validSale()
+        sale["total"] = 1399
+        sale["payments"] = [["method": "card", "amount": 1399]]
+        let violation = try #require(validator.validate(delivery(SaleFixtures.message(sale)), now: now).failure)
+        #expect(violation.reason == "total 1399 ≠ lines 1398")
+    }
+
+    @Test("ISO 8601 timestamps with offsets", arguments: [
+        ("2026-11-29T10:15:00+01:00", 1_795_943_700.0), ("2026-11-29T09:15:00Z", 1_795_943_700.0),
+        ("2026-11-29T09:15:00.250Z", 1_795_943_700.25), ("2024-02-29T00:00:00-05:30", 1_709_184_600.0),
+    ])
+    func timestamps(text: String, seconds: Double) {
+        #expect(ISO8601Timestamp.parse(text)?.timeIntervalSince1970 == seconds)
+    }
+}
+
+extension Result {
+    var failure: Failure? {
+        if case .failure(let error) = self { return error }
+        return nil
+    }
+}

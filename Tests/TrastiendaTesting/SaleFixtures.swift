@@ -1,0 +1,126 @@
+import AMQPClient
+import Foundation
+
+/// Sales as a terminal would publish them, for tests: a valid one to start from, then a mutation per case.
+public enum SaleFixtures {
+    public static let saleId = "5f0c7a9e-2b7e-4a51-9d0e-0c6f3f1d2a11"
+
+    /// A valid `pos.sale.v1` as a JSON object (the example of the design, with a second line).
+    public static func validSale(
+        saleId: String = saleId, store: String = "S001", terminal: String = "S001-T01", receipt: Int = 1234
+    ) -> [String: Any] {
+        [
+            "saleId": saleId, "storeId": store, "terminalId": terminal, "receiptNumber": receipt,
+            "occurredAt": "2026-11-29T10:15:00+01:00", "cashierId": "E0042", "currency": "EUR",
+            "customer": ["taxId": "B12345678", "name": "Talleres Norte SL", "address": "C/ Mayor 1, Burgos"],
+            "lines": [
+                ["sku": "CAF-001", "description": "Café molido 250 g", "quantity": 2, "unitPrice": 399, "taxRate": 10, "discount": 0],
+                ["sku": "DET-005", "description": "Detergente 3 l", "quantity": 1, "unitPrice": 650, "taxRate": 21, "discount": 50],
+            ],
+            "payments": [["method": "card", "amount": 1398]],
+            "total": 1398,
+            "returnOf": NSNull(),
+        ]
+    }
+
+    public static func json(_ object: [String: Any]) -> [UInt8] {
+        Array(try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+    }
+
+    /// The message a terminal publishes for `object`: routing key and properties as the contract asks.
+    public static func message(_ object: [String: Any], body: [UInt8]? = nil) -> OutgoingMessage {
+        let store = object["storeId"] as? String ?? "S001"
+        let terminal = object["terminalId"] as? String ?? "S001-T01"
+        return OutgoingMessage(
+            exchange: "pos", routingKey: "sale.\(store).\(terminal)", body: body ?? json(object),
+            properties: MessageProperties(
+                type: "pos.sale.v1", messageId: object["saleId"] as? String, timestamp: Int64(Date().timeIntervalSince1970),
+                headers: ["traceparent": .string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")]))
+    }
+
+    /// Every rule of validation broken once: (what is wrong, the code expected, the message).
+    public static func invalidMessages() -> [(name: String, code: String, message: OutgoingMessage)] {
+        func mutated(_ change: (inout [String: Any]) -> Void) -> OutgoingMessage {
+            var sale = validSale(saleId: UUID().uuidString.lowercased(), receipt: Int.random(in: 1_000_000...9_000_000))
+            change(&sale)
+            return message(sale)
+        }
+        func line(_ change: @escaping (inout [String: Any]) -> Void) -> OutgoingMessage {
+            mutated { sale in
+                var lines = sale["lines"] as! [[String: Any]]
+                change(&lines[0])
+                sale["lines"] = lines
+            }
+        }
+        func setTotals(_ sale: inout [String: Any], _ total: Int) {
+            sale["total"] = total
+            sale["payments"] = [["method": "card", "amount": total]]
+        }
+        var cases: [(String, String, OutgoingMessage)] = [
+            ("not JSON", "sale.malformed_json", message(validSale(), body: Array("{\"saleId\": oops".utf8))),
+            ("a JSON array", "sale.malformed_json", message(validSale(), body: Array("[1,2,3]".utf8))),
+            ("empty body", "sale.malformed_json", message(validSale(), body: [])),
+            ("oversize", "sale.oversize", message(validSale(), body: Array(repeating: UInt8(ascii: " "), count: 70_000))),
+            ("total as text", "sale.wrong_type", mutated { $0["total"] = "1398" }),
+            ("fractional quantity", "sale.wrong_type", line { $0["quantity"] = 1.5 }),
+            ("lines not a list", "sale.wrong_type", mutated { $0["lines"] = "CAF-001" }),
+            ("no saleId", "sale.missing_field", mutated { $0["saleId"] = nil }),
+            ("no lines field", "sale.missing_field", mutated { $0["lines"] = nil }),
+            ("null total", "sale.missing_field", mutated { $0["total"] = NSNull() }),
+            ("saleId not a UUID", "sale.invalid_sale_id", mutated { $0["saleId"] = "sale-42" }),
+            ("empty store", "sale.invalid_store_id", mutated { $0["storeId"] = "" }),
+            ("terminal with a dot", "sale.invalid_terminal_id", mutated { $0["terminalId"] = "S001.T01" }),
+            ("empty cashier", "sale.invalid_cashier_id", mutated { $0["cashierId"] = "" }),
+            ("receipt zero", "sale.invalid_receipt_number", mutated { $0["receiptNumber"] = 0 }),
+            ("date without offset", "sale.invalid_date", mutated { $0["occurredAt"] = "2026-11-29 10:15:00" }),
+            ("impossible date", "sale.invalid_date", mutated { $0["occurredAt"] = "2026-02-30T10:15:00+01:00" }),
+            ("date next year", "sale.future_date", mutated { $0["occurredAt"] = "2099-01-01T00:00:00Z" }),
+            ("dollars", "sale.unknown_currency", mutated { $0["currency"] = "USD" }),
+            ("no lines", "sale.no_lines", mutated { $0["lines"] = [[String: Any]]() }),
+            ("empty sku", "sale.invalid_sku", line { $0["sku"] = "" }),
+            ("description too long", "sale.invalid_description", line { $0["description"] = String(repeating: "x", count: 300) }),
+            ("zero quantity", "sale.invalid_quantity", line { $0["quantity"] = 0 }),
+            ("absurd quantity", "sale.invalid_quantity", line { $0["quantity"] = 1_000_000 }),
+            ("negative price", "sale.invalid_unit_price", line { $0["unitPrice"] = -399 }),
+            ("absurd price", "sale.invalid_unit_price", line { $0["unitPrice"] = 50_000_000_000 }),
+            ("tax rate 7", "sale.invalid_tax_rate", line { $0["taxRate"] = 7 }),
+            ("negative discount", "sale.invalid_discount", line { $0["discount"] = -10 }),
+            ("discount over the line", "sale.invalid_discount", line { $0["discount"] = 5000 }),
+            ("total off by a cent", "sale.total_mismatch", mutated { setTotals(&$0, 1399) }),
+            ("payments short", "sale.payments_mismatch", mutated { $0["payments"] = [["method": "card", "amount": 1000]] }),
+            ("no payments", "sale.no_payments", mutated { $0["payments"] = [[String: Any]]() }),
+            ("bitcoin", "sale.unknown_payment_method", mutated { $0["payments"] = [["method": "bitcoin", "amount": 1398]] }),
+            ("zero payment", "sale.invalid_payment_amount", mutated {
+                $0["payments"] = [["method": "card", "amount": 1398], ["method": "cash", "amount": 0]]
+            }),
+            ("bad customer tax id", "sale.invalid_customer", mutated { $0["customer"] = ["taxId": "B-12", "name": "X"] }),
+            ("return without returnOf", "sale.return_without_reference", mutated { sale in
+                var lines = sale["lines"] as! [[String: Any]]
+                for index in lines.indices {
+                    lines[index]["quantity"] = -(lines[index]["quantity"] as! Int)
+                    lines[index]["discount"] = -(lines[index]["discount"] as! Int)
+                }
+                sale["lines"] = lines
+                setTotals(&sale, -1398)
+            }),
+            ("returnOf on a sale", "sale.return_with_positive_quantities", mutated { $0["returnOf"] = ["saleId": saleId] }),
+            ("mixed signs", "sale.mixed_quantities", mutated { sale in
+                var lines = sale["lines"] as! [[String: Any]]
+                lines[1]["quantity"] = -1
+                lines[1]["discount"] = -50
+                sale["lines"] = lines
+                setTotals(&sale, 2 * 399 - 650 + 50)
+            }),
+        ]
+        var wrongRouting = mutated { _ in }
+        wrongRouting.routingKey = "sale.S002.S002-T01"
+        cases.append(("routing key names another terminal", "sale.routing_mismatch", wrongRouting))
+        var wrongType = mutated { _ in }
+        wrongType.properties.type = "pos.sale.v2"
+        cases.append(("unknown message type", "sale.unsupported_type", wrongType))
+        var wrongId = mutated { _ in }
+        wrongId.properties.messageId = UUID().uuidString
+        cases.append(("message_id is not the saleId", "sale.message_id_mismatch", wrongId))
+        return cases.map { (name: $0.0, code: $0.1, message: $0.2) }
+    }
+}
