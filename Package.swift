@@ -118,7 +118,10 @@ let package = Package(
         // Test support and tests, mirroring the targets.
         .target(
             name: "TrastiendaTesting",
-            dependencies: ["AMQPClient", "PostgresClient", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "AMQPClient", "PostgresClient", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             path: "Tests/TrastiendaTesting", swiftSettings: swiftSettings),
         .testTarget(
             name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient"],
@@ -133,6 +136,10 @@ let package = Package(
         .testTarget(
             name: "SalesIntakeTests", dependencies: ["sales-intake", "TrastiendaTesting", "AMQPClient", "Contracts"],
             path: "Tests/SalesIntakeTests", swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SalesIntakeIntegrationTests",
+            dependencies: ["sales-intake", "TrastiendaTesting", "AMQPClient", "PostgresClient", "Contracts", "ServiceRuntime"],
+            path: "Tests/SalesIntakeIntegrationTests", swiftSettings: swiftSettings),
         .testTarget(
             name: "AMQPClientIntegrationTests", dependencies: ["AMQPClient", "TrastiendaTesting"],
             path: "Tests/AMQPClientIntegrationTests", swiftSettings: swiftSettings),

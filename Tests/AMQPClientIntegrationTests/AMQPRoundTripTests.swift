@@ -6,32 +6,6 @@ import Synchronization
 import Testing
 import TrastiendaTesting
 
-/// Collects what a test consumer saw, across the consumer's task and the test.
-final class Seen: Sendable {
-    private let state = Mutex<[Delivery]>([])
-    func add(_ deliveries: [Delivery]) { state.withLock { $0.append(contentsOf: deliveries) } }
-    var all: [Delivery] { state.withLock { $0 } }
-    var count: Int { state.withLock { $0.count } }
-}
-
-/// Runs `consumer` until `body` returns, then shuts it down gracefully as a service group would.
-func running<T>(_ services: [any Service], _ body: () async throws -> T) async throws -> T {
-    let group = ServiceGroup(configuration: .init(services: services, logger: TestInfrastructure.logger))
-    return try await withThrowingTaskGroup(of: Void.self) { tasks in
-        tasks.addTask { try await group.run() }
-        do {
-            let value = try await body()
-            await group.triggerGracefulShutdown()
-            try await tasks.waitForAll()
-            return value
-        } catch {
-            await group.triggerGracefulShutdown()
-            try? await tasks.waitForAll()
-            throw error
-        }
-    }
-}
-
 func message(_ index: Int, exchange: String = "test.events", routingKey: String = "thing.created") -> OutgoingMessage {
     OutgoingMessage(
         exchange: exchange, routingKey: routingKey, body: Array("{\"n\":\(index)}".utf8),

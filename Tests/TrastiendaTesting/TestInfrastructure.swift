@@ -9,6 +9,7 @@ import FoundationNetworking
 /// Raised when a test cannot reach the broker or the database; the message says how to start them.
 public struct InfrastructureUnavailable: Error, CustomStringConvertible {
     public let description: String
+    public init(description: String) { self.description = description }
 }
 
 /// The real RabbitMQ and PostgreSQL that `make test` starts (`scripts/infra.sh up`), shared by all tests; each test
@@ -154,6 +155,30 @@ public enum TestInfrastructure {
     public static func dropSchema(_ schema: String, on database: Database) async {
         _ = try? await database.query("DROP SCHEMA IF EXISTS \(PostgresIdentifier.quote(schema)) CASCADE")
         database.close()
+    }
+
+    /// A fresh database of its own (for tests that run a whole service, whose schema name is fixed); returns its URL.
+    public static func makeDatabaseURL(_ prefix: String = "test") async throws -> String {
+        let name = uniqueName(prefix)
+        let admin = Database(.init(url: databaseURL, poolSize: 1), logger: logger)
+        defer { admin.close() }
+        do {
+            try await admin.query("CREATE DATABASE \(PostgresIdentifier.quote(name))")
+        } catch let error as PostgresError where error.code == .connectionFailed {
+            throw InfrastructureUnavailable(
+                description: "PostgreSQL is not reachable at \(databaseURL) (\(error)). "
+                    + "Start the test infrastructure with `make test` or `scripts/infra.sh up`.")
+        }
+        var components = URLComponents(string: databaseURL)!
+        components.path = "/\(name)"
+        return components.string!
+    }
+
+    public static func dropDatabase(url: String) async {
+        guard let name = url.split(separator: "/").last.map(String.init) else { return }
+        let admin = Database(.init(url: databaseURL, poolSize: 1), logger: logger)
+        _ = try? await admin.query("DROP DATABASE IF EXISTS \(PostgresIdentifier.quote(name)) WITH (FORCE)")
+        admin.close()
     }
 
     /// Runs `body` with a database client in a fresh schema, dropped afterwards.
