@@ -43,6 +43,8 @@ let tools: [Target] = [
         "AMQPClient", "Contracts",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
+        .product(name: "Histogram", package: "hdrhistogram-swift"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
     ]),
     tool("trastienda", directory: "Trastienda", dependencies: [
         "AMQPClient", "PostgresClient", "Contracts",
@@ -69,6 +71,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         // C bindings: the system libraries and the shim for what Swift cannot call.

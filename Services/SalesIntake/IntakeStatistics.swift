@@ -4,7 +4,7 @@ import Synchronization
 
 /// What intake has done since it started: exported as Prometheus metrics and shown by `GET /stats`.
 final class IntakeStatistics: Sendable {
-    struct Snapshot: Sendable, Encodable {
+    struct Snapshot: Sendable, Codable {
         var recorded = 0
         var duplicates = 0
         var rejectedByCode: [String: Int] = [:]

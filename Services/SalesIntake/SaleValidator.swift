@@ -39,7 +39,8 @@ struct SaleLimits: Sendable {
     var maximumUnitPrice: Int64 = 10_000_000
     var maximumIdentifierLength = 48
     var maximumTextLength = 200
-    var maximumReceiptNumber: Int64 = 999_999_999_999
+    /// 2^53 − 1: the largest integer every JSON reader keeps exact.
+    var maximumReceiptNumber: Int64 = 9_007_199_254_740_991
     var paymentMethods: Set<String> = ["cash", "card", "voucher", "deferred"]
 }
 

@@ -88,13 +88,15 @@ final class RawConnection {
         }
         for queue in topology.queues {
             defer { arena.reset() }
-            var arguments: [String: HeaderValue] = ["x-queue-type": .string("quorum")]
+            var arguments: [String: HeaderValue] = [:]
+            if queue.kind == .quorum { arguments["x-queue-type"] = .string("quorum") }
             if let limit = queue.deliveryLimit { arguments["x-delivery-limit"] = .int(Int64(limit)) }
             if let exchange = queue.deadLetterExchange {
                 arguments["x-dead-letter-exchange"] = .string(exchange)
                 arguments["x-dead-letter-routing-key"] = .string(queue.name)
             }
-            amqp_queue_declare(state, channel, arena.bytes(queue.name), 0, 1, 0, 0, arena.table(arguments))
+            let durable: amqp_boolean_t = queue.kind == .quorum ? 1 : 0
+            amqp_queue_declare(state, channel, arena.bytes(queue.name), 0, durable, 0, 1 - durable, arena.table(arguments))
             try check(amqp_get_rpc_reply(state), "declaring queue '\(queue.name)'", code: .declarationFailed)
         }
         for binding in topology.bindings {

@@ -29,16 +29,26 @@ public struct Topology: Sendable, Equatable {
         }
     }
 
-    /// A durable queue: a quorum queue with a dead-letter exchange and delivery limit, or a plain parking queue.
+    /// A queue: durable quorum queues (with a dead-letter exchange and delivery limit, or plain parking queues), or
+    /// a transient one for a tool that only listens while it runs.
     public struct Queue: Sendable, Hashable {
+        public enum Kind: Sendable, Hashable {
+            /// Durable, replicated, survives restarts: every queue a service consumes.
+            case quorum
+            /// Classic, not durable, deleted when its last consumer goes (probes such as pos-sim's latency listener).
+            case transient
+        }
+
         public var name: String
+        public var kind: Kind
         /// Messages returned this many times are dead-lettered instead of redelivered again.
         public var deliveryLimit: Int?
         /// Where rejected and over-delivered messages go, routed with the queue's name as key.
         public var deadLetterExchange: String?
 
-        public init(name: String, deliveryLimit: Int? = nil, deadLetterExchange: String? = nil) {
+        public init(name: String, kind: Kind = .quorum, deliveryLimit: Int? = nil, deadLetterExchange: String? = nil) {
             self.name = name
+            self.kind = kind
             self.deliveryLimit = deliveryLimit
             self.deadLetterExchange = deadLetterExchange
         }

@@ -3,101 +3,261 @@ import ArgumentParser
 import Contracts
 import Foundation
 import Logging
+import ServiceLifecycle
+import Synchronization
 
-/// A fleet of simulated POS terminals publishing `pos.sale.v1` sales with confirms: demo data and load.
+/// A fleet of simulated POS terminals publishing `pos.sale.v1` with confirms: demo data and load.
 @main
 struct PosSim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "pos-sim", abstract: "Simulated POS terminals publishing sales to Trastienda.")
+        commandName: "pos-sim",
+        abstract: "Simulated POS terminals publishing sales to Trastienda, with a report of rate and latency.")
 
-    @Option(help: "Broker URL.") var url = ProcessInfo.processInfo.environment["TRASTIENDA_AMQP_URL"] ?? "amqp://trastienda:trastienda@localhost:5672/"
-    @Option(help: "Number of stores.") var stores = 5
-    @Option(help: "Terminals per store.") var terminals = 3
+    @Option(help: "Broker URL.")
+    var url = ProcessInfo.processInfo.environment["TRASTIENDA_AMQP_URL"] ?? "amqp://trastienda:trastienda@localhost:5672/"
+    @Option(help: "Number of stores.") var stores = 10
+    @Option(help: "Terminals per store.") var terminals = 4
     @Option(help: "Sales to publish in all.") var sales = 1000
     @Option(help: "Sales per second across the fleet; 0 publishes as fast as the broker confirms.") var rate = 0
-    @Option(help: "Sales per publish call.") var batch = 200
-    @Option(help: "Seed for the random sales, so that a run can be repeated.") var seed: UInt64 = 42
+    @Option(help: "Seconds to run at --rate instead of a number of sales.") var duration: Int?
+    @Option(help: "Share of sales that are invalid (0–1).") var invalidShare = 0.0
+    @Option(help: "Share of sales published twice (0–1).") var duplicateShare = 0.0
+    @Option(help: "Share of returns (0–1).") var returnShare = 0.05
+    @Option(help: "Seed for the random sales (and their ids), to repeat a run exactly; by default a new one each run.")
+    var seed: UInt64?
+    @Flag(help: "Measure publish-to-sale.recorded latency (needs sales intake running).") var measureLatency = false
+    @Option(help: "With --measure-latency, seconds to wait for the last announcements.") var settleTimeout = 60
+    @Flag(help: "Never draw a progress bar.") var quiet = false
 
     func run() async throws {
         var logger = Logger(label: "pos-sim")
-        logger.logLevel = .warning
-        let connection = AMQPConnection(
-            configuration: try AMQPConfiguration(url: url, connectionName: "pos-sim"),
-            topology: Topology(exchanges: [Exchanges.pos]), logger: logger)
-        var generator = SaleGenerator(stores: stores, terminalsPerStore: terminals, seed: seed)
-        let encoder = JSONEncoder()
-        let started = ContinuousClock.now
-        var published = 0
-        while published < sales {
-            let count = min(batch, sales - published)
-            let messages = try (0..<count).map { _ in
-                let sale = generator.next()
-                return OutgoingMessage(
-                    exchange: Exchanges.pos.name, routingKey: sale.routingKey, body: Array(try encoder.encode(sale)),
-                    properties: MessageProperties(
-                        type: POSSaleV1.messageType, messageId: sale.saleId, timestamp: Int64(Date().timeIntervalSince1970)))
+        logger.logLevel = .error
+        let amqp = try AMQPConfiguration(url: url, connectionName: "pos-sim")
+        let connection = AMQPConnection(configuration: amqp, topology: Topology(exchanges: [Exchanges.pos]), logger: logger)
+        let probe = measureLatency ? LatencyProbe(configuration: amqp, logger: logger) : nil
+        let progress = Progress(total: duration.map { $0 * max(rate, 1) } ?? sales, enabled: !quiet && isatty(1) != 0)
+        let fleet = Fleet(
+            generator: SaleGenerator(
+                stores: stores, terminalsPerStore: terminals, seed: seed ?? UInt64.random(in: 0...UInt64.max),
+                shares: .init(returns: returnShare)),
+            invalidShare: invalidShare, duplicateShare: duplicateShare)
+
+        let report: Report = try await withThrowingTaskGroup(of: Void.self) { group in
+            if let probe { group.addTask { try await probe.consumer.run() } }
+            if let probe { _ = await waitUntil(seconds: 10) { probe.consumer.isConnected } }
+            let report = try await publish(fleet: fleet, connection: connection, probe: probe, progress: progress)
+            if let probe {
+                _ = await waitUntil(seconds: settleTimeout) {
+                    progress.show(announced: probe.announcedCount)
+                    return probe.announcedCount >= report.validUnique
+                }
             }
-            try await connection.publish(messages)
-            published += count
-            if rate > 0 {
-                let due = started + .milliseconds(published * 1000 / rate)
-                if due > .now { try await Task.sleep(until: due) }
-            }
+            group.cancelAll()
+            return report
         }
-        let elapsed = ContinuousClock.now - started
-        let seconds = max(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, 1e-9)
-        print("published and confirmed \(published) sales in \(String(format: "%.2f", seconds)) s (\(Int(Double(published) / seconds)) sales/s)")
+        progress.finish()
         await connection.close()
-    }
-}
-
-/// Plausible sales from a seeded generator: a few lines each, mixed tax rates, card or cash.
-struct SaleGenerator {
-    let stores: Int
-    let terminalsPerStore: Int
-    private var random: SplitMix64
-    private var receipts: [String: Int64] = [:]
-
-    private static let catalogue: [(sku: String, description: String, price: Int64, rate: Int64)] = [
-        ("CAF-001", "Café molido 250 g", 399, 10), ("LEC-002", "Leche entera 1 l", 95, 4), ("PAN-003", "Pan de molde", 149, 4),
-        ("ACE-004", "Aceite de oliva 1 l", 899, 10), ("DET-005", "Detergente 3 l", 650, 21), ("BAT-006", "Pilas AA x4", 475, 21),
-    ]
-
-    init(stores: Int, terminalsPerStore: Int, seed: UInt64) {
-        self.stores = max(1, stores)
-        self.terminalsPerStore = max(1, terminalsPerStore)
-        random = SplitMix64(seed: seed)
+        print(report.text(probe: probe))
     }
 
-    mutating func next() -> POSSaleV1 {
-        let store = String(format: "S%03d", Int(random.next() % UInt64(stores)) + 1)
-        let terminal = "\(store)-T" + String(format: "%02d", Int(random.next() % UInt64(terminalsPerStore)) + 1)
-        let receipt = (receipts[terminal] ?? 0) + 1
-        receipts[terminal] = receipt
-        let lines = (0..<Int(random.next() % 4) + 1).map { _ -> POSSaleV1.Line in
-            let item = Self.catalogue[Int(random.next() % UInt64(Self.catalogue.count))]
-            return .init(
-                sku: item.sku, description: item.description, quantity: Int64(random.next() % 3) + 1, unitPrice: item.price,
-                taxRate: item.rate, discount: 0)
+    /// Publishes the whole run: paced by --rate, or as fast as confirms come back with a few batches in flight.
+    private func publish(fleet: Fleet, connection: AMQPConnection, probe: LatencyProbe?, progress: Progress) async throws -> Report {
+        let started = ContinuousClock.now
+        let batch = rate > 0 ? max(1, rate / 100) : 250  // paced: every 10 ms; flat out: 250 a call
+        let total = duration.map { $0 * max(rate, 1) } ?? sales
+        let report = ReportBox(Report(started: started))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var produced = 0
+            var inFlight = 0
+            while produced < total {
+                let count = min(batch, total - produced)
+                let messages = fleet.next(count)
+                produced += count
+                if rate > 0 {
+                    let due = started + .milliseconds(produced * 1000 / rate)
+                    if due > .now { try await Task.sleep(until: due) }
+                }
+                if inFlight >= 4 {
+                    try await group.next()
+                    inFlight -= 1
+                }
+                inFlight += 1
+                group.addTask {
+                    probe?.published(messages.validIds, at: .now)
+                    try await Self.publishWithRetry(messages.outgoing, on: connection)
+                    let confirmed = report.state.withLock { report in
+                        report.add(messages)
+                        return report.confirmed
+                    }
+                    progress.show(confirmed: confirmed, announced: probe?.announcedCount)
+                }
+            }
+            try await group.waitForAll()
         }
-        let total = lines.reduce(0) { $0 + $1.quantity * $1.unitPrice - $1.discount }
-        let method = random.next() % 3 == 0 ? "cash" : "card"
-        return POSSaleV1(
-            saleId: UUID().uuidString.lowercased(), storeId: store, terminalId: terminal, receiptNumber: receipt,
-            occurredAt: ISO8601DateFormatter().string(from: Date()), cashierId: "E\(String(format: "%04d", Int(random.next() % 40) + 1))",
-            currency: "EUR", customer: nil, lines: lines, payments: [.init(method: method, amount: total)], total: total, returnOf: nil)
+        return report.state.withLock { report in
+            report.finished = .now
+            return report
+        }
+    }
+
+    private static func publishWithRetry(_ messages: [OutgoingMessage], on connection: AMQPConnection) async throws {
+        for attempt in 1... {
+            do {
+                return try await connection.publish(messages)
+            } catch let error as AMQPError where error.code == .connectionLost && attempt < 30 {
+                try await Task.sleep(for: .milliseconds(200))
+            }
+        }
+    }
+
+    private func waitUntil(seconds: Int, _ condition: () -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        return condition()
     }
 }
 
-/// A small, fast, seedable random generator (SplitMix64).
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+/// The fleet's messages: sales, a share of broken ones, and a share sent twice.
+final class Fleet: Sendable {
+    struct Messages: Sendable {
+        var outgoing: [OutgoingMessage] = []
+        var validIds: [String] = []
+        var invalid = 0
+        var duplicates = 0
+    }
+
+    private let state: Mutex<SaleGenerator>
+    private let invalidShare: Double
+    private let duplicateShare: Double
+
+    init(generator: SaleGenerator, invalidShare: Double, duplicateShare: Double) {
+        state = Mutex(generator)
+        self.invalidShare = invalidShare
+        self.duplicateShare = duplicateShare
+    }
+
+    func next(_ count: Int) -> Messages {
+        let encoder = JSONEncoder()
+        let now = Date()
+        let timestamp = Int64(now.timeIntervalSince1970)
+        return state.withLock { generator in
+            var messages = Messages()
+            for _ in 0..<count {
+                var sale = generator.next(now: now)
+                let broken = generator.roll(invalidShare)
+                if broken { sale.total += 1 }  // a total that does not add up
+                let message = OutgoingMessage(
+                    exchange: Exchanges.pos.name, routingKey: sale.routingKey, body: Array((try? encoder.encode(sale)) ?? Data()),
+                    properties: MessageProperties(
+                        type: POSSaleV1.messageType, messageId: sale.saleId, timestamp: timestamp,
+                        headers: ["traceparent": .string(Self.traceparent(sale.saleId))]))
+                messages.outgoing.append(message)
+                if broken {
+                    messages.invalid += 1
+                } else {
+                    messages.validIds.append(sale.saleId)
+                    if generator.roll(duplicateShare) {
+                        messages.outgoing.append(message)
+                        messages.duplicates += 1
+                    }
+                }
+            }
+            return messages
+        }
+    }
+
+    /// A W3C trace context whose trace id is the sale id's hex.
+    private static func traceparent(_ saleId: String) -> String {
+        "00-\(saleId.replacingOccurrences(of: "-", with: ""))-\(saleId.prefix(8))00000000-01"
+    }
+}
+
+final class ReportBox: Sendable {
+    let state: Mutex<Report>
+    init(_ report: Report) { state = Mutex(report) }
+}
+
+/// What a run did.
+struct Report: Sendable {
+    let started: ContinuousClock.Instant
+    var finished: ContinuousClock.Instant?
+    var published = 0
+    var confirmed = 0
+    var invalid = 0
+    var duplicates = 0
+    var validUnique = 0
+
+    mutating func add(_ messages: Fleet.Messages) {
+        published += messages.outgoing.count
+        confirmed += messages.outgoing.count
+        invalid += messages.invalid
+        duplicates += messages.duplicates
+        validUnique += messages.validIds.count
+    }
+
+    func text(probe: LatencyProbe?) -> String {
+        let elapsed = (finished ?? .now) - started
+        let seconds = max(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, 1e-9)
+        var lines = [
+            "sent: \(published) (\(validUnique) valid sales, \(invalid) invalid, \(duplicates) duplicates)",
+            "confirmed: \(confirmed)",
+            "elapsed s: \(String(format: "%.2f", seconds))",
+            "rate sales/s: \(Int(Double(published) / seconds))",
+        ]
+        if let probe {
+            lines += [
+                "announced: \(probe.announcedCount) of \(validUnique)",
+                "latency p50 ms: \(String(format: "%.1f", probe.milliseconds(atPercentile: 50)))",
+                "latency p90 ms: \(String(format: "%.1f", probe.milliseconds(atPercentile: 90)))",
+                "latency p99 ms: \(String(format: "%.1f", probe.milliseconds(atPercentile: 99)))",
+                "latency max ms: \(String(format: "%.1f", probe.maximumMilliseconds))",
+            ]
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A one-line progress bar on a terminal, redrawn at most five times a second.
+final class Progress: Sendable {
+    private struct State {
+        var confirmed = 0
+        var announced: Int?
+        var lastDrawn = ContinuousClock.now - .seconds(1)
+    }
+
+    private let total: Int
+    private let enabled: Bool
+    private let state = Mutex(State())
+    private let started = ContinuousClock.now
+
+    init(total: Int, enabled: Bool) {
+        self.total = max(1, total)
+        self.enabled = enabled
+    }
+
+    func show(confirmed: Int? = nil, announced: Int? = nil) {
+        guard enabled else { return }
+        let line: String? = state.withLock { state in
+            if let confirmed { state.confirmed = confirmed }
+            if let announced { state.announced = announced }
+            guard ContinuousClock.now - state.lastDrawn > .milliseconds(200) else { return nil }
+            state.lastDrawn = .now
+            let width = 30
+            let filled = min(width, state.confirmed * width / total)
+            let elapsed = Double((ContinuousClock.now - started).components.seconds) + 1e-3
+            var text = "\r[" + String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled) + "] "
+            text += "\(state.confirmed * 100 / total)% confirmed \(state.confirmed)/\(total)"
+            if let announced = state.announced { text += " recorded \(announced)" }
+            text += " (\(Int(Double(state.confirmed) / elapsed))/s)   "
+            return text
+        }
+        if let line { FileHandle.standardOutput.write(Data(line.utf8)) }
+    }
+
+    func finish() {
+        if enabled { FileHandle.standardOutput.write(Data("\n".utf8)) }
     }
 }

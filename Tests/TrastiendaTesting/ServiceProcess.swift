@@ -1,0 +1,43 @@
+import Foundation
+
+/// One of the project's executables run as a separate process, as production runs it (so that it can be killed).
+public final class ServiceProcess: @unchecked Sendable {
+    public let name: String
+    private let process = Process()
+    public let logFile: URL
+
+    /// Starts `.build/debug/<name>` with `arguments` and the current environment plus `environment`.
+    public init(_ name: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+        self.name = name
+        let executable = TestInfrastructure.repositoryRoot.appendingPathComponent(".build/debug/\(name)")
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw InfrastructureUnavailable(description: "\(executable.path) is missing: build first (`make test` does)")
+        }
+        logFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
+        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logFile)
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+    }
+
+    public var isRunning: Bool { process.isRunning }
+    public var exitCode: Int32 { process.terminationStatus }
+    public var output: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+
+    /// Sends `signal` (SIGKILL: no goodbye, as a crash or an OOM kill would).
+    public func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits for the process to end, at most `timeout`; true if it ended.
+    @discardableResult
+    public func waitForExit(timeout: Duration = .seconds(60)) async -> Bool {
+        await eventually(timeout: timeout, interval: .milliseconds(50)) { !process.isRunning }
+    }
+
+    deinit {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+}
