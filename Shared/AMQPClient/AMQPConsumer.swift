@@ -22,11 +22,16 @@ public struct ConsumerSettings: Sendable {
     public var concurrentBatches: Int
     /// Where refused messages are published, with the queue's name as routing key.
     public var deadLetterExchange: String
+    /// After a batch fails, how long to wait before returning it to the queue, doubled for each failure in a row
+    /// (up to 30 s): an outage of the database then spends the queue's delivery limit over minutes, not seconds.
+    public var failureBackoff: Duration
 
     public init(
         queue: String, prefetch: Int = 1000, batchSize: Int = 500, batchWait: Duration = .milliseconds(20),
-        concurrentBatches: Int = 1, deadLetterExchange: String = Topology.deadLetterExchange.name
+        concurrentBatches: Int = 1, deadLetterExchange: String = Topology.deadLetterExchange.name,
+        failureBackoff: Duration = .milliseconds(200)
     ) {
+        self.failureBackoff = failureBackoff
         self.queue = queue
         self.prefetch = prefetch
         self.batchSize = batchSize
@@ -47,6 +52,7 @@ public struct AMQPConsumer: Service {
     public let connection: AMQPConnection
     private let handler: BatchHandler
     private let logger: Logger
+    private let failuresInARow = FailureStreak()
 
     public init(
         configuration: AMQPConfiguration, settings: ConsumerSettings, topology: Topology = Topology(), logger: Logger,
@@ -109,11 +115,18 @@ public struct AMQPConsumer: Service {
                     .increment(by: Int64(rejections.count))
             }
             Counter(label: "amqp_messages_handled_total", dimensions: [("queue", settings.queue)]).increment(by: Int64(batch.count))
+            failuresInARow.reset()
             return true
         } catch {
+            let streak = failuresInARow.increment()
+            let delay = min(settings.failureBackoff * (1 << min(streak - 1, 16)), .seconds(30))
             logger.error(
                 "Batch failed; returning it to the queue",
-                metadata: ["error": .string("\(error)"), "batch.size": .stringConvertible(batch.count)])
+                metadata: [
+                    "error": .string("\(error)"), "batch.size": .stringConvertible(batch.count),
+                    "retry.after": .stringConvertible(delay),
+                ])
+            try? await Task.sleep(for: delay)
             return false
         }
     }
@@ -186,4 +199,11 @@ final class BatchSettler: Sendable {
             }
         }
     }
+}
+
+/// Consecutive failed batches of one consumer.
+final class FailureStreak: Sendable {
+    private let count = Atomic<Int>(0)
+    func increment() -> Int { count.add(1, ordering: .relaxed).newValue }
+    func reset() { count.store(0, ordering: .relaxed) }
 }

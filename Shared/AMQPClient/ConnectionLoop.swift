@@ -172,10 +172,7 @@ final class ConnectionLoop {
             frames += 1
         }
         raw.releaseBuffers()
-        if !arrived.isEmpty {
-            connection.deliveries.append(arrived)
-            arrived = []
-        }
+        handOverArrived()
         guard commands.isEmpty, frames == 0, !raw.hasBufferedInput else { return }
 
         var descriptors = [
@@ -228,7 +225,14 @@ final class ConnectionLoop {
 
     private func finishConsuming() {
         consumerState = .cancelled
+        handOverArrived()  // deliveries that came before cancel-ok are the consumer's to finish
         connection.deliveries.finish()
+    }
+
+    private func handOverArrived() {
+        guard !arrived.isEmpty else { return }
+        connection.deliveries.append(arrived)
+        arrived = []
     }
 
     // MARK: Frames

@@ -120,7 +120,7 @@ struct AMQPRoundTripTests {
             let publisher = AMQPPublisher(configuration: configuration, topology: topology, logger: logger)
             struct HandlerFailure: Error {}
             let consumer = AMQPConsumer(
-                configuration: configuration, settings: .init(queue: "test.things", batchSize: 1, batchWait: .zero),
+                configuration: configuration, settings: .init(queue: "test.things", batchSize: 1, batchWait: .zero, failureBackoff: .zero),
                 topology: topology, logger: logger
             ) { _ in
                 attempts.add(1, ordering: .relaxed)
