@@ -21,11 +21,15 @@ test: infra
 	swift build --build-tests
 	swift test --skip-build
 
-## Swift AMQP client against a plain C rabbitmq-c program on the same queue shape, in one run.
+## Measured against C baselines in the same run: the AMQP client, then sales intake (throughput and latency).
 bench: infra
 	swift build -c release --product amqp-bench
+	swift build -c release --product sales-intake
+	swift build -c release --product pos-sim
 	cc -O2 -o scripts/bench/amqp-bench-c scripts/bench/amqp_bench.c $$(pkg-config --cflags --libs librabbitmq)
+	cc -O2 -o scripts/bench/intake-baseline-c scripts/bench/intake_baseline.c $$(pkg-config --cflags --libs librabbitmq libpq)
 	@scripts/bench/run.sh
+	@scripts/bench/intake.sh
 
 ## Stops the local RabbitMQ and PostgreSQL.
 down:
