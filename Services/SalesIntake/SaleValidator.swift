@@ -101,26 +101,7 @@ struct SaleValidator: Sendable {
     }
 
     private func decode(_ body: [UInt8]) throws -> POSSaleV1 {
-        do {
-            return try JSONDecoder().decode(POSSaleV1.self, from: Data(body))
-        } catch let error as DecodingError {
-            switch error {
-            case .keyNotFound(let key, let context):
-                throw SaleViolation("sale.missing_field", "field \(Self.path(context.codingPath + [key])) is missing")
-            case .valueNotFound(_, let context):
-                throw SaleViolation("sale.missing_field", "field \(Self.path(context.codingPath)) is null")
-            case .typeMismatch(let type, let context):
-                throw SaleViolation("sale.wrong_type", "field \(Self.path(context.codingPath)) is not \(Self.describe(type))")
-            case .dataCorrupted(let context) where !context.codingPath.isEmpty:
-                throw SaleViolation("sale.wrong_type", "field \(Self.path(context.codingPath)): \(context.debugDescription)")
-            default:
-                // Foundation reports a number that fits no field (1.5 for a quantity) like broken JSON; tell them apart.
-                if (try? JSONSerialization.jsonObject(with: Data(body))) != nil {
-                    throw SaleViolation("sale.wrong_type", "a number is not a whole number, or out of range, where one is expected")
-                }
-                throw SaleViolation("sale.malformed_json", "the body is not valid JSON")
-            }
-        }
+        try SaleJSONParser.parse(body)
     }
 
     private func checkLines(_ sale: POSSaleV1) throws -> Int64 {
@@ -218,7 +199,7 @@ struct SaleValidator: Sendable {
     }
 
     private func uuid(_ value: String, field: String, code: String) throws -> String {
-        guard value.utf8.count == 36, UUID(uuidString: value) != nil else {
+        guard Self.isUUID(value) else {
             throw SaleViolation(code, "\(field) '\(value.prefix(60))' is not a UUID")
         }
         return value.lowercased()
@@ -240,6 +221,20 @@ struct SaleValidator: Sendable {
         }
     }
 
+    /// `8-4-4-4-12` hexadecimal digits (Foundation's parser is a `sscanf`, too slow for every sale).
+    static func isUUID(_ value: String) -> Bool {
+        var count = 0
+        for byte in value.utf8 {
+            switch count {
+            case 8, 13, 18, 23: guard byte == UInt8(ascii: "-") else { return false }
+            default:
+                guard (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte) else { return false }
+            }
+            count += 1
+        }
+        return count == 36
+    }
+
     private static func isAlphanumeric(_ byte: UInt8) -> Bool {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
             || (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte)
@@ -249,21 +244,6 @@ struct SaleValidator: Sendable {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
-    private static func path(_ keys: [any CodingKey]) -> String {
-        keys.reduce("") { path, key in
-            if let index = key.intValue { return "\(path)[\(index)]" }
-            return path.isEmpty ? key.stringValue : "\(path).\(key.stringValue)"
-        }
-    }
-
-    private static func describe(_ type: Any.Type) -> String {
-        switch type {
-        case is String.Type: "text"
-        case is Int64.Type, is Int.Type: "a whole number"
-        case is [Any].Type: "a list"
-        default: "of the expected kind"
-        }
-    }
 }
 
 /// ISO 8601 date-times with an offset (`2026-11-29T10:15:00+01:00`, `…Z`, optional fraction), parsed by hand: this

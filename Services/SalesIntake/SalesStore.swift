@@ -48,12 +48,12 @@ enum SalesStore {
     /// `INSERT … ON CONFLICT DO NOTHING`, which tells the new from the old.
     static func record(_ sales: [ValidatedSale], on connection: PostgresConnection) throws -> Outcome {
         guard !sales.isEmpty else { return Outcome() }
-        let rows = sales.map(row)
+        let rows = copyRows(sales)
         let ids = Set(sales.map(\.saleId))
         if try copyAllNew(rows, on: connection) { return Outcome(recorded: ids) }
         try connection.execute(
             script: "CREATE TEMPORARY TABLE IF NOT EXISTS incoming_sales (LIKE sales INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
-        try connection.copy(into: "incoming_sales", columns: columns, rows: rows)
+        try connection.copy(into: "incoming_sales", columns: columns, data: rows)
         let inserted = try connection.query(
             "INSERT INTO sales SELECT * FROM incoming_sales ON CONFLICT DO NOTHING RETURNING sale_id::text")
         let conflicts = try connection.query(
@@ -64,10 +64,10 @@ enum SalesStore {
     }
 
     /// COPY straight into `sales` under a savepoint; false (and nothing written) when some sale already exists.
-    private static func copyAllNew(_ rows: [[any PostgresEncodable]], on connection: PostgresConnection) throws(PostgresError) -> Bool {
+    private static func copyAllNew(_ rows: CopyRows, on connection: PostgresConnection) throws(PostgresError) -> Bool {
         try connection.execute(script: "SAVEPOINT direct_copy")
         do {
-            try connection.copy(into: "sales", columns: columns, rows: rows)
+            try connection.copy(into: "sales", columns: columns, data: rows)
         } catch {
             guard error.isUniqueViolation else { throw error }
             try connection.execute(script: "ROLLBACK TO SAVEPOINT direct_copy")
@@ -77,12 +77,24 @@ enum SalesStore {
         return true
     }
 
-    private static func row(_ validated: ValidatedSale) -> [any PostgresEncodable] {
-        let sale = validated.sale
-        return [
-            validated.saleId, sale.storeId, sale.terminalId, sale.receiptNumber, sale.occurredAt, sale.cashierId, sale.currency,
-            sale.total, sale.customer?.taxId, sale.returnOf?.saleId, String(decoding: validated.body, as: UTF8.self),
-        ]
+    private static func copyRows(_ sales: [ValidatedSale]) -> CopyRows {
+        var rows = CopyRows(reservingBytes: sales.reduce(0) { $0 + $1.body.count + 200 })
+        for validated in sales {
+            let sale = validated.sale
+            rows.append(validated.saleId)
+            rows.append(sale.storeId)
+            rows.append(sale.terminalId)
+            rows.append(sale.receiptNumber)
+            rows.append(sale.occurredAt)
+            rows.append(sale.cashierId)
+            rows.append(sale.currency)
+            rows.append(sale.total)
+            rows.append(sale.customer?.taxId)
+            rows.append(sale.returnOf?.saleId)
+            rows.append(utf8: validated.body)
+            rows.endRow()
+        }
+        return rows
     }
 
     /// One recorded sale as the HTTP API shows it, or nil.

@@ -96,6 +96,17 @@ public final class PostgresConnection {
     @discardableResult
     public func copy<Rows: Sequence>(into table: String, columns: [String], rows: Rows) throws(PostgresError) -> Int
     where Rows.Element == [any PostgresEncodable] {
+        var data = CopyRows()
+        for row in rows {
+            for field in row { data.append(field.postgresValue) }
+            data.endRow()
+        }
+        return try copy(into: table, columns: columns, data: data)
+    }
+
+    /// Sends rows already laid out by ``CopyRows`` (the fast path: no boxing of values); returns how many were written.
+    @discardableResult
+    public func copy(into table: String, columns: [String], data: CopyRows) throws(PostgresError) -> Int {
         let connection = try live()
         let columnList = columns.map(PostgresIdentifier.quote).joined(separator: ", ")
         let sql = "COPY \(Self.quoteQualified(table)) (\(columnList)) FROM STDIN"
@@ -105,34 +116,33 @@ public final class PostgresConnection {
             throw PostgresError(.copyFailed, "COPY did not start")
         }
         PQclear(start)
-        var buffer: [UInt8] = []
-        buffer.reserveCapacity(1 << 16)
-        func flush() throws(PostgresError) {
-            guard !buffer.isEmpty else { return }
-            let sent = buffer.withUnsafeBufferPointer { bytes in
-                bytes.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32($0.count)) }
+        let sent = data.bytes.withUnsafeBufferPointer { bytes in
+            bytes.withMemoryRebound(to: CChar.self) { chars -> Bool in
+                var offset = 0
+                while offset < chars.count {
+                    let length = min(1 << 18, chars.count - offset)
+                    guard PQputCopyData(connection, chars.baseAddress! + offset, Int32(length)) == 1 else { return false }
+                    offset += length
+                }
+                return true
             }
-            guard sent == 1 else {
-                throw PostgresError(.copyFailed, "sending COPY data failed: \(String(cString: PQerrorMessage(connection)).trimmed)")
-            }
-            buffer.removeAll(keepingCapacity: true)
         }
-        for row in rows {
-            for (index, field) in row.enumerated() {
-                if index > 0 { buffer.append(0x09) }
-                CopyText.append(field.postgresValue, to: &buffer)
-            }
-            buffer.append(0x0A)
-            if buffer.count >= 1 << 16 { try flush() }
+        guard sent else {
+            throw PostgresError(.copyFailed, "sending COPY data failed: \(String(cString: PQerrorMessage(connection)).trimmed)")
         }
-        try flush()
         guard PQputCopyEnd(connection, nil) == 1 else {
             throw PostgresError(.copyFailed, "ending COPY failed: \(String(cString: PQerrorMessage(connection)).trimmed)")
         }
         var written = 0
+        var failure: PostgresError?
         while let result = PQgetResult(connection) {
-            written += try check(result, sql: sql).affectedRows
+            do {
+                written += try check(result, sql: sql).affectedRows
+            } catch {
+                failure = failure ?? error
+            }
         }
+        if let failure { throw failure }
         return written
     }
 
@@ -159,22 +169,80 @@ public final class PostgresConnection {
     }
 }
 
-/// COPY's text format: tab-separated fields, `\N` for null, backslash escapes for the characters that frame it.
-enum CopyText {
-    static func append(_ value: PostgresValue, to buffer: inout [UInt8]) {
-        guard case .text(let text) = value else {
-            buffer.append(contentsOf: [0x5C, 0x4E])  // \N
-            return
-        }
-        for byte in text.utf8 {
+/// Rows in COPY's text format, written straight into one buffer: tab-separated fields, `\N` for null, backslash
+/// escapes for the characters that frame the format.
+public struct CopyRows: Sendable {
+    public private(set) var bytes: [UInt8] = []
+    public private(set) var rowCount = 0
+    private var fieldsInRow = 0
+
+    public init(reservingBytes capacity: Int = 1 << 16) { bytes.reserveCapacity(capacity) }
+
+    public mutating func append(_ text: String) {
+        appendEscaped(text.utf8)
+    }
+
+    /// Text given as its UTF-8 bytes (a message body, say), without making a String of it first.
+    public mutating func append(utf8 text: [UInt8]) {
+        appendEscaped(text)
+    }
+
+    private mutating func appendEscaped(_ utf8: some Sequence<UInt8>) {
+        separate()
+        for byte in utf8 {
             switch byte {
-            case 0x5C: buffer.append(contentsOf: [0x5C, 0x5C])
-            case 0x09: buffer.append(contentsOf: [0x5C, 0x74])
-            case 0x0A: buffer.append(contentsOf: [0x5C, 0x6E])
-            case 0x0D: buffer.append(contentsOf: [0x5C, 0x72])
-            default: buffer.append(byte)
+            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
+            case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
+            case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
+            case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
+            default: bytes.append(byte)
             }
         }
+    }
+
+    public mutating func append(_ text: String?) {
+        if let text { append(text) } else { appendNull() }
+    }
+
+    public mutating func append(_ number: Int64) {
+        separate()
+        if number < 0 { bytes.append(UInt8(ascii: "-")) }
+        var magnitude = number.magnitude
+        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                     UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var count = 0
+        withUnsafeMutableBytes(of: &digits) { buffer in
+            repeat {
+                buffer[count] = UInt8(magnitude % 10) + 0x30
+                magnitude /= 10
+                count += 1
+            } while magnitude > 0
+            for index in stride(from: count - 1, through: 0, by: -1) { bytes.append(buffer[index]) }
+        }
+    }
+
+    public mutating func append(_ value: PostgresValue) {
+        switch value {
+        case .null: appendNull()
+        case .text(let text): append(text)
+        }
+    }
+
+    public mutating func appendNull() {
+        separate()
+        bytes.append(contentsOf: [0x5C, 0x4E])
+    }
+
+    public mutating func endRow() {
+        bytes.append(0x0A)
+        fieldsInRow = 0
+        rowCount += 1
+    }
+
+    private mutating func separate() {
+        if fieldsInRow > 0 { bytes.append(0x09) }
+        fieldsInRow += 1
     }
 }
 

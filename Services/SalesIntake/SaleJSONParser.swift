@@ -1,0 +1,373 @@
+import Contracts
+
+/// A parser for exactly one shape, `pos.sale.v1`, straight from bytes to ``POSSaleV1``.
+///
+/// Foundation's `JSONDecoder` spent most of intake's CPU (generic metadata lookups, key hashing, boxing); this reads
+/// each byte once, allocates only the strings it keeps, and reports problems in the contract's own terms: syntax is
+/// `sale.malformed_json`, a value of the wrong kind `sale.wrong_type`, an absent or null required field
+/// `sale.missing_field`, each with the field's path. Unknown fields are skipped (a tolerant reader).
+struct SaleJSONParser {
+    private let bytes: UnsafeBufferPointer<UInt8>
+    private var index = 0
+
+    static func parse(_ body: [UInt8]) throws -> POSSaleV1 {
+        try body.withUnsafeBufferPointer { buffer in
+            var parser = SaleJSONParser(bytes: buffer)
+            return try parser.sale()
+        }
+    }
+
+    private init(bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+
+    // MARK: The shape of pos.sale.v1
+
+    private mutating func sale() throws -> POSSaleV1 {
+        var saleId: String?, storeId: String?, terminalId: String?, occurredAt: String?, cashierId: String?, currency: String?
+        var receiptNumber: Int64?, total: Int64?
+        var customer: POSSaleV1.Customer?
+        var lines: [POSSaleV1.Line]?, payments: [POSSaleV1.Payment]?
+        var returnOf: POSSaleV1.ReturnReference?
+        try object(path: "") { parser, key in
+            switch key {
+            case "saleId": saleId = try parser.requiredString(key)
+            case "storeId": storeId = try parser.requiredString(key)
+            case "terminalId": terminalId = try parser.requiredString(key)
+            case "receiptNumber": receiptNumber = try parser.requiredInteger(key)
+            case "occurredAt": occurredAt = try parser.requiredString(key)
+            case "cashierId": cashierId = try parser.requiredString(key)
+            case "currency": currency = try parser.requiredString(key)
+            case "total": total = try parser.requiredInteger(key)
+            case "customer": customer = try parser.isNull() ? nil : try parser.customer()
+            case "lines": lines = try parser.array(key) { parser, path in try parser.line(path) }
+            case "payments": payments = try parser.array(key) { parser, path in try parser.payment(path) }
+            case "returnOf": returnOf = try parser.isNull() ? nil : try parser.returnReference()
+            default: try parser.skipValue()
+            }
+        }
+        skipWhitespace()
+        guard index == bytes.count else { throw Self.malformed("text after the sale object") }
+        return POSSaleV1(
+            saleId: try present(saleId, "saleId"), storeId: try present(storeId, "storeId"),
+            terminalId: try present(terminalId, "terminalId"), receiptNumber: try present(receiptNumber, "receiptNumber"),
+            occurredAt: try present(occurredAt, "occurredAt"), cashierId: try present(cashierId, "cashierId"),
+            currency: try present(currency, "currency"), customer: customer, lines: try present(lines, "lines"),
+            payments: try present(payments, "payments"), total: try present(total, "total"), returnOf: returnOf)
+    }
+
+    private mutating func customer() throws -> POSSaleV1.Customer {
+        var taxId: String?, name: String?, address: String?
+        try object(path: "customer") { parser, key in
+            switch key {
+            case "taxId": taxId = try parser.optionalString("customer.taxId")
+            case "name": name = try parser.optionalString("customer.name")
+            case "address": address = try parser.optionalString("customer.address")
+            default: try parser.skipValue()
+            }
+        }
+        return POSSaleV1.Customer(taxId: taxId, name: name, address: address)
+    }
+
+    private mutating func returnReference() throws -> POSSaleV1.ReturnReference {
+        var saleId: String?
+        try object(path: "returnOf") { parser, key in
+            if key == "saleId" { saleId = try parser.requiredString("returnOf.saleId") } else { try parser.skipValue() }
+        }
+        return POSSaleV1.ReturnReference(saleId: try present(saleId, "returnOf.saleId"))
+    }
+
+    private mutating func line(_ path: String) throws -> POSSaleV1.Line {
+        var sku: String?, description: String?
+        var quantity: Int64?, unitPrice: Int64?, taxRate: Int64?, discount: Int64?
+        try object(path: path) { parser, key in
+            switch key {
+            case "sku": sku = try parser.requiredString(key, in: path)
+            case "description": description = try parser.requiredString(key, in: path)
+            case "quantity": quantity = try parser.requiredInteger(key, in: path)
+            case "unitPrice": unitPrice = try parser.requiredInteger(key, in: path)
+            case "taxRate": taxRate = try parser.requiredInteger(key, in: path)
+            case "discount": discount = try parser.requiredInteger(key, in: path)
+            default: try parser.skipValue()
+            }
+        }
+        return POSSaleV1.Line(
+            sku: try present(sku, "\(path).sku"), description: try present(description, "\(path).description"),
+            quantity: try present(quantity, "\(path).quantity"), unitPrice: try present(unitPrice, "\(path).unitPrice"),
+            taxRate: try present(taxRate, "\(path).taxRate"), discount: try present(discount, "\(path).discount"))
+    }
+
+    private mutating func payment(_ path: String) throws -> POSSaleV1.Payment {
+        var method: String?, amount: Int64?
+        try object(path: path) { parser, key in
+            switch key {
+            case "method": method = try parser.requiredString(key, in: path)
+            case "amount": amount = try parser.requiredInteger(key, in: path)
+            default: try parser.skipValue()
+            }
+        }
+        return POSSaleV1.Payment(method: try present(method, "\(path).method"), amount: try present(amount, "\(path).amount"))
+    }
+
+    // MARK: JSON values
+
+    private mutating func object(path: String, _ member: (inout SaleJSONParser, String) throws -> Void) throws {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "{") else { throw wrongType(path.isEmpty ? "the sale" : path, "an object") }
+        index += 1
+        skipWhitespace()
+        if peek() == UInt8(ascii: "}") {
+            index += 1
+            return
+        }
+        while true {
+            skipWhitespace()
+            guard peek() == UInt8(ascii: "\"") else { throw Self.malformed("expected a field name") }
+            let key = try string()
+            skipWhitespace()
+            guard peek() == UInt8(ascii: ":") else { throw Self.malformed("expected ':' after \"\(key)\"") }
+            index += 1
+            try member(&self, key)
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "}"):
+                index += 1
+                return
+            default: throw Self.malformed("expected ',' or '}' in an object")
+            }
+        }
+    }
+
+    private mutating func array<Element>(_ path: String, _ element: (inout SaleJSONParser, String) throws -> Element) throws -> [Element] {
+        skipWhitespace()
+        if peek() == UInt8(ascii: "n"), try isNull() { throw SaleViolation("sale.missing_field", "field \(path) is null") }
+        guard peek() == UInt8(ascii: "[") else { throw wrongType(path, "a list") }
+        index += 1
+        var elements: [Element] = []
+        skipWhitespace()
+        if peek() == UInt8(ascii: "]") {
+            index += 1
+            return elements
+        }
+        while true {
+            elements.append(try element(&self, "\(path)[\(elements.count)]"))
+            skipWhitespace()
+            switch peek() {
+            case UInt8(ascii: ","): index += 1
+            case UInt8(ascii: "]"):
+                index += 1
+                return elements
+            default: throw Self.malformed("expected ',' or ']' in a list")
+            }
+        }
+    }
+
+    private mutating func requiredString(_ key: String, in path: String = "") throws -> String {
+        guard let value = try optionalString(path.isEmpty ? key : "\(path).\(key)") else {
+            throw SaleViolation("sale.missing_field", "field \(path.isEmpty ? key : "\(path).\(key)") is null")
+        }
+        return value
+    }
+
+    private mutating func optionalString(_ path: String) throws -> String? {
+        skipWhitespace()
+        if try isNull() { return nil }
+        guard peek() == UInt8(ascii: "\"") else { throw wrongType(path, "text") }
+        return try string()
+    }
+
+    private mutating func requiredInteger(_ key: String, in path: String = "") throws -> Int64 {
+        let field = path.isEmpty ? key : "\(path).\(key)"
+        skipWhitespace()
+        if try isNull() { throw SaleViolation("sale.missing_field", "field \(field) is null") }
+        var negative = false
+        if peek() == UInt8(ascii: "-") {
+            negative = true
+            index += 1
+        }
+        guard let first = peek(), Self.isDigit(first) else {
+            if negative { throw Self.malformed("'-' without digits") }
+            throw wrongType(field, "a whole number")
+        }
+        var value: Int64 = 0
+        while let byte = peek(), Self.isDigit(byte) {
+            let (times, overflow1) = value.multipliedReportingOverflow(by: 10)
+            let (plus, overflow2) = times.addingReportingOverflow(Int64(byte - 0x30))
+            guard !overflow1, !overflow2 else { throw SaleViolation("sale.wrong_type", "field \(field) is out of range") }
+            value = plus
+            index += 1
+        }
+        if let byte = peek(), byte == UInt8(ascii: ".") || byte == UInt8(ascii: "e") || byte == UInt8(ascii: "E") {
+            throw SaleViolation("sale.wrong_type", "field \(field) is not a whole number")
+        }
+        return negative ? -value : value
+    }
+
+    /// Consumes `null` if it is next.
+    private mutating func isNull() throws -> Bool {
+        skipWhitespace()
+        guard peek() == UInt8(ascii: "n") else { return false }
+        try literal("null")
+        return true
+    }
+
+    /// A string at `index` (which is on its opening quote), escapes resolved, UTF-8 checked.
+    private mutating func string() throws -> String {
+        index += 1
+        let start = index
+        var plain = true
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") {
+                let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                index += 1
+                if plain {
+                    guard let text = String(validating: raw, as: UTF8.self) else { throw Self.malformed("text that is not UTF-8") }
+                    return text
+                }
+                return try Self.unescape(raw)
+            }
+            if byte == UInt8(ascii: "\\") {
+                plain = false
+                index += 2
+                continue
+            }
+            guard byte >= 0x20 else { throw Self.malformed("a control character inside text") }
+            index += 1
+        }
+        throw Self.malformed("unterminated text")
+    }
+
+    private static func unescape(_ raw: UnsafeBufferPointer<UInt8>) throws -> String {
+        var output: [UInt8] = []
+        output.reserveCapacity(raw.count)
+        var position = 0
+        func hex4() throws -> UInt32 {
+            guard position + 4 < raw.count || position + 4 == raw.count - 0 else { throw malformed("a short \\u escape") }
+            var value: UInt32 = 0
+            for offset in 1...4 {
+                guard position + offset < raw.count, let digit = hexValue(raw[position + offset]) else { throw malformed("a bad \\u escape") }
+                value = value << 4 | UInt32(digit)
+            }
+            position += 5
+            return value
+        }
+        while position < raw.count {
+            let byte = raw[position]
+            guard byte == UInt8(ascii: "\\") else {
+                output.append(byte)
+                position += 1
+                continue
+            }
+            position += 1
+            guard position < raw.count else { throw malformed("a lone backslash") }
+            switch raw[position] {
+            case UInt8(ascii: "\""): output.append(0x22)
+            case UInt8(ascii: "\\"): output.append(0x5C)
+            case UInt8(ascii: "/"): output.append(0x2F)
+            case UInt8(ascii: "b"): output.append(0x08)
+            case UInt8(ascii: "f"): output.append(0x0C)
+            case UInt8(ascii: "n"): output.append(0x0A)
+            case UInt8(ascii: "r"): output.append(0x0D)
+            case UInt8(ascii: "t"): output.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if (0xD800...0xDBFF).contains(scalar) {
+                    guard position + 1 < raw.count, raw[position] == UInt8(ascii: "\\"), raw[position + 1] == UInt8(ascii: "u") else {
+                        throw malformed("an unpaired surrogate")
+                    }
+                    position += 1
+                    let low = try hex4()
+                    guard (0xDC00...0xDFFF).contains(low) else { throw malformed("an unpaired surrogate") }
+                    scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                }
+                guard let unicode = Unicode.Scalar(scalar) else { throw malformed("an invalid \\u escape") }
+                output.append(contentsOf: Array(String(Character(unicode)).utf8))
+                continue
+            default: throw malformed("an unknown escape")
+            }
+            position += 1
+        }
+        guard let text = String(validating: output, as: UTF8.self) else { throw malformed("text that is not UTF-8") }
+        return text
+    }
+
+    /// Skips any JSON value (for fields the contract does not name).
+    private mutating func skipValue(depth: Int = 0) throws {
+        guard depth < 32 else { throw Self.malformed("nesting deeper than 32") }
+        skipWhitespace()
+        guard let byte = peek() else { throw Self.malformed("a value is missing") }
+        switch byte {
+        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "{"):
+            try object(path: "") { parser, _ in try parser.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "["):
+            _ = try array("") { parser, _ in try parser.skipValue(depth: depth + 1) }
+        case UInt8(ascii: "t"): try literal("true")
+        case UInt8(ascii: "f"): try literal("false")
+        case UInt8(ascii: "n"): try literal("null")
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            index += 1
+            while let next = peek(), Self.isDigit(next) || next == UInt8(ascii: ".") || next == UInt8(ascii: "e")
+                || next == UInt8(ascii: "E") || next == UInt8(ascii: "+") || next == UInt8(ascii: "-")
+            {
+                index += 1
+            }
+        default: throw Self.malformed("an unexpected character")
+        }
+    }
+
+    private mutating func literal(_ word: StaticString) throws {
+        let length = word.utf8CodeUnitCount
+        guard index + length <= bytes.count else { throw Self.malformed("a truncated literal") }
+        for offset in 0..<length where bytes[index + offset] != word.utf8Start[offset] {
+            throw Self.malformed("an unexpected word")
+        }
+        index += length
+    }
+
+    // MARK: Bytes
+
+    private func peek() -> UInt8? { index < bytes.count ? bytes[index] : nil }
+
+    private mutating func skipWhitespace() {
+        while index < bytes.count {
+            switch bytes[index] {
+            case 0x20, 0x09, 0x0A, 0x0D: index += 1
+            default: return
+            }
+        }
+    }
+
+    private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: byte - 0x30
+        case 0x41...0x46: byte - 0x41 + 10
+        case 0x61...0x66: byte - 0x61 + 10
+        default: nil
+        }
+    }
+
+    // MARK: Errors
+
+    private func wrongType(_ path: String, _ expected: String) -> SaleViolation {
+        guard let byte = peek() else { return Self.malformed("the body ends too soon") }
+        switch byte {
+        case UInt8(ascii: "\""), UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"),
+            UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return SaleViolation("sale.wrong_type", "field \(path) is not \(expected)")
+        default:
+            return Self.malformed("a value starts with '\(Character(Unicode.Scalar(byte)))'")
+        }
+    }
+
+    private static func malformed(_ detail: String) -> SaleViolation {
+        SaleViolation("sale.malformed_json", "the body is not valid JSON: \(detail)")
+    }
+
+    private func present<T>(_ value: T?, _ path: String) throws -> T {
+        guard let value else { throw SaleViolation("sale.missing_field", "field \(path) is missing") }
+        return value
+    }
+}
