@@ -38,8 +38,8 @@ struct SaleJSONParser {
             case "currency": currency = try parser.requiredString(key)
             case "total": total = try parser.requiredInteger(key)
             case "customer": customer = try parser.isNull() ? nil : try parser.customer()
-            case "lines": lines = try parser.array(key) { parser, path in try parser.line(path) }
-            case "payments": payments = try parser.array(key) { parser, path in try parser.payment(path) }
+            case "lines": lines = try parser.array(key) { parser, index in try parser.line(index) }
+            case "payments": payments = try parser.array(key) { parser, index in try parser.payment(index) }
             case "returnOf": returnOf = try parser.isNull() ? nil : try parser.returnReference()
             default: try parser.skipValue()
             }
@@ -75,7 +75,8 @@ struct SaleJSONParser {
         return POSSaleV1.ReturnReference(saleId: try present(saleId, "returnOf.saleId"))
     }
 
-    private mutating func line(_ path: String) throws -> POSSaleV1.Line {
+    private mutating func line(_ index: Int) throws -> POSSaleV1.Line {
+        var path: String { "lines[\(index)]" }
         var sku: String?, description: String?
         var quantity: Int64?, unitPrice: Int64?, taxRate: Int64?, discount: Int64?
         try object(path: path) { parser, key in
@@ -95,7 +96,8 @@ struct SaleJSONParser {
             taxRate: try present(taxRate, "\(path).taxRate"), discount: try present(discount, "\(path).discount"))
     }
 
-    private mutating func payment(_ path: String) throws -> POSSaleV1.Payment {
+    private mutating func payment(_ index: Int) throws -> POSSaleV1.Payment {
+        var path: String { "payments[\(index)]" }
         var method: String?, amount: Int64?
         try object(path: path) { parser, key in
             switch key {
@@ -109,9 +111,12 @@ struct SaleJSONParser {
 
     // MARK: JSON values
 
-    private mutating func object(path: String, _ member: (inout SaleJSONParser, String) throws -> Void) throws {
+    private mutating func object(path: @autoclosure () -> String, _ member: (inout SaleJSONParser, String) throws -> Void) throws {
         skipWhitespace()
-        guard peek() == UInt8(ascii: "{") else { throw wrongType(path.isEmpty ? "the sale" : path, "an object") }
+        guard peek() == UInt8(ascii: "{") else {
+            let path = path()
+            throw wrongType(path.isEmpty ? "the sale" : path, "an object")
+        }
         index += 1
         skipWhitespace()
         if peek() == UInt8(ascii: "}") {
@@ -137,7 +142,7 @@ struct SaleJSONParser {
         }
     }
 
-    private mutating func array<Element>(_ path: String, _ element: (inout SaleJSONParser, String) throws -> Element) throws -> [Element] {
+    private mutating func array<Element>(_ path: String, _ element: (inout SaleJSONParser, Int) throws -> Element) throws -> [Element] {
         skipWhitespace()
         if peek() == UInt8(ascii: "n"), try isNull() { throw SaleViolation("sale.missing_field", "field \(path) is null") }
         guard peek() == UInt8(ascii: "[") else { throw wrongType(path, "a list") }
@@ -149,7 +154,7 @@ struct SaleJSONParser {
             return elements
         }
         while true {
-            elements.append(try element(&self, "\(path)[\(elements.count)]"))
+            elements.append(try element(&self, elements.count))
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1
@@ -161,22 +166,23 @@ struct SaleJSONParser {
         }
     }
 
-    private mutating func requiredString(_ key: String, in path: String = "") throws -> String {
-        guard let value = try optionalString(path.isEmpty ? key : "\(path).\(key)") else {
-            throw SaleViolation("sale.missing_field", "field \(path.isEmpty ? key : "\(path).\(key)") is null")
+    private mutating func requiredString(_ key: String, in path: @autoclosure () -> String = "") throws -> String {
+        var field: String { path().isEmpty ? key : "\(path()).\(key)" }
+        guard let value = try optionalString(field) else {
+            throw SaleViolation("sale.missing_field", "field \(field) is null")
         }
         return value
     }
 
-    private mutating func optionalString(_ path: String) throws -> String? {
+    private mutating func optionalString(_ path: @autoclosure () -> String) throws -> String? {
         skipWhitespace()
         if try isNull() { return nil }
-        guard peek() == UInt8(ascii: "\"") else { throw wrongType(path, "text") }
+        guard peek() == UInt8(ascii: "\"") else { throw wrongType(path(), "text") }
         return try string()
     }
 
-    private mutating func requiredInteger(_ key: String, in path: String = "") throws -> Int64 {
-        let field = path.isEmpty ? key : "\(path).\(key)"
+    private mutating func requiredInteger(_ key: String, in path: @autoclosure () -> String = "") throws -> Int64 {
+        var field: String { path().isEmpty ? key : "\(path()).\(key)" }
         skipWhitespace()
         if try isNull() { throw SaleViolation("sale.missing_field", "field \(field) is null") }
         var negative = false
@@ -221,8 +227,8 @@ struct SaleJSONParser {
                 let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
                 if plain {
-                    guard let text = String(validating: raw, as: UTF8.self) else { throw Self.malformed("text that is not UTF-8") }
-                    return text
+                    guard Self.isValidUTF8(raw) else { throw Self.malformed("text that is not UTF-8") }
+                    return String(decoding: raw, as: UTF8.self)
                 }
                 return try Self.unescape(raw)
             }
@@ -287,8 +293,42 @@ struct SaleJSONParser {
             }
             position += 1
         }
-        guard let text = String(validating: output, as: UTF8.self) else { throw malformed("text that is not UTF-8") }
-        return text
+        return try output.withUnsafeBufferPointer { bytes in
+            guard isValidUTF8(bytes) else { throw malformed("text that is not UTF-8") }
+            return String(decoding: bytes, as: UTF8.self)
+        }
+    }
+
+    /// Well-formed UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF). The standard library's
+    /// validating initialiser is generic and, unspecialised, cost more than the rest of the parse.
+    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            let lead = bytes[index]
+            if lead < 0x80 {
+                index += 1
+                continue
+            }
+            let length: Int
+            var lower: UInt8 = 0x80
+            var upper: UInt8 = 0xBF
+            switch lead {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; lower = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; upper = 0x9F
+            case 0xF0: length = 4; lower = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; upper = 0x8F
+            default: return false
+            }
+            guard index + length <= count else { return false }
+            guard (lower...upper).contains(bytes[index + 1]) else { return false }
+            for offset in 2..<max(2, length) where !(0x80...0xBF).contains(bytes[index + offset]) { return false }
+            index += length
+        }
+        return true
     }
 
     /// Skips any JSON value (for fields the contract does not name).
@@ -301,7 +341,7 @@ struct SaleJSONParser {
         case UInt8(ascii: "{"):
             try object(path: "") { parser, _ in try parser.skipValue(depth: depth + 1) }
         case UInt8(ascii: "["):
-            _ = try array("") { parser, _ in try parser.skipValue(depth: depth + 1) }
+            _ = try array("") { parser, _ in try parser.skipValue(depth: depth + 1) } as [Void]
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
@@ -366,8 +406,8 @@ struct SaleJSONParser {
         SaleViolation("sale.malformed_json", "the body is not valid JSON: \(detail)")
     }
 
-    private func present<T>(_ value: T?, _ path: String) throws -> T {
-        guard let value else { throw SaleViolation("sale.missing_field", "field \(path) is missing") }
+    private func present<T>(_ value: T?, _ path: @autoclosure () -> String) throws -> T {
+        guard let value else { throw SaleViolation("sale.missing_field", "field \(path()) is missing") }
         return value
     }
 }

@@ -179,25 +179,34 @@ public struct CopyRows: Sendable {
     public init(reservingBytes capacity: Int = 1 << 16) { bytes.reserveCapacity(capacity) }
 
     public mutating func append(_ text: String) {
-        appendEscaped(text.utf8)
+        var text = text
+        text.withUTF8 { appendEscaped($0) }
     }
 
     /// Text given as its UTF-8 bytes (a message body, say), without making a String of it first.
     public mutating func append(utf8 text: [UInt8]) {
-        appendEscaped(text)
+        text.withUnsafeBufferPointer { appendEscaped($0) }
     }
 
-    private mutating func appendEscaped(_ utf8: some Sequence<UInt8>) {
+    /// Copies runs that need no escaping in one go; only `\`, tab, newline and carriage return are rewritten.
+    private mutating func appendEscaped(_ utf8: UnsafeBufferPointer<UInt8>) {
         separate()
-        for byte in utf8 {
-            switch byte {
-            case 0x5C: bytes.append(contentsOf: [0x5C, 0x5C])
-            case 0x09: bytes.append(contentsOf: [0x5C, 0x74])
-            case 0x0A: bytes.append(contentsOf: [0x5C, 0x6E])
-            case 0x0D: bytes.append(contentsOf: [0x5C, 0x72])
-            default: bytes.append(byte)
+        var runStart = 0
+        for index in 0..<utf8.count {
+            let escaped: UInt8
+            switch utf8[index] {
+            case 0x5C: escaped = 0x5C
+            case 0x09: escaped = 0x74
+            case 0x0A: escaped = 0x6E
+            case 0x0D: escaped = 0x72
+            default: continue
             }
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<index]))
+            bytes.append(0x5C)
+            bytes.append(escaped)
+            runStart = index + 1
         }
+        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
     }
 
     public mutating func append(_ text: String?) {

@@ -123,3 +123,18 @@ struct SaleJSONParserTests {
         #expect(SaleValidator.isUUID(text) == valid)
     }
 }
+
+@Suite("UTF-8 checking")
+struct UTF8Tests {
+    @Test("well-formed and broken UTF-8", arguments: [
+        ([0x43, 0x61, 0x66, 0xC3, 0xA9], true), ([0xF0, 0x9F, 0x98, 0x80], true), ([0xE2, 0x82, 0xAC], true),
+        ([0xFF], false), ([0xC3], false), ([0xC0, 0xAF], false), ([0xED, 0xA0, 0x80], false), ([0xF4, 0x90, 0x80, 0x80], false),
+        ([0xE2, 0x28, 0xA1], false),
+    ] as [([UInt8], Bool)])
+    func utf8(bytes: [UInt8], valid: Bool) {
+        #expect(bytes.withUnsafeBufferPointer { SaleJSONParser.isValidUTF8($0) } == valid)
+        let body = Array(#"{"saleId":""#.utf8) + bytes + Array(#""}"#.utf8)
+        let result = Result { try SaleJSONParser.parse(body) }
+        if !valid { #expect((result.failure as? SaleViolation)?.code == "sale.malformed_json") }
+    }
+}
