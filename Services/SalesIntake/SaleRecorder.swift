@@ -20,8 +20,8 @@ struct SaleRecorder: Sendable {
         let now = Date()
         var rejections: [Rejection] = []
         var accepted: [ValidatedSale] = []
-        var acceptedIds = Set<String>()
-        var receipts: [String: String] = [:]
+        var acceptedIds = Set<String>(minimumCapacity: batch.count)
+        var receipts = [String: String](minimumCapacity: batch.count)
         var duplicatesInBatch = 0
         for delivery in batch {
             switch validator.validate(delivery, now: now) {
@@ -48,13 +48,15 @@ struct SaleRecorder: Sendable {
         for sale in accepted where outcome.receiptConflicts.contains(sale.saleId) {
             rejections.append(Self.receiptConflict(sale, other: nil))
         }
-        let announced = accepted.filter { !outcome.receiptConflicts.contains($0.saleId) }
+        let announced = outcome.receiptConflicts.isEmpty ? accepted : accepted.filter { !outcome.receiptConflicts.contains($0.saleId) }
         try await publisher.publish(announcements(of: announced))
 
+        let lags = outcome.duplicates.isEmpty && outcome.receiptConflicts.isEmpty
+            ? accepted.map { now.timeIntervalSince($0.occurredAt) }
+            : accepted.filter { outcome.recorded.contains($0.saleId) }.map { now.timeIntervalSince($0.occurredAt) }
         statistics.batchFinished(
             size: batch.count, recorded: outcome.recorded.count, duplicates: outcome.duplicates.count + duplicatesInBatch,
-            rejections: rejections.map(\.code), duration: ContinuousClock.now - started,
-            lags: accepted.filter { outcome.recorded.contains($0.saleId) }.map { now.timeIntervalSince($0.occurredAt) })
+            rejections: rejections.map(\.code), duration: ContinuousClock.now - started, lags: lags)
         return rejections
     }
 
@@ -70,17 +72,19 @@ struct SaleRecorder: Sendable {
         guard !sales.isEmpty else { return [] }
         let recordedAt = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
         let timestamp = Int64(Date().timeIntervalSince1970)
-        return Dictionary(grouping: sales, by: \.sale.storeId).sorted { $0.key < $1.key }.map { storeId, sales in
+        var storeIndices: [String: [Int]] = [:]
+        for (index, sale) in sales.enumerated() { storeIndices[sale.sale.storeId, default: []].append(index) }
+        return storeIndices.sorted { $0.key < $1.key }.map { storeId, indices in
             // Store ids are letters, digits, '-' and '_' (validated), so they need no JSON escaping.
             var body = Array(#"{"storeId":"\#(storeId)","recordedAt":"\#(recordedAt)","sales":["#.utf8)
-            body.reserveCapacity(body.count + sales.reduce(2) { $0 + $1.body.count + 1 })
-            for (index, sale) in sales.enumerated() {
-                if index > 0 { body.append(UInt8(ascii: ",")) }
-                body.append(contentsOf: sale.body)
+            body.reserveCapacity(body.count + indices.reduce(2) { $0 + sales[$1].body.count + 1 })
+            for (position, index) in indices.enumerated() {
+                if position > 0 { body.append(UInt8(ascii: ",")) }
+                body.append(contentsOf: sales[index].body)
             }
             body.append(contentsOf: Array("]}".utf8))
             var headers: [String: HeaderValue] = [:]
-            if let traceparent = sales.first?.traceparent { headers["traceparent"] = .string(traceparent) }
+            if let traceparent = sales[indices[0]].traceparent { headers["traceparent"] = .string(traceparent) }
             return OutgoingMessage(
                 exchange: Exchanges.salesEvents.name, routingKey: SaleRecordedV1.routingKey(storeId: storeId), body: body,
                 properties: MessageProperties(

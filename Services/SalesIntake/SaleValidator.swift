@@ -2,8 +2,9 @@ import AMQPClient
 import Contracts
 import Foundation
 
-/// A sale that passed every rule, with what recording and announcing it need.
-struct ValidatedSale: Sendable {
+/// A sale that passed every rule, with what recording and announcing it need. A class: it is passed around a batch
+/// several times, and copying a struct of many strings cost a retain for each of them every time.
+final class ValidatedSale: Sendable {
     let deliveryTag: UInt64
     /// Lower-case canonical UUID.
     let saleId: String
@@ -12,6 +13,20 @@ struct ValidatedSale: Sendable {
     let body: [UInt8]
     let occurredAt: Date
     let traceparent: String?
+
+    init(deliveryTag: UInt64, saleId: String, sale: POSSaleV1, body: [UInt8], occurredAt: Date, traceparent: String?) {
+        self.deliveryTag = deliveryTag
+        self.saleId = saleId
+        self.sale = sale
+        self.body = body
+        self.occurredAt = occurredAt
+        self.traceparent = traceparent
+    }
+
+    /// `occurredAt` on PostgreSQL's clock: microseconds since 2000-01-01 UTC.
+    var occurredAtMicrosecondsSince2000: Int64 {
+        Int64(((occurredAt.timeIntervalSince1970 - 946_684_800) * 1_000_000).rounded())
+    }
 }
 
 /// Why a message is not a valid `pos.sale.v1`: a stable code for machines and a reason for people.

@@ -10,8 +10,8 @@ enum SalesStore {
             """
             CREATE TABLE sales (
                 sale_id uuid PRIMARY KEY,
-                store_id text NOT NULL,
-                terminal_id text NOT NULL,
+                store_id text COLLATE "C" NOT NULL,
+                terminal_id text COLLATE "C" NOT NULL,
                 receipt_number bigint NOT NULL,
                 occurred_at timestamptz NOT NULL,
                 cashier_id text NOT NULL,
@@ -64,7 +64,7 @@ enum SalesStore {
     }
 
     /// COPY straight into `sales` under a savepoint; false (and nothing written) when some sale already exists.
-    private static func copyAllNew(_ rows: CopyRows, on connection: PostgresConnection) throws(PostgresError) -> Bool {
+    private static func copyAllNew(_ rows: BinaryCopyRows, on connection: PostgresConnection) throws(PostgresError) -> Bool {
         try connection.execute(script: "SAVEPOINT direct_copy")
         do {
             try connection.copy(into: "sales", columns: columns, data: rows)
@@ -77,23 +77,25 @@ enum SalesStore {
         return true
     }
 
-    private static func copyRows(_ sales: [ValidatedSale]) -> CopyRows {
-        var rows = CopyRows(reservingBytes: sales.reduce(0) { $0 + $1.body.count + 200 })
+    /// The batch in COPY's binary format: the server then parses no UUID, number or timestamp.
+    private static func copyRows(_ sales: [ValidatedSale]) -> BinaryCopyRows {
+        var rows = BinaryCopyRows(reservingBytes: sales.reduce(64) { $0 + $1.body.count + 200 })
         for validated in sales {
             let sale = validated.sale
-            rows.append(validated.saleId)
-            rows.append(sale.storeId)
-            rows.append(sale.terminalId)
-            rows.append(sale.receiptNumber)
-            rows.append(sale.occurredAt)
-            rows.append(sale.cashierId)
-            rows.append(sale.currency)
-            rows.append(sale.total)
-            rows.append(sale.customer?.taxId)
-            rows.append(sale.returnOf?.saleId)
-            rows.append(utf8: validated.body)
-            rows.endRow()
+            rows.startRow(fields: columns.count)
+            rows.append(uuid: validated.saleId)
+            rows.append(text: sale.storeId)
+            rows.append(text: sale.terminalId)
+            rows.append(bigint: sale.receiptNumber)
+            rows.append(timestampMicrosecondsSince2000: validated.occurredAtMicrosecondsSince2000)
+            rows.append(text: sale.cashierId)
+            rows.append(text: sale.currency)
+            rows.append(bigint: sale.total)
+            rows.append(text: sale.customer?.taxId)
+            rows.append(uuid: sale.returnOf?.saleId)
+            validated.body.withUnsafeBufferPointer { rows.append(utf8: $0) }
         }
+        rows.finish()
         return rows
     }
 

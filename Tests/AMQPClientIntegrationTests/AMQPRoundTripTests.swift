@@ -224,7 +224,8 @@ struct ConsumerShutdownTests {
             let secondIds = Set(second.all.compactMap(\.properties.messageId))
             #expect(firstIds.isDisjoint(with: secondIds), "nothing handled twice")
             #expect(firstIds.union(secondIds).count == 300, "nothing lost")
-            #expect(second.all.allSatisfy { !$0.redelivered }, "the first consumer returned nothing unhandled")
+            // Some of the successor's messages may carry the redelivered flag: on cancel, a quorum queue takes back
+            // what it had assigned to the consumer but not yet sent. None of them reached the first handler (above).
         }
     }
 }

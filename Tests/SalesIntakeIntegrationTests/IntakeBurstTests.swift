@@ -70,7 +70,7 @@ struct IntakeBurstTests {
     @Test("50,000 sales from pos-sim across two intake replicas: each recorded exactly once, none lost")
     func burstAcrossTwoReplicas() async throws {
         try await Self.withSetup { setup in
-            let ports = [Int.random(in: 40000..<45000), Int.random(in: 45000..<50000)]
+            let ports = [TestInfrastructure.freePort(), TestInfrastructure.freePort()]
             let replicas = try ports.map { try setup.intake(port: $0) }
             let simulator = try setup.posSim(sales: 50_000)
             #expect(await simulator.waitForExit(timeout: .seconds(300)))
@@ -103,7 +103,7 @@ struct IntakeBurstTests {
                 bindings: [.init(queue: announcementQueue, exchange: Exchanges.salesEvents.name, routingKey: RoutingKeys.allSalesRecorded)])
             try await running([collector(setup.amqp, queue: announcementQueue, topology: listen, into: announced)]) {
                 try await Task.sleep(for: .milliseconds(300))  // the announcement queue is bound
-                let port = Int.random(in: 40000..<50000)
+                let port = TestInfrastructure.freePort()
                 let simulator = try setup.posSim(sales: 20_000)
                 let first = try setup.intake(port: port)
                 #expect(await eventually(timeout: .seconds(120), interval: .milliseconds(20)) {

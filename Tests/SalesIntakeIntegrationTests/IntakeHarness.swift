@@ -30,7 +30,7 @@ struct IntakeHarness {
         let databaseURL = try await TestInfrastructure.makeDatabaseURL("intake")
         let database = Database(.init(url: databaseURL, searchPath: "sales", poolSize: 1), logger: TestInfrastructure.logger)
         let harness = IntakeHarness(
-            amqp: amqp, databaseURL: databaseURL, database: database, port: Int.random(in: 30000..<40000))
+            amqp: amqp, databaseURL: databaseURL, database: database, port: TestInfrastructure.freePort())
         defer { database.close() }
         let configuration = try ServiceConfiguration.load(
             service: "sales-intake", defaultHTTPPort: harness.port,

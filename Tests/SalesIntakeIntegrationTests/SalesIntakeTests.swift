@@ -52,6 +52,18 @@ struct SalesIntakeTests {
             #expect(await eventually { ((try? harness.announcedSaleIds().filter { $0 == id }.count) ?? 0) >= 2 })
             #expect(try await harness.recordedCount() == 1)
             #expect(harness.deadLetters.count == 0)
+            let stored = try await harness.database.query(
+                """
+                SELECT occurred_at = $1::timestamptz, store_id, terminal_id, receipt_number, total, customer_tax_id, return_of IS NULL
+                FROM sales WHERE sale_id = $2::uuid
+                """, ["2026-11-29T10:15:00+01:00", id])
+            #expect(try stored[0].decode(Bool.self, at: 0), "occurredAt stored to the second")
+            #expect(try stored[0].decode(String.self, at: 1) == "S001")
+            #expect(try stored[0].decode(String.self, at: 2) == "S001-T01")
+            #expect(try stored[0].decode(Int64.self, at: 3) == 1234)
+            #expect(try stored[0].decode(Int64.self, at: 4) == 1398)
+            #expect(try stored[0].decode(String.self, at: 5) == "B12345678")
+            #expect(try stored[0].decode(Bool.self, at: 6))
             let lookup = try await harness.get("/sales/\(id)")
             #expect(lookup.status == 200)
             #expect(lookup.body.contains(#""saleId" : "\#(id)""#) || lookup.body.contains(#""saleId":"\#(id)""#))

@@ -14,7 +14,7 @@ struct ServiceLifecycleTests {
     func startsAndReportsReady() async throws {
         let amqp = try await TestInfrastructure.makeVirtualHost("service")
         let schema = TestInfrastructure.uniqueName("service")
-        let port = Int.random(in: 20000..<30000)
+        let port = TestInfrastructure.freePort()
         let definition = ServiceDefinition(
             name: "test-service", defaultHTTPPort: port, schema: schema,
             migrations: [Migration(1, "things", "CREATE TABLE things (id bigint PRIMARY KEY)")],

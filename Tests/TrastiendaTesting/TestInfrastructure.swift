@@ -206,3 +206,23 @@ public func eventually(
     }
     return try await condition()
 }
+
+extension TestInfrastructure {
+    /// A TCP port nobody listens on now, chosen by the kernel (a random pick can land on a port in use).
+    public static func freePort() -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic -> Bool in
+                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
+            }
+        }
+        precondition(bound, "could not find a free port")
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
