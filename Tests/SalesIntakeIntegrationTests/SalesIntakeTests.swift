@@ -38,6 +38,8 @@ struct SalesIntakeTests {
             #expect(try await harness.recordedCount() == cases.count, "only the valid sales are recorded")
             let stats = try await harness.get("/stats")
             #expect(stats.body.contains(#""sale.total_mismatch":1"#))
+            let totals = try await harness.get("/stats/totals")
+            #expect(totals.body.contains(#""sales" : \#(cases.count)"#), "\(totals.body)")
         }
     }
 

@@ -1,7 +1,8 @@
 /*
  * The baseline for sales intake in `make bench`: the least a C intake can do. Consume with a prefetch, COPY each
  * batch (message id and body) into PostgreSQL, commit, acknowledge the batch with one multiple-ack. No validation,
- * no events. Prints "rate <sales per second>", timed from the first delivery to the last commit.
+ * no events. Prints "rate <sales per second>", timed from the first delivery to the last commit, and "cpu <seconds>"
+ * of its own.
  *
  * usage: intake-baseline-c HOST PORT VHOST USER PASSWORD QUEUE PG_CONNINFO COUNT BATCH PREFETCH
  */
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/time.h>
 #include <time.h>
 
@@ -135,7 +137,10 @@ int main(int argc, char **argv) {
         done += in_batch;
     }
     double elapsed = now_seconds() - started;
-    printf("rate %.0f\n", done / elapsed);
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    double cpu = usage.ru_utime.tv_sec + usage.ru_utime.tv_usec / 1e6 + usage.ru_stime.tv_sec + usage.ru_stime.tv_usec / 1e6;
+    printf("rate %.0f\ncpu %.3f\n", done / elapsed, cpu);
     amqp_channel_close(conn, 1, AMQP_REPLY_SUCCESS);
     amqp_connection_close(conn, AMQP_REPLY_SUCCESS);
     amqp_destroy_connection(conn);
