@@ -66,7 +66,7 @@ public struct ServiceConfiguration: Sendable {
             logLevel: try settings.logLevel(),
             prefetch: try settings.integer("consumer.prefetch", default: 1000, in: 1...65535),
             batchSize: try settings.integer("consumer.batch_size", default: 500, in: 1...10000),
-            batchWait: .milliseconds(try settings.integer("consumer.batch_wait_ms", default: 20, in: 0...60000)),
+            batchWait: .milliseconds(try settings.integer("consumer.batch_wait_ms", default: 10, in: 0...60000)),
             concurrentBatches: try settings.integer("consumer.concurrent_batches", default: 2, in: 1...16))
     }
 

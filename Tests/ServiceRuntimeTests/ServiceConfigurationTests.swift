@@ -13,7 +13,7 @@ struct ServiceConfigurationTests {
         #expect(configuration.databaseURL == ServiceConfiguration.defaultDatabaseURL)
         #expect(configuration.prefetch == 1000)
         #expect(configuration.batchSize == 500)
-        #expect(configuration.batchWait == .milliseconds(20))
+        #expect(configuration.batchWait == .milliseconds(10))
         #expect(configuration.logLevel == .info)
     }
 

@@ -17,7 +17,7 @@ curl -sf -u "$auth" -X PUT -H 'content-type: application/json' \
 
 best() { sort -n | tail -1; }
 declare -a c_pub swift_pub c_con swift_con
-for round in 1 2; do
+for round in 1 2 3; do
     c_pub+=("$("$c_bin" publish localhost 5672 $vhost trastienda trastienda bench-c "$count" 1000 500 | awk '{print $2}')")
     c_con+=("$("$c_bin" consume localhost 5672 $vhost trastienda trastienda bench-c "$count" 1000 500 | awk '{print $2}')")
     swift_pub+=("$("$swift_bin" publish --url "amqp://trastienda:trastienda@localhost:5672/$vhost" --queue bench-swift --count "$count" | awk '{print $2}')")
@@ -26,9 +26,9 @@ for round in 1 2; do
 done
 cp=$(printf '%s\n' "${c_pub[@]}" | best); sp=$(printf '%s\n' "${swift_pub[@]}" | best)
 cc=$(printf '%s\n' "${c_con[@]}" | best); sc=$(printf '%s\n' "${swift_con[@]}" | best)
-echo "publish with confirms, persistent, quorum queue, $count messages of 400 bytes (best of 2):"
+echo "publish with confirms, persistent, quorum queue, $count messages of 400 bytes (best of 3):"
 echo "  c: $cp msg/s   swift: $sp msg/s"
-echo "consume with prefetch 1000, one multiple-ack per 500 (best of 2):"
+echo "consume with prefetch 1000, one multiple-ack per 500 (best of 3):"
 echo "  c: $cc msg/s   swift: $sc msg/s"
 awk -v s="$sp" -v c="$cp" 'BEGIN { printf "ratio publish swift/c: %.2f\n", s / c }'
 awk -v s="$sc" -v c="$cc" 'BEGIN { printf "ratio consume swift/c: %.2f\n", s / c }'
