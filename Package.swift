@@ -58,6 +58,16 @@ let tools: [Target] = [
     ]),
 ]
 
+/// A shared library in `Shared/<name>`.
+func library(_ name: String, dependencies: [Target.Dependency]) -> Target {
+    .target(name: name, dependencies: dependencies, path: "Shared/\(name)", swiftSettings: swiftSettings)
+}
+
+/// A test target in `Tests/<name>`.
+func tests(_ name: String, dependencies: [Target.Dependency]) -> Target {
+    .testTarget(name: name, dependencies: dependencies, path: "Tests/\(name)", swiftSettings: swiftSettings)
+}
+
 let package = Package(
     name: "trastienda",
     platforms: [.macOS(.v15)],
@@ -84,41 +94,30 @@ let package = Package(
             providers: [.apt(["libpq-dev"])]),
 
         // The services' common ground.
-        .target(
-            name: "AMQPClient",
-            dependencies: [
-                "CRabbitMQ", "CRabbitMQShim",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Shared/AMQPClient", swiftSettings: swiftSettings),
-        .target(
-            name: "PostgresClient",
-            dependencies: [
-                "CLibPQ",
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Shared/PostgresClient", swiftSettings: swiftSettings),
-        .target(
-            name: "Contracts", dependencies: ["AMQPClient", "PostgresClient"],
-            path: "Shared/Contracts", swiftSettings: swiftSettings),
-        .target(
-            name: "ServiceRuntime",
-            dependencies: [
-                "AMQPClient", "PostgresClient",
-                .product(name: "Configuration", package: "swift-configuration"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Prometheus", package: "swift-prometheus"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-            ],
-            path: "Shared/ServiceRuntime", swiftSettings: swiftSettings),
+        library("AMQPClient", dependencies: [
+            "CRabbitMQ", "CRabbitMQShim",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        library("PostgresClient", dependencies: [
+            "CLibPQ",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        library("Contracts", dependencies: ["AMQPClient", "PostgresClient"]),
+        library("ServiceRuntime", dependencies: [
+            "AMQPClient", "PostgresClient",
+            .product(name: "Configuration", package: "swift-configuration"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
 
-        // Test support and tests, mirroring the targets.
+        // Test support and tests, mirroring the targets; the integration targets need the broker and the database.
         .target(
             name: "TrastiendaTesting",
             dependencies: [
@@ -126,28 +125,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/TrastiendaTesting", swiftSettings: swiftSettings),
-        .testTarget(
-            name: "ServiceRuntimeTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient"],
-            path: "Tests/ServiceRuntimeTests", swiftSettings: swiftSettings),
-        .testTarget(
-            name: "ServiceRuntimeIntegrationTests",
-            dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient", "TrastiendaTesting"],
-            path: "Tests/ServiceRuntimeIntegrationTests", swiftSettings: swiftSettings),
-        .testTarget(
-            name: "AMQPClientTests", dependencies: ["AMQPClient"],
-            path: "Tests/AMQPClientTests", swiftSettings: swiftSettings),
-        .testTarget(
-            name: "SalesIntakeTests", dependencies: ["sales-intake", "TrastiendaTesting", "AMQPClient", "Contracts"],
-            path: "Tests/SalesIntakeTests", swiftSettings: swiftSettings),
-        .testTarget(
-            name: "SalesIntakeIntegrationTests",
-            dependencies: ["sales-intake", "TrastiendaTesting", "AMQPClient", "PostgresClient", "Contracts", "ServiceRuntime"],
-            path: "Tests/SalesIntakeIntegrationTests", swiftSettings: swiftSettings),
-        .testTarget(
-            name: "AMQPClientIntegrationTests", dependencies: ["AMQPClient", "TrastiendaTesting"],
-            path: "Tests/AMQPClientIntegrationTests", swiftSettings: swiftSettings),
-        .testTarget(
-            name: "PostgresClientIntegrationTests", dependencies: ["PostgresClient", "TrastiendaTesting"],
-            path: "Tests/PostgresClientIntegrationTests", swiftSettings: swiftSettings),
+        tests("AMQPClientTests", dependencies: ["AMQPClient"]),
+        tests("ServiceRuntimeTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient"]),
+        tests("SalesIntakeTests", dependencies: ["sales-intake", "TrastiendaTesting", "AMQPClient", "Contracts"]),
+        tests("AMQPClientIntegrationTests", dependencies: ["AMQPClient", "TrastiendaTesting"]),
+        tests("PostgresClientIntegrationTests", dependencies: ["PostgresClient", "TrastiendaTesting"]),
+        tests("ServiceRuntimeIntegrationTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient", "TrastiendaTesting"]),
+        tests("SalesIntakeIntegrationTests", dependencies: [
+            "sales-intake", "TrastiendaTesting", "AMQPClient", "PostgresClient", "Contracts", "ServiceRuntime",
+        ]),
     ] + services + tools
 )

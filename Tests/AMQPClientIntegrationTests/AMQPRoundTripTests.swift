@@ -88,13 +88,8 @@ struct AMQPRoundTripTests {
                     Rejection(deliveryTag: $0.deliveryTag, code: "thing.bad_number", reason: "number 3 is not allowed")
                 }
             }
-            let deadLetterConsumer = AMQPConsumer(
-                configuration: configuration, settings: .init(queue: Topology.deadLetterQueueName(for: "test.things")),
-                topology: testTopology(), logger: logger
-            ) { batch in
-                dead.add(batch)
-                return []
-            }
+            let deadLetterConsumer = collector(
+                configuration, queue: Topology.deadLetterQueueName(for: "test.things"), topology: testTopology(), into: dead)
             try await running([publisher, consumer, deadLetterConsumer]) {
                 try await publisher.publish((0..<10).map { message($0) })
                 #expect(await eventually { accepted.count == 9 && dead.count == 1 })
@@ -127,13 +122,8 @@ struct AMQPRoundTripTests {
                 throw HandlerFailure()
             }
             let parked = Seen()
-            let deadLetterConsumer = AMQPConsumer(
-                configuration: configuration, settings: .init(queue: Topology.deadLetterQueueName(for: "test.things")),
-                topology: topology, logger: logger
-            ) { batch in
-                parked.add(batch)
-                return []
-            }
+            let deadLetterConsumer = collector(
+                configuration, queue: Topology.deadLetterQueueName(for: "test.things"), topology: topology, into: parked)
             try await running([publisher, consumer, deadLetterConsumer]) {
                 try await publisher.publish(message(42))
                 #expect(await eventually { parked.count == 1 })
@@ -212,10 +202,7 @@ struct ConsumerShutdownTests {
             }
             let handledFirst = first.count
             #expect(handledFirst < 300, "shutdown came mid-stream")
-            let successor = AMQPConsumer(configuration: configuration, settings: settings, topology: testTopology(), logger: logger) { batch in
-                second.add(batch)
-                return []
-            }
+            let successor = collector(configuration, queue: "test.things", topology: testTopology(), into: second)
             try await running([successor]) {
                 #expect(await eventually { first.count + second.count >= 300 })
                 try await Task.sleep(for: .milliseconds(200))  // room for any duplicate to show up
