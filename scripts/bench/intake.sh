@@ -82,7 +82,8 @@ done
 # noisy machine a pair measured back to back is steadier than the best of each.
 echo "intake sales/s: $best_intake"
 echo "baseline sales/s: $best_baseline"
-python3 -c "import statistics; print('ratio intake/baseline: %.2f' % statistics.median([${ratios[*]// /,}]))"
+joined=$(IFS=,; echo "${ratios[*]}")
+python3 -c "import statistics; print('ratio intake/baseline: %.2f' % statistics.median([$joined]))"
 python3 -c "print('ratio of the best rates: %.2f' % ($best_intake / $best_baseline))"
 
 echo "latency: 2,000 sales/s offered for $latency_seconds s, publish to sale.recorded"
