@@ -21,8 +21,9 @@ let serviceDependencies: [Target.Dependency] = [
 ]
 
 /// A service executable in `Services/<directory>`; adding a service is one line below.
-func service(_ name: String, directory: String) -> Target {
-    .executableTarget(name: name, dependencies: serviceDependencies, path: "Services/\(directory)", swiftSettings: swiftSettings)
+func service(_ name: String, directory: String, dependencies: [Target.Dependency] = []) -> Target {
+    .executableTarget(
+        name: name, dependencies: serviceDependencies + dependencies, path: "Services/\(directory)", swiftSettings: swiftSettings)
 }
 
 /// A command-line tool in `Tools/<directory>`.
@@ -32,7 +33,7 @@ func tool(_ name: String, directory: String, dependencies: [Target.Dependency]) 
 
 let services: [Target] = [
     service("sales-intake", directory: "SalesIntake"),
-    service("billing", directory: "Billing"),
+    service("billing", directory: "Billing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
     service("orders", directory: "Orders"),
     service("collections", directory: "Collections"),
     service("hr", directory: "HR"),
@@ -82,6 +83,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // C bindings: the system libraries and the shim for what Swift cannot call.
@@ -128,6 +130,7 @@ let package = Package(
         tests("AMQPClientTests", dependencies: ["AMQPClient"]),
         tests("ServiceRuntimeTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient"]),
         tests("SalesIntakeTests", dependencies: ["sales-intake", "TrastiendaTesting", "AMQPClient", "Contracts"]),
+        tests("BillingTests", dependencies: ["billing"]),
         tests("AMQPClientIntegrationTests", dependencies: ["AMQPClient", "TrastiendaTesting"]),
         tests("PostgresClientIntegrationTests", dependencies: ["PostgresClient", "TrastiendaTesting"]),
         tests("ServiceRuntimeIntegrationTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient", "TrastiendaTesting"]),

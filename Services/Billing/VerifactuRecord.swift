@@ -1,0 +1,45 @@
+import Crypto
+import Foundation
+
+/// What a VERI*FACTU record's fingerprint covers, and the fingerprint itself.
+///
+/// The fingerprint is the SHA-256, in upper-case hexadecimal, of the UTF-8 text
+/// `IDEmisorFactura=<nif>&NumSerieFactura=<series/number>&FechaExpedicionFactura=<dd-mm-yyyy>&TipoFactura=<kind>`
+/// `&CuotaTotal=<tax>&ImporteTotal=<total>&Huella=<previous fingerprint, empty for the first>`
+/// `&FechaHoraHusoGenRegistro=<ISO 8601 with offset>`. Each issuer has one chain: every record names the one before.
+struct VerifactuRecord: Sendable, Equatable {
+    var issuerTaxId: String
+    /// Series and number as written on the invoice, for example `12345678/G33`.
+    var seriesNumber: String
+    /// `dd-mm-yyyy`.
+    var issueDate: String
+    var kind: InvoiceKind
+    /// Amounts exactly as written in the record (for example `12.35`); see ``Money/decimal(_:)``.
+    var totalTax: String
+    var totalAmount: String
+    /// Empty for an issuer's first record.
+    var previousFingerprint: String
+    /// When the record was generated, ISO 8601 with offset, for example `2024-01-01T19:20:30+01:00`.
+    var generatedAt: String
+
+    var canonicalText: String {
+        "IDEmisorFactura=\(issuerTaxId)&NumSerieFactura=\(seriesNumber)&FechaExpedicionFactura=\(issueDate)"
+            + "&TipoFactura=\(kind.rawValue)&CuotaTotal=\(totalTax)&ImporteTotal=\(totalAmount)"
+            + "&Huella=\(previousFingerprint)&FechaHoraHusoGenRegistro=\(generatedAt)"
+    }
+
+    var fingerprint: String {
+        SHA256.hash(data: Data(canonicalText.utf8)).map { String(format: "%02X", $0) }.joined()
+    }
+
+    /// The tax agency's validation URL printed as the ticket's QR code, each value URL-encoded.
+    func validationURL(base: String = "https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQR") -> String {
+        func encoded(_ value: String) -> String {
+            var allowed = CharacterSet.alphanumerics
+            allowed.insert(charactersIn: "-._~")
+            return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+        }
+        return "\(base)?nif=\(encoded(issuerTaxId))&numserie=\(encoded(seriesNumber))&fecha=\(encoded(issueDate))"
+            + "&importe=\(encoded(totalAmount))"
+    }
+}

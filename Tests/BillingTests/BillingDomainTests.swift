@@ -1,0 +1,114 @@
+import Testing
+
+@testable import billing
+
+@Suite("VERI*FACTU fingerprints")
+struct VerifactuFingerprintTests {
+    let first = VerifactuRecord(
+        issuerTaxId: "89890001K", seriesNumber: "12345678/G33", issueDate: "01-01-2024", kind: .full, totalTax: "12.35",
+        totalAmount: "123.45", previousFingerprint: "", generatedAt: "2024-01-01T19:20:30+01:00")
+
+    @Test("the first published test vector")
+    func firstVector() {
+        #expect(first.fingerprint == "3C464DAF61ACB827C65FDA19F352A4E3BDC2C640E9E9FC4CC058073F38F12F60")
+    }
+
+    @Test("the second published test vector, chained to the first")
+    func secondVector() {
+        var second = first
+        second.seriesNumber = "12345679/G34"
+        second.previousFingerprint = first.fingerprint
+        second.generatedAt = "2024-01-01T19:20:35+01:00"
+        #expect(second.fingerprint == "F7B94CFD8924EDFF273501B01EE5153E4CE8F259766F88CF6ACB8935802A2B97")
+    }
+
+    @Test("any change to a hashed field changes the fingerprint")
+    func tamperingShows() {
+        var tampered = first
+        tampered.totalAmount = "123.46"
+        #expect(tampered.fingerprint != first.fingerprint)
+    }
+
+    @Test("the QR validation URL encodes every value")
+    func validationURL() {
+        #expect(
+            first.validationURL()
+                == "https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQR?nif=89890001K&numserie=12345678%2FG33&fecha=01-01-2024&importe=123.45")
+    }
+}
+
+@Suite("Tax breakdown from tax-included lines")
+struct TaxBreakdownTests {
+    @Test("mixed rates: each rate's base and tax add up to its gross, and the rates to the total")
+    func mixedRates() {
+        let lines = TaxBreakdown.compute(
+            lines: [(10, 798), (21, 600), (4, 447), (10, 189), (0, 500)], equivalenceSurcharge: false)
+        #expect(lines.map(\.rate) == [21, 10, 4, 0])
+        #expect(lines[0] == TaxLine(rate: 21, baseCents: 496, taxCents: 104, surchargeBasisPoints: 0, surchargeCents: 0, grossCents: 600))
+        #expect(lines[1] == TaxLine(rate: 10, baseCents: 897, taxCents: 90, surchargeBasisPoints: 0, surchargeCents: 0, grossCents: 987))
+        #expect(lines[2] == TaxLine(rate: 4, baseCents: 430, taxCents: 17, surchargeBasisPoints: 0, surchargeCents: 0, grossCents: 447))
+        #expect(lines[3].baseCents == 500 && lines[3].taxCents == 0)
+        let parts: Int64 = lines.reduce(0) { $0 + $1.baseCents + $1.taxCents }
+        let total: Int64 = 798 + 600 + 447 + 189 + 500
+        #expect(parts == total)
+    }
+
+    @Test("rounding edges: half a cent goes away from zero", arguments: [
+        // (gross, rate, base): 121 × 100 / 121 = 100 exactly; 1 × 100 / 110 = 0.91 → 1; 105 × 100 / 110 = 95.45 → 95;
+        // 2 × 100 / 104 = 1.92 → 2; 13 × 100 / 104 = 12.5 → 13 (a half goes up); −12.5 → −13 (and down for a return)
+        (Int64(121), Int64(21), Int64(100)), (1, 10, 1), (105, 10, 95), (2, 4, 2), (13, 4, 13), (-13, 4, -13), (0, 21, 0),
+    ])
+    func rounding(gross: Int64, rate: Int64, base: Int64) {
+        let line = TaxBreakdown.compute(lines: [(rate, gross)], equivalenceSurcharge: false)[0]
+        #expect(line.baseCents == base)
+        #expect(line.baseCents + line.taxCents == gross)
+    }
+
+    @Test("equivalence surcharge: 5.2 % on 21 %, 1.4 % on 10 %, 0.5 % on 4 %")
+    func surcharge() {
+        let lines = TaxBreakdown.compute(lines: [(21, 12_620), (10, 11_140), (4, 10_450)], equivalenceSurcharge: true)
+        // 12,620 / 1.262 = 10,000; 11,140 / 1.114 = 10,000; 10,450 / 1.045 = 10,000
+        #expect(lines[0] == TaxLine(rate: 21, baseCents: 10_000, taxCents: 2_100, surchargeBasisPoints: 520, surchargeCents: 520, grossCents: 12_620))
+        #expect(lines[1] == TaxLine(rate: 10, baseCents: 10_000, taxCents: 1_000, surchargeBasisPoints: 140, surchargeCents: 140, grossCents: 11_140))
+        #expect(lines[2] == TaxLine(rate: 4, baseCents: 10_000, taxCents: 400, surchargeBasisPoints: 50, surchargeCents: 50, grossCents: 10_450))
+    }
+
+    @Test("a return's breakdown is its sale's with the sign turned")
+    func returnMirrorsSale() {
+        let sale = TaxBreakdown.compute(lines: [(21, 1_999), (10, 333), (4, 13)], equivalenceSurcharge: true)
+        let refund = TaxBreakdown.compute(lines: [(21, -1_999), (10, -333), (4, -13)], equivalenceSurcharge: true)
+        for (original, returned) in zip(sale, refund) {
+            #expect(returned.baseCents == -original.baseCents)
+            #expect(returned.taxCents == -original.taxCents)
+            #expect(returned.surchargeCents == -original.surchargeCents)
+        }
+    }
+
+    @Test("amounts are written with two decimals", arguments: [
+        (Int64(12_345), "123.45"), (5, "0.05"), (-5, "-0.05"), (300_000, "3000.00"), (0, "0.00"), (-123_456, "-1234.56"),
+    ])
+    func decimal(cents: Int64, text: String) {
+        #expect(Money.decimal(cents) == text)
+    }
+}
+
+@Suite("Invoice kinds")
+struct InvoiceKindTests {
+    @Test("a tax id asks for a full invoice; without one, simplified up to the retail limit")
+    func saleKinds() {
+        #expect(InvoiceKind.forSale(customerTaxId: "B12345678", totalCents: 798) == .full)
+        #expect(InvoiceKind.forSale(customerTaxId: nil, totalCents: 798) == .simplified)
+        #expect(InvoiceKind.forSale(customerTaxId: nil, totalCents: 300_000) == .simplified)
+        #expect(InvoiceKind.forSale(customerTaxId: nil, totalCents: 300_001) == .full)
+        #expect(InvoiceKind.forSale(customerTaxId: "", totalCents: 798) == .simplified)
+    }
+
+    @Test("a credit note corrects with R1 a full invoice and with R5 a simplified one")
+    func returnKinds() {
+        #expect(InvoiceKind.forReturn(correcting: .full) == .correctingFull)
+        #expect(InvoiceKind.forReturn(correcting: .simplified) == .correctingSimplified)
+        #expect(InvoiceKind.correctingFull.rawValue == "R1")
+        #expect(InvoiceKind.correctingSimplified.rawValue == "R5")
+        #expect(InvoiceKind.correctingSimplified.isCreditNote)
+    }
+}
