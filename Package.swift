@@ -130,7 +130,7 @@ let package = Package(
         tests("AMQPClientTests", dependencies: ["AMQPClient"]),
         tests("ServiceRuntimeTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient"]),
         tests("SalesIntakeTests", dependencies: ["sales-intake", "TrastiendaTesting", "AMQPClient", "Contracts"]),
-        tests("BillingTests", dependencies: ["billing"]),
+        tests("BillingTests", dependencies: ["billing", "Contracts"]),
         tests("AMQPClientIntegrationTests", dependencies: ["AMQPClient", "TrastiendaTesting"]),
         tests("PostgresClientIntegrationTests", dependencies: ["PostgresClient", "TrastiendaTesting"]),
         tests("ServiceRuntimeIntegrationTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient", "TrastiendaTesting"]),

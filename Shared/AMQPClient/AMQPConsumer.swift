@@ -53,6 +53,8 @@ public struct AMQPConsumer: Service {
     private let handler: BatchHandler
     private let logger: Logger
     private let failuresInARow = FailureStreak()
+    private let handledCounter: Counter
+    private let rejectedCounter: Counter
 
     public init(
         configuration: AMQPConfiguration, settings: ConsumerSettings, topology: Topology = Topology(), logger: Logger,
@@ -60,6 +62,8 @@ public struct AMQPConsumer: Service {
     ) {
         self.settings = settings
         self.handler = handler
+        handledCounter = Counter(label: "amqp_messages_handled_total", dimensions: [("queue", settings.queue)])
+        rejectedCounter = Counter(label: "amqp_messages_rejected_total", dimensions: [("queue", settings.queue)])
         var logger = logger
         logger[metadataKey: "amqp.queue"] = .string(settings.queue)
         self.logger = logger
@@ -111,10 +115,9 @@ public struct AMQPConsumer: Service {
             let rejections = try await handler(batch)
             if !rejections.isEmpty {
                 try await deadLetter(rejections, from: batch)
-                Counter(label: "amqp_messages_rejected_total", dimensions: [("queue", settings.queue)])
-                    .increment(by: Int64(rejections.count))
+                rejectedCounter.increment(by: Int64(rejections.count))
             }
-            Counter(label: "amqp_messages_handled_total", dimensions: [("queue", settings.queue)]).increment(by: Int64(batch.count))
+            handledCounter.increment(by: Int64(batch.count))
             failuresInARow.reset()
             return true
         } catch {

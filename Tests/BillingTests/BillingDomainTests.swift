@@ -1,3 +1,4 @@
+import Contracts
 import Testing
 
 @testable import billing
@@ -110,5 +111,58 @@ struct InvoiceKindTests {
         #expect(InvoiceKind.correctingFull.rawValue == "R1")
         #expect(InvoiceKind.correctingSimplified.rawValue == "R5")
         #expect(InvoiceKind.correctingSimplified.isCreditNote)
+    }
+}
+
+@Suite("Invoice drafts from sales")
+struct InvoiceDraftTests {
+    let issuer = Issuer(taxId: "89890001K", legalName: "Trastienda Norte SL", address: "C/ Real 1, Burgos")
+
+    func sale(customer: POSSaleV1.Customer? = nil, sign: Int64 = 1, returnOf: String? = nil) -> POSSaleV1 {
+        let lines = [
+            POSSaleV1.Line(sku: "CAF-001", description: "Café", quantity: 2 * sign, unitPrice: 399, taxRate: 10, discount: 0),
+            POSSaleV1.Line(sku: "DET-005", description: "Detergente", quantity: 1 * sign, unitPrice: 650, taxRate: 21, discount: 50 * sign),
+        ]
+        let total = lines.reduce(0) { $0 + $1.quantity * $1.unitPrice - $1.discount }
+        return POSSaleV1(
+            saleId: "5f0c7a9e-2b7e-4a51-9d0e-0c6f3f1d2a11", storeId: "S001", terminalId: "S001-T01", receiptNumber: 1,
+            occurredAt: "2026-11-29T10:15:00+01:00", cashierId: "E1", currency: "EUR", customer: customer, lines: lines,
+            payments: [.init(method: "card", amount: total)], total: total, returnOf: returnOf.map { .init(saleId: $0) })
+    }
+
+    @Test("a till sale becomes a simplified invoice whose totals equal the sale's")
+    func simplified() {
+        let draft = InvoiceDraft(sale: sale(), issuer: issuer)
+        #expect(draft.kind == .simplified)
+        #expect(draft.customer == nil)
+        #expect(draft.totalCents == 1_398)
+        #expect(draft.totalBaseCents + draft.totalTaxCents == 1_398)
+        #expect(draft.breakdown.map(\.rate) == [21, 10])
+    }
+
+    @Test("a customer with a tax id gets a full invoice with the customer on it, and the surcharge when under it")
+    func full() {
+        let customer = POSSaleV1.Customer(taxId: "B12345678", name: "Talleres Norte SL", address: "C/ Mayor 1")
+        let draft = InvoiceDraft(sale: sale(customer: customer), issuer: issuer, equivalenceSurcharge: true)
+        #expect(draft.kind == .full)
+        #expect(draft.customer == customer)
+        #expect(draft.totalSurchargeCents > 0)
+        #expect(draft.totalBaseCents + draft.totalTaxCents + draft.totalSurchargeCents == draft.totalCents)
+        #expect(draft.totalCents == 1_398)
+    }
+
+    @Test("a return becomes a credit note of the kind that corrects its invoice, mirroring it")
+    func creditNote() {
+        let original = InvoiceDraft(sale: sale(), issuer: issuer)
+        let credit = InvoiceDraft(sale: sale(sign: -1, returnOf: UUIDs.other), issuer: issuer, correcting: .simplified)
+        #expect(credit.kind == .correctingSimplified)
+        #expect(credit.totalCents == -original.totalCents)
+        #expect(credit.totalTaxCents == -original.totalTaxCents)
+        let fullCredit = InvoiceDraft(sale: sale(sign: -1, returnOf: UUIDs.other), issuer: issuer, correcting: .full)
+        #expect(fullCredit.kind == .correctingFull)
+    }
+
+    enum UUIDs {
+        static let other = "0b0c7a9e-2b7e-4a51-9d0e-0c6f3f1d2a12"
     }
 }
