@@ -8,7 +8,7 @@ enum Billing {
     static let definition = ServiceDefinition(
         name: "billing", defaultHTTPPort: 8082, schema: "billing", migrations: migrations, topology: topology)
 
-    static let migrations: [Migration] = [CommonMigrations.handledMessages]
+    static let migrations = BillingStore.migrations
 
     /// Recorded sales in; invoices and credit notes out.
     static let topology = Topology(exchanges: [Exchanges.salesEvents, Exchanges.billingEvents])
