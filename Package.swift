@@ -123,7 +123,7 @@ let package = Package(
         .target(
             name: "TrastiendaTesting",
             dependencies: [
-                "AMQPClient", "PostgresClient", .product(name: "Logging", package: "swift-log"),
+                "AMQPClient", "PostgresClient", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/TrastiendaTesting", swiftSettings: swiftSettings),
@@ -131,7 +131,7 @@ let package = Package(
         tests("ServiceRuntimeTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient"]),
         tests("SalesIntakeTests", dependencies: ["sales-intake", "TrastiendaTesting", "AMQPClient", "Contracts"]),
         tests("BillingTests", dependencies: ["billing", "Contracts"]),
-        tests("BillingIntegrationTests", dependencies: ["billing", "Contracts", "PostgresClient", "TrastiendaTesting"]),
+        tests("BillingIntegrationTests", dependencies: ["billing", "Contracts", "PostgresClient", "ServiceRuntime", "TrastiendaTesting"]),
         tests("AMQPClientIntegrationTests", dependencies: ["AMQPClient", "TrastiendaTesting"]),
         tests("PostgresClientIntegrationTests", dependencies: ["PostgresClient", "TrastiendaTesting"]),
         tests("ServiceRuntimeIntegrationTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient", "TrastiendaTesting"]),

@@ -13,75 +13,47 @@ import FoundationNetworking
 /// Sales intake running in this process against its own vhost and database, with collectors for its dead letters
 /// and its announcements.
 struct IntakeHarness {
-    let amqp: AMQPConfiguration
-    let databaseURL: String
+    let service: RunningService
     let database: Database
-    let port: Int
     let deadLetters = Seen()
     let announcements = Seen()
 
     static let announcementQueue = "test.sale-recorded"
 
-    /// Starts intake, runs `body`, stops intake and removes the vhost and the database.
-    static func with(
-        batchSize: Int = 100, _ body: (IntakeHarness, AMQPConnection) async throws -> Void
-    ) async throws {
-        let amqp = try await TestInfrastructure.makeVirtualHost("intake")
-        let databaseURL = try await TestInfrastructure.makeDatabaseURL("intake")
-        let database = Database(.init(url: databaseURL, searchPath: "sales", poolSize: 1), logger: TestInfrastructure.logger)
-        let harness = IntakeHarness(
-            amqp: amqp, databaseURL: databaseURL, database: database, port: TestInfrastructure.freePort())
-        defer { database.close() }
-        let configuration = try ServiceConfiguration.load(
-            service: "sales-intake", defaultHTTPPort: harness.port,
-            environment: [
-                "TRASTIENDA_AMQP_URL": TestInfrastructure.amqpURL + amqp.virtualHost, "TRASTIENDA_DATABASE_URL": databaseURL,
-                "TRASTIENDA_LOG_LEVEL": "error", "TRASTIENDA_CONSUMER_BATCH_SIZE": String(batchSize),
-                "TRASTIENDA_CONSUMER_BATCH_WAIT_MS": "10",
-            ])
-        let topology = SalesIntake.topology.merging(
-            Topology(queues: [.init(name: announcementQueue)], bindings: [
-                .init(queue: announcementQueue, exchange: Exchanges.salesEvents.name, routingKey: RoutingKeys.allSalesRecorded)
-            ]))
-        let terminal = AMQPConnection(configuration: amqp.named("test-terminal"), topology: topology, logger: TestInfrastructure.logger)
-        try await terminal.declare(topology)
-        let service = Task { try await TrastiendaService.run(SalesIntake.definition, configuration: configuration) }
-        do {
-            try await running([
-                collector(amqp, queue: Topology.deadLetterQueueName(for: Queues.intakePOSSales), topology: topology, into: harness.deadLetters),
-                collector(amqp, queue: announcementQueue, topology: topology, into: harness.announcements),
-            ]) {
-                guard await eventually(timeout: .seconds(30), { await harness.isReady() }) else {
-                    throw InfrastructureUnavailable(description: "sales intake did not become ready")
+    /// Starts intake, runs `body` with a terminal's connection, stops intake and removes the vhost and the database.
+    static func with(batchSize: Int = 100, _ body: (IntakeHarness, AMQPConnection) async throws -> Void) async throws {
+        let environment = ["TRASTIENDA_CONSUMER_BATCH_SIZE": String(batchSize), "TRASTIENDA_CONSUMER_BATCH_WAIT_MS": "10"]
+        try await RunningService.with(SalesIntake.definition, environment: environment) { service in
+            let database = Database(.init(url: service.databaseURL, searchPath: "sales", poolSize: 1), logger: TestInfrastructure.logger)
+            defer { database.close() }
+            let harness = IntakeHarness(service: service, database: database)
+            let topology = SalesIntake.topology.merging(
+                Topology(queues: [.init(name: announcementQueue)], bindings: [
+                    .init(queue: announcementQueue, exchange: Exchanges.salesEvents.name, routingKey: RoutingKeys.allSalesRecorded)
+                ]))
+            let terminal = AMQPConnection(
+                configuration: service.amqp.named("test-terminal"), topology: topology, logger: TestInfrastructure.logger)
+            try await terminal.declare(topology)
+            do {
+                try await running([
+                    collector(
+                        service.amqp, queue: Topology.deadLetterQueueName(for: Queues.intakePOSSales), topology: topology,
+                        into: harness.deadLetters),
+                    collector(service.amqp, queue: announcementQueue, topology: topology, into: harness.announcements),
+                ]) {
+                    try await body(harness, terminal)
                 }
-                try await body(harness, terminal)
+            } catch {
+                await terminal.close()
+                throw error
             }
-        } catch {
-            service.cancel()
-            _ = await service.result
             await terminal.close()
-            await TestInfrastructure.deleteVirtualHost(amqp)
-            await TestInfrastructure.dropDatabase(url: databaseURL)
-            throw error
         }
-        service.cancel()
-        _ = await service.result
-        await terminal.close()
-        await TestInfrastructure.deleteVirtualHost(amqp)
-        database.close()
-        await TestInfrastructure.dropDatabase(url: databaseURL)
-    }
-
-    func isReady() async -> Bool {
-        guard let (_, response) = try? await URLSession.shared.data(from: URL(string: "http://localhost:\(port)/health/ready")!) else {
-            return false
-        }
-        return (response as? HTTPURLResponse)?.statusCode == 200
     }
 
     func get(_ path: String) async throws -> (status: Int, body: String) {
-        let (data, response) = try await URLSession.shared.data(from: URL(string: "http://localhost:\(port)\(path)")!)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        let answer = try await service.request("GET", path)
+        return (answer.status, answer.body)
     }
 
     func recordedCount() async throws -> Int {

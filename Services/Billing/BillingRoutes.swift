@@ -1,0 +1,87 @@
+import Foundation
+import Hummingbird
+import PostgresClient
+import ServiceRuntime
+
+/// Billing's HTTP API so far: issuers (which legal entity invoices for which stores), series with their next
+/// numbers, and the check of an issuer's fingerprint chain.
+enum BillingRoutes {
+    struct IssuerBody: Decodable {
+        var legalName: String
+        var address: String
+        var stores: [String]
+    }
+
+    static func add(to router: Router<BasicRequestContext>, database: Database) {
+        router.put("/issuers/:taxId") { request, context in
+            let taxId = try context.parameters.require("taxId")
+            guard isTaxId(taxId) else { return error(.badRequest, "the tax id must be 2–20 letters and digits") }
+            let body: IssuerBody
+            do {
+                body = try await request.decode(as: IssuerBody.self, context: context)
+            } catch {
+                return Self.error(.badRequest, "the body must be JSON with legalName, address and stores (a list of store ids)")
+            }
+            guard !body.legalName.isEmpty, body.legalName.count <= 200, !body.address.isEmpty, body.address.count <= 200 else {
+                return error(.badRequest, "legalName and address must be 1–200 characters")
+            }
+            guard body.stores.allSatisfy({ !$0.isEmpty && $0.count <= 48 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } })
+            else {
+                return error(.badRequest, "store ids are 1–48 letters, digits, '-' or '_'")
+            }
+            let issuer = Issuer(taxId: taxId, legalName: body.legalName, address: body.address)
+            try await database.transaction { try BillingStore.addIssuer(issuer, stores: body.stores, on: $0) }
+            return try await issuerResponse(taxId, database: database) ?? error(.internalServerError, "the issuer was not stored")
+        }
+        router.get("/issuers/:taxId") { _, context in
+            let taxId = try context.parameters.require("taxId")
+            return try await issuerResponse(taxId, database: database) ?? error(.notFound, "no issuer with that tax id")
+        }
+        router.get("/issuers") { _, _ in
+            let rows = try await database.query(
+                """
+                SELECT coalesce(json_agg(json_build_object('taxId', i.tax_id, 'legalName', i.legal_name, 'address', i.address,
+                    'stores', (SELECT coalesce(json_agg(s.store_id ORDER BY s.store_id), '[]') FROM store_issuers s WHERE s.issuer_tax_id = i.tax_id))
+                    ORDER BY i.tax_id), '[]')::text
+                FROM issuers i
+                """)
+            return OperationsRoutes.jsonResponse(.ok, try rows[0].decode(String.self, at: 0))
+        }
+        router.get("/issuers/:taxId/chain") { _, context in
+            let taxId = try context.parameters.require("taxId")
+            guard isTaxId(taxId) else { return error(.badRequest, "the tax id must be 2–20 letters and digits") }
+            let check = try await database.withConnection { try BillingStore.verifyChain(issuerTaxId: taxId, on: $0) }
+            let broken = check.firstBroken.map { "\"\($0)\"" } ?? "null"
+            return OperationsRoutes.jsonResponse(
+                .ok, #"{"issuer":"\#(taxId)","records":\#(check.records),"valid":\#(check.firstBroken == nil),"firstBroken":\#(broken)}"#)
+        }
+        router.get("/series") { _, _ in
+            let rows = try await database.query(
+                """
+                SELECT coalesce(json_agg(json_build_object('series', code, 'issuer', issuer_tax_id, 'store', store_id, 'year', year,
+                    'creditNotes', credit_notes, 'nextNumber', next_number) ORDER BY code), '[]')::text
+                FROM series
+                """)
+            return OperationsRoutes.jsonResponse(.ok, try rows[0].decode(String.self, at: 0))
+        }
+    }
+
+    private static func issuerResponse(_ taxId: String, database: Database) async throws -> Response? {
+        let rows = try await database.query(
+            """
+            SELECT json_build_object('taxId', i.tax_id, 'legalName', i.legal_name, 'address', i.address,
+                'stores', (SELECT coalesce(json_agg(s.store_id ORDER BY s.store_id), '[]') FROM store_issuers s WHERE s.issuer_tax_id = i.tax_id))::text
+            FROM issuers i WHERE i.tax_id = $1
+            """, [taxId])
+        return try rows.first.map { OperationsRoutes.jsonResponse(.ok, try $0.decode(String.self, at: 0)) }
+    }
+
+    private static func isTaxId(_ text: String) -> Bool {
+        (2...20).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
+
+    private static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+        return OperationsRoutes.jsonResponse(status, #"{"error":"\#(escaped)"}"#)
+    }
+}

@@ -1,0 +1,62 @@
+import AMQPClient
+import Foundation
+import ServiceRuntime
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// A service running in this test's process against its own vhost and its own database.
+public struct RunningService: Sendable {
+    public let port: Int
+    public let amqp: AMQPConfiguration
+    public let databaseURL: String
+
+    /// Starts `definition`, waits until `/health/ready` answers 200, runs `body`, then stops the service and removes
+    /// its vhost and database.
+    public static func with(
+        _ definition: ServiceDefinition, environment: [String: String] = [:], _ body: (RunningService) async throws -> Void
+    ) async throws {
+        let amqp = try await TestInfrastructure.makeVirtualHost(definition.schema)
+        let databaseURL = try await TestInfrastructure.makeDatabaseURL(definition.schema)
+        let service = RunningService(port: TestInfrastructure.freePort(), amqp: amqp, databaseURL: databaseURL)
+        let configuration = try ServiceConfiguration.load(
+            service: definition.name, defaultHTTPPort: service.port,
+            environment: [
+                "TRASTIENDA_AMQP_URL": TestInfrastructure.amqpURL + amqp.virtualHost, "TRASTIENDA_DATABASE_URL": databaseURL,
+                "TRASTIENDA_LOG_LEVEL": "error",
+            ].merging(environment) { $1 })
+        let task = Task { try await TrastiendaService.run(definition, configuration: configuration) }
+        defer { task.cancel() }
+        do {
+            guard await eventually(timeout: .seconds(30), { (try? await service.request("GET", "/health/ready"))?.status == 200 }) else {
+                throw InfrastructureUnavailable(description: "\(definition.name) did not become ready in 30 s")
+            }
+            try await body(service)
+        } catch {
+            task.cancel()
+            _ = await task.result
+            await TestInfrastructure.deleteVirtualHost(amqp)
+            await TestInfrastructure.dropDatabase(url: databaseURL)
+            throw error
+        }
+        task.cancel()
+        _ = await task.result
+        await TestInfrastructure.deleteVirtualHost(amqp)
+        await TestInfrastructure.dropDatabase(url: databaseURL)
+    }
+
+    /// An HTTP request to the service; returns the status, the body and its content type.
+    public func request(
+        _ method: String, _ path: String, body: String? = nil
+    ) async throws -> (status: Int, body: String, contentType: String?) {
+        var request = URLRequest(url: URL(string: "http://localhost:\(port)\(path)")!)
+        request.httpMethod = method
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as? HTTPURLResponse
+        return (http?.statusCode ?? 0, String(decoding: data, as: UTF8.self), http?.value(forHTTPHeaderField: "Content-Type"))
+    }
+}
