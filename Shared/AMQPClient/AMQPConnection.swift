@@ -82,9 +82,10 @@ public final class AMQPConnection: Sendable {
         mailbox.send(.ack(upTo: deliveryTag, generation: generation))
     }
 
-    /// Returns every unacknowledged delivery up to `deliveryTag` to the queue (or drops it, per `requeue`).
-    func reject(upTo deliveryTag: UInt64, generation: UInt64, requeue: Bool) {
-        mailbox.send(.nack(upTo: deliveryTag, generation: generation, requeue: requeue))
+    /// Returns the delivery `deliveryTag` (and, with `multiple`, every unacknowledged one before it) to the queue, or
+    /// drops it, per `requeue`.
+    func reject(upTo deliveryTag: UInt64, generation: UInt64, requeue: Bool, multiple: Bool = true) {
+        mailbox.send(.nack(upTo: deliveryTag, generation: generation, requeue: requeue, multiple: multiple))
     }
 
     /// Stops the broker delivering; deliveries already sent still arrive, then the buffer finishes.

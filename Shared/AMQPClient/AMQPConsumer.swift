@@ -25,13 +25,19 @@ public struct ConsumerSettings: Sendable {
     /// After a batch fails, how long to wait before returning it to the queue, doubled for each failure in a row
     /// (up to 30 s): an outage of the database then spends the queue's delivery limit over minutes, not seconds.
     public var failureBackoff: Duration
+    /// How long a message the handler asked to retry later waits before it goes back to the queue.
+    public var retryDelay: Duration
+    /// How many times a message may go back to the queue this way before it is dead-lettered with its reason.
+    public var retryLimit: Int
 
     public init(
         queue: String, prefetch: Int = 1000, batchSize: Int = 500, batchWait: Duration = .milliseconds(20),
         concurrentBatches: Int = 1, deadLetterExchange: String = Topology.deadLetterExchange.name,
-        failureBackoff: Duration = .milliseconds(200)
+        failureBackoff: Duration = .milliseconds(200), retryDelay: Duration = .seconds(1), retryLimit: Int = 10
     ) {
         self.failureBackoff = failureBackoff
+        self.retryDelay = retryDelay
+        self.retryLimit = retryLimit
         self.queue = queue
         self.prefetch = prefetch
         self.batchSize = batchSize
@@ -102,24 +108,47 @@ public struct AMQPConsumer: Service {
                 sequence += 1
                 inFlight += 1
                 group.addTask {
-                    let acknowledge = await process(batch)
-                    settler.settle(number, last: last, acknowledge: acknowledge)
+                    settler.settle(number, last: last, outcome: await process(batch))
                 }
             }
         }
     }
 
-    /// Runs the handler and dead-letters what it refuses; true when the batch may be acknowledged.
-    private func process(_ batch: [Delivery]) async -> Bool {
+    /// How a batch ends.
+    enum Outcome: Sendable {
+        /// Acknowledge everything up to this delivery (nil: nothing is left to acknowledge, all went back to the queue).
+        case acknowledge(upTo: Delivery?)
+        /// Return the whole batch to the queue.
+        case returnToQueue
+    }
+
+    /// Runs the handler, dead-letters what it refuses and returns what it wants to retry later.
+    private func process(_ batch: [Delivery]) async -> Outcome {
         do {
             let rejections = try await handler(batch)
-            if !rejections.isEmpty {
-                try await deadLetter(rejections, from: batch)
-                rejectedCounter.increment(by: Int64(rejections.count))
+            let byTag = Dictionary(batch.map { ($0.deliveryTag, $0) }, uniquingKeysWith: { first, _ in first })
+            // A message to retry goes back to the queue, unless it has been back too often: then it is parked too.
+            let retries = rejections.filter { rejection in
+                rejection.disposition == .retryLater
+                    && (byTag[rejection.deliveryTag]?.properties.headers["x-delivery-count"]?.intValue ?? 0) < Int64(settings.retryLimit)
             }
+            let parked = rejections.filter { rejection in !retries.contains(rejection) }
+            if !parked.isEmpty {
+                try await deadLetter(parked, from: byTag)
+                rejectedCounter.increment(by: Int64(parked.count))
+            }
+            if !retries.isEmpty {
+                try await Task.sleep(for: settings.retryDelay)
+                for retry in retries {
+                    guard let delivery = byTag[retry.deliveryTag] else { continue }
+                    connection.reject(upTo: delivery.deliveryTag, generation: delivery.connectionGeneration, requeue: true, multiple: false)
+                }
+            }
+            // The multiple-ack must name a tag still outstanding: the last one that did not go back to the queue.
+            let returned = Set(retries.map(\.deliveryTag))
             handledCounter.increment(by: Int64(batch.count))
             failuresInARow.reset()
-            return true
+            return .acknowledge(upTo: batch.last { !returned.contains($0.deliveryTag) })
         } catch {
             let streak = failuresInARow.increment()
             let delay = min(settings.failureBackoff * (1 << min(streak - 1, 16)), .seconds(30))
@@ -130,7 +159,7 @@ public struct AMQPConsumer: Service {
                     "retry.after": .stringConvertible(delay),
                 ])
             try? await Task.sleep(for: delay)
-            return false
+            return .returnToQueue
         }
     }
 
@@ -153,8 +182,7 @@ public struct AMQPConsumer: Service {
         return batch
     }
 
-    private func deadLetter(_ rejections: [Rejection], from batch: [Delivery]) async throws {
-        let byTag = Dictionary(batch.map { ($0.deliveryTag, $0) }, uniquingKeysWith: { first, _ in first })
+    private func deadLetter(_ rejections: [Rejection], from byTag: [UInt64: Delivery]) async throws {
         let messages = rejections.compactMap { rejection -> OutgoingMessage? in
             guard let delivery = byTag[rejection.deliveryTag] else { return nil }
             logger.warning(
@@ -164,7 +192,8 @@ public struct AMQPConsumer: Service {
                 ])
             var properties = delivery.properties
             properties.headers[Rejection.codeHeader] = .string(rejection.code)
-            properties.headers[Rejection.reasonHeader] = .string(rejection.reason)
+            properties.headers[Rejection.reasonHeader] = .string(
+                rejection.disposition == .retryLater ? "\(rejection.reason) (after \(settings.retryLimit) retries)" : rejection.reason)
             properties.headers["x-original-exchange"] = .string(delivery.exchange)
             properties.headers["x-original-routing-key"] = .string(delivery.routingKey)
             properties.userId = nil  // the broker checks user_id against the connection's user, which is ours now
@@ -180,7 +209,7 @@ public struct AMQPConsumer: Service {
 final class BatchSettler: Sendable {
     private struct State {
         var next = 0
-        var finished: [Int: (last: Delivery, acknowledge: Bool)] = [:]
+        var finished: [Int: (last: Delivery, outcome: AMQPConsumer.Outcome)] = [:]
     }
 
     private let state = Mutex(State())
@@ -188,14 +217,17 @@ final class BatchSettler: Sendable {
 
     init(connection: AMQPConnection) { self.connection = connection }
 
-    func settle(_ number: Int, last: Delivery, acknowledge: Bool) {
+    func settle(_ number: Int, last: Delivery, outcome: AMQPConsumer.Outcome) {
         state.withLock { state in
-            state.finished[number] = (last, acknowledge)
-            while let (last, acknowledge) = state.finished.removeValue(forKey: state.next) {
+            state.finished[number] = (last, outcome)
+            while let (last, outcome) = state.finished.removeValue(forKey: state.next) {
                 // Sent under the lock so that the connection receives them in order.
-                if acknowledge {
-                    connection.acknowledge(upTo: last.deliveryTag, generation: last.connectionGeneration)
-                } else {
+                switch outcome {
+                case .acknowledge(let upTo?):
+                    connection.acknowledge(upTo: upTo.deliveryTag, generation: upTo.connectionGeneration)
+                case .acknowledge(nil):
+                    break
+                case .returnToQueue:
                     connection.reject(upTo: last.deliveryTag, generation: last.connectionGeneration, requeue: true)
                 }
                 state.next += 1

@@ -210,9 +210,9 @@ final class ConnectionLoop {
         case .ack(let tag, let ackGeneration):
             guard ackGeneration == generation else { return }
             try raw.ack(upTo: tag, multiple: true)
-        case .nack(let tag, let nackGeneration, let requeue):
+        case .nack(let tag, let nackGeneration, let requeue, let multiple):
             guard nackGeneration == generation else { return }
-            try raw.nack(upTo: tag, multiple: true, requeue: requeue)
+            try raw.nack(upTo: tag, multiple: multiple, requeue: requeue)
         case .cancelConsuming:
             if case .consuming(let tag) = consumerState {
                 try raw.cancel(consumerTag: tag)

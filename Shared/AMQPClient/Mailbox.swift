@@ -9,7 +9,7 @@ enum Command: Sendable {
     case publish([OutgoingMessage], PublishTicket)
     case declare(Topology, CheckedContinuation<Void, any Error>)
     case ack(upTo: UInt64, generation: UInt64)
-    case nack(upTo: UInt64, generation: UInt64, requeue: Bool)
+    case nack(upTo: UInt64, generation: UInt64, requeue: Bool, multiple: Bool)
     case cancelConsuming
 }
 

@@ -94,18 +94,33 @@ public struct Delivery: Sendable {
     }
 }
 
-/// Why the handler refuses one message; it goes to the dead-letter queue with these as headers.
+/// Why the handler refuses one message: it goes to the dead-letter queue with these as headers, or, when it may
+/// succeed later (it waits for another message), back to the queue after a delay, until the retries run out.
 public struct Rejection: Sendable, Equatable {
+    public enum Disposition: Sendable, Equatable {
+        /// Park it in the dead-letter queue now.
+        case deadLetter
+        /// Return it to the queue after the consumer's retry delay; past its retry limit, park it.
+        case retryLater
+    }
+
     public let deliveryTag: UInt64
     /// Stable and machine-readable, for example `sale.total_mismatch`.
     public let code: String
     /// For a person, for example "total 798 ≠ lines 799".
     public let reason: String
+    public let disposition: Disposition
 
-    public init(deliveryTag: UInt64, code: String, reason: String) {
+    public init(deliveryTag: UInt64, code: String, reason: String, disposition: Disposition = .deadLetter) {
         self.deliveryTag = deliveryTag
         self.code = code
         self.reason = reason
+        self.disposition = disposition
+    }
+
+    /// A message that cannot be handled yet (for example a return whose sale is not invoiced yet).
+    public static func retryLater(deliveryTag: UInt64, code: String, reason: String) -> Rejection {
+        Rejection(deliveryTag: deliveryTag, code: code, reason: reason, disposition: .retryLater)
     }
 
     /// Header names a dead letter carries.

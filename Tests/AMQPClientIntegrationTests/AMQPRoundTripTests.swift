@@ -250,3 +250,49 @@ struct ConcurrentBatchTests {
         }
     }
 }
+
+@Suite("Retry later")
+struct RetryLaterTests {
+    @Test("a message asked to retry later comes back after the delay; past the retry limit it is parked with its reason")
+    func retryThenPark() async throws {
+        try await TestInfrastructure.withVirtualHost { configuration in
+            let logger = TestInfrastructure.logger
+            let handled = Seen()
+            let parked = Seen()
+            let attemptsOfThree = Atomic<Int>(0)
+            let publisher = AMQPConnection(configuration: configuration, topology: testTopology(), logger: logger)
+            try await publisher.publish((0..<10).map { message($0) })
+            await publisher.close()
+            let settings = ConsumerSettings(
+                queue: "test.things", batchSize: 10, batchWait: .milliseconds(5), retryDelay: .milliseconds(50), retryLimit: 2)
+            let consumer = AMQPConsumer(configuration: configuration, settings: settings, topology: testTopology(), logger: logger) { batch in
+                var rejections: [Rejection] = []
+                var accepted: [Delivery] = []
+                for delivery in batch {
+                    switch delivery.properties.messageId {
+                    case "m-3" where attemptsOfThree.add(1, ordering: .relaxed).newValue < 2:
+                        rejections.append(.retryLater(deliveryTag: delivery.deliveryTag, code: "thing.waiting", reason: "waits for m-2"))
+                    case "m-7":
+                        rejections.append(.retryLater(deliveryTag: delivery.deliveryTag, code: "thing.orphan", reason: "its parent never came"))
+                    default:
+                        accepted.append(delivery)
+                    }
+                }
+                handled.add(accepted)
+                return rejections
+            }
+            let deadLetters = collector(
+                configuration, queue: Topology.deadLetterQueueName(for: "test.things"), topology: testTopology(), into: parked)
+            try await running([consumer, deadLetters]) {
+                #expect(await eventually { handled.count == 9 && parked.count == 1 })
+            }
+            let three = try #require(handled.all.first { $0.properties.messageId == "m-3" })
+            #expect((three.properties.headers["x-delivery-count"]?.intValue ?? 0) >= 1, "m-3 came back")
+            #expect(handled.all.filter { $0.properties.messageId == "m-3" }.count == 1)
+            let orphan = try #require(parked.all.first)
+            #expect(orphan.properties.messageId == "m-7")
+            #expect(orphan.properties.headers[Rejection.codeHeader] == .string("thing.orphan"))
+            #expect(orphan.properties.headers[Rejection.reasonHeader] == .string("its parent never came (after 2 retries)"))
+        }
+    }
+}
