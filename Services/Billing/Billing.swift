@@ -7,6 +7,15 @@ import ServiceRuntime
 enum Billing {
     static let definition = ServiceDefinition(
         name: "billing", defaultHTTPPort: 8082, schema: "billing", migrations: migrations, topology: topology,
+        consumers: { context in
+            let issuer = InvoiceIssuer(database: context.database, publisher: context.publisher, logger: context.logger)
+            return [
+                AMQPConsumer(
+                    configuration: context.configuration.amqp.named("billing-consumer"),
+                    settings: context.consumerSettings(queue: Queues.billingSaleRecorded), topology: topology, logger: context.logger,
+                    handler: issuer.handle)
+            ]
+        },
         routes: { router, context in BillingRoutes.add(to: router, database: context.database) })
 
     static let migrations = BillingStore.migrations

@@ -1,0 +1,112 @@
+/// `billing.invoice.issued.v1` and `billing.credit_note.issued.v1`: an invoice or credit note as issued, on exchange
+/// `billing.events` with routing key `invoice.issued.<store>.<terminal>` or `credit_note.issued.<store>.<terminal>`.
+/// It carries the whole document, so an integrator needs nothing else to book it.
+public struct InvoiceIssuedV1: Codable, Sendable, Equatable {
+    public static let invoiceType = "billing.invoice.issued.v1"
+    public static let creditNoteType = "billing.credit_note.issued.v1"
+
+    public struct Party: Codable, Sendable, Equatable {
+        public var taxId: String?
+        public var name: String?
+        public var address: String?
+        public init(taxId: String?, name: String?, address: String?) {
+            self.taxId = taxId
+            self.name = name
+            self.address = address
+        }
+    }
+
+    public struct Line: Codable, Sendable, Equatable {
+        public var sku: String
+        public var description: String
+        public var quantity: Int64
+        public var unitPriceCents: Int64
+        public var taxRate: Int64
+        public var discountCents: Int64
+        public var grossCents: Int64
+        public init(sku: String, description: String, quantity: Int64, unitPriceCents: Int64, taxRate: Int64, discountCents: Int64, grossCents: Int64) {
+            self.sku = sku
+            self.description = description
+            self.quantity = quantity
+            self.unitPriceCents = unitPriceCents
+            self.taxRate = taxRate
+            self.discountCents = discountCents
+            self.grossCents = grossCents
+        }
+    }
+
+    public struct Tax: Codable, Sendable, Equatable {
+        public var rate: Int64
+        public var baseCents: Int64
+        public var taxCents: Int64
+        public var surchargeBasisPoints: Int64
+        public var surchargeCents: Int64
+        public init(rate: Int64, baseCents: Int64, taxCents: Int64, surchargeBasisPoints: Int64, surchargeCents: Int64) {
+            self.rate = rate
+            self.baseCents = baseCents
+            self.taxCents = taxCents
+            self.surchargeBasisPoints = surchargeBasisPoints
+            self.surchargeCents = surchargeCents
+        }
+    }
+
+    /// `F1`, `F2`, `R1` or `R5`.
+    public var kind: String
+    /// `<series>/<number>`, for example `S001-2026/42`.
+    public var number: String
+    public var series: String
+    public var sequence: Int64
+    /// `yyyy-mm-dd`.
+    public var issueDate: String
+    public var saleId: String
+    public var storeId: String
+    public var terminalId: String
+    public var issuer: Party
+    public var customer: Party?
+    public var lines: [Line]
+    public var taxes: [Tax]
+    public var totalBaseCents: Int64
+    public var totalTaxCents: Int64
+    public var totalSurchargeCents: Int64
+    public var totalCents: Int64
+    /// The invoice a credit note corrects (`<series>/<number>`).
+    public var corrects: String?
+    public var fingerprint: String
+    public var previousFingerprint: String
+    public var generatedAt: String
+    public var qrURL: String
+
+    public init(
+        kind: String, number: String, series: String, sequence: Int64, issueDate: String, saleId: String, storeId: String,
+        terminalId: String, issuer: Party, customer: Party?, lines: [Line], taxes: [Tax], totalBaseCents: Int64,
+        totalTaxCents: Int64, totalSurchargeCents: Int64, totalCents: Int64, corrects: String?, fingerprint: String,
+        previousFingerprint: String, generatedAt: String, qrURL: String
+    ) {
+        self.kind = kind
+        self.number = number
+        self.series = series
+        self.sequence = sequence
+        self.issueDate = issueDate
+        self.saleId = saleId
+        self.storeId = storeId
+        self.terminalId = terminalId
+        self.issuer = issuer
+        self.customer = customer
+        self.lines = lines
+        self.taxes = taxes
+        self.totalBaseCents = totalBaseCents
+        self.totalTaxCents = totalTaxCents
+        self.totalSurchargeCents = totalSurchargeCents
+        self.totalCents = totalCents
+        self.corrects = corrects
+        self.fingerprint = fingerprint
+        self.previousFingerprint = previousFingerprint
+        self.generatedAt = generatedAt
+        self.qrURL = qrURL
+    }
+
+    /// `invoice.issued.<store>.<terminal>` or `credit_note.issued.<store>.<terminal>`.
+    public var routingKey: String {
+        (kind.hasPrefix("R") ? "credit_note.issued." : "invoice.issued.") + "\(storeId).\(terminalId)"
+    }
+}

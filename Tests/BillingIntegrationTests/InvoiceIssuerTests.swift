@@ -1,0 +1,66 @@
+import AMQPClient
+import Contracts
+import Foundation
+import PostgresClient
+import Testing
+import TrastiendaTesting
+
+@testable import billing
+
+@Suite("Billing turns recorded sales into invoices")
+struct InvoiceIssuerTests {
+    func sale(_ id: String = UUID().uuidString.lowercased(), total: Int64 = 1_210, returnOf: String? = nil) -> POSSaleV1 {
+        let sign: Int64 = returnOf == nil ? 1 : -1
+        return POSSaleV1(
+            saleId: id, storeId: "S001", terminalId: "S001-T01", receiptNumber: Int64.random(in: 1...1_000_000),
+            occurredAt: "2026-11-29T10:15:00+01:00", cashierId: "E1", currency: "EUR", customer: nil,
+            lines: [.init(sku: "DET-005", description: "Detergente", quantity: sign, unitPrice: total, taxRate: 21, discount: 0)],
+            payments: [.init(method: "card", amount: sign * total)], total: sign * total, returnOf: returnOf.map { .init(saleId: $0) })
+    }
+
+    func announcement(_ sales: [POSSaleV1]) -> OutgoingMessage {
+        let body = try! JSONEncoder().encode(SaleRecordedV1(storeId: "S001", recordedAt: "2026-11-29T09:15:01Z", sales: sales))
+        return OutgoingMessage(
+            exchange: Exchanges.salesEvents.name, routingKey: SaleRecordedV1.routingKey(storeId: "S001"), body: Array(body),
+            properties: MessageProperties(type: SaleRecordedV1.messageType, messageId: UUID().uuidString))
+    }
+
+    @Test("sales become F2 invoices numbered in their series, a return an R5 naming its invoice; redelivery issues nothing new")
+    func invoicesAndCreditNotes() async throws {
+        try await RunningService.with(Billing.definition) { service in
+            let put = try await service.request(
+                "PUT", "/issuers/89890001K", body: #"{"legalName":"Trastienda Norte SL","address":"C/ Real 1","stores":["S001"]}"#)
+            #expect(put.status == 200)
+            let listen = Topology(
+                exchanges: [Exchanges.salesEvents, Exchanges.billingEvents], queues: [.init(name: "test.invoices")],
+                bindings: [.init(queue: "test.invoices", exchange: Exchanges.billingEvents.name, routingKey: "#")])
+            let issued = Seen()
+            let till = AMQPConnection(configuration: service.amqp.named("test-intake"), topology: listen, logger: TestInfrastructure.logger)
+            try await till.declare(listen)
+            let sales = [sale(), sale(), sale()]
+            try await running([collector(service.amqp, queue: "test.invoices", topology: listen, into: issued)]) {
+                // The return comes first, in its own announcement: it waits until its sale is invoiced.
+                try await till.publish(announcement([sale(returnOf: sales[0].saleId)]))
+                try await till.publish(announcement(sales))
+                #expect(await eventually(timeout: .seconds(30)) { issued.count >= 4 })
+                try await till.publish(announcement([sales[1]]))  // a redelivery
+                #expect(await eventually { issued.count >= 5 })
+            }
+            await till.close()
+            let documents = try issued.all.map { try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data($0.body)) }
+            let invoices = documents.filter { $0.kind == "F2" }
+            #expect(Set(invoices.map(\.number)) == ["S001-2026/1", "S001-2026/2", "S001-2026/3"])
+            #expect(invoices.allSatisfy { $0.totalCents == 1_210 && $0.totalBaseCents == 1_000 && $0.totalTaxCents == 210 })
+            let credit = try #require(documents.first { $0.kind == "R5" })
+            #expect(credit.number == "R-S001-2026/1")
+            #expect(credit.corrects == documents.first { $0.saleId == sales[0].saleId }?.number)
+            #expect(credit.totalCents == -1_210)
+            #expect(credit.qrURL.contains("numserie=R-S001-2026%2F1"))
+            #expect(issued.all.contains { $0.routingKey == "credit_note.issued.S001.S001-T01" })
+            let chain = try await service.request("GET", "/issuers/89890001K/chain")
+            #expect(chain.body == #"{"issuer":"89890001K","records":4,"valid":true,"firstBroken":null}"#)
+            let series = try await service.request("GET", "/series")
+            #expect(series.body.contains(#""nextNumber" : 4"#) || series.body.contains(#""nextNumber":4"#), "\(series.body)")
+        }
+    }
+}
