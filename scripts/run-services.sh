@@ -34,5 +34,16 @@ for i in "${!services[@]}"; do
     printf '[run]   %-13s http://localhost:%s/health/ready  /metrics\n' "${services[$i]}" "${ports[$i]}"
 done
 echo "[run]   RabbitMQ management: http://localhost:15672 (trastienda / trastienda)"
+
+# A demo, unless TRASTIENDA_DEMO=0: one issuer for pos-sim's stores, and a small fleet selling a few times a second.
+if [ "${TRASTIENDA_DEMO:-1}" != 0 ]; then
+    stores=$(printf '"S%03d",' $(seq 1 10)); stores="[${stores%,}]"
+    curl -sf -X PUT http://localhost:8082/issuers/89890001K -H 'content-type: application/json' \
+        -d "{\"legalName\":\"Trastienda Demo SL\",\"address\":\"C/ Mayor 1, Burgos\",\"stores\":$stores}" >/dev/null &&
+        echo "[run] demo issuer 89890001K invoices stores S001–S010"
+    "$bin/pos-sim" --stores 10 --terminals 3 --rate 5 --duration 3600 --quiet > >(sed -u "s/^/[pos-sim] /") 2>&1 &
+    pids+=($!)
+    echo "[run] pos-sim sells 5 sales/s across 30 terminals; see http://localhost:8081/stats, http://localhost:8082/series"
+fi
 echo "[run] Ctrl-C stops them."
 wait
