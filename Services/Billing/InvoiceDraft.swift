@@ -7,16 +7,8 @@ struct Issuer: Sendable, Equatable, Codable {
     var address: String
 }
 
-/// One invoice line as the sale had it, with its tax-included amount after discount.
-struct InvoiceLine: Sendable, Equatable, Codable {
-    var sku: String
-    var description: String
-    var quantity: Int64
-    var unitPriceCents: Int64
-    var taxRate: Int64
-    var discountCents: Int64
-    var grossCents: Int64
-}
+/// One invoice line as the sale had it, with its tax-included amount after discount (the contract's own line).
+typealias InvoiceLine = InvoiceIssuedV1.Line
 
 /// An invoice or credit note worked out from a recorded sale, before it is numbered and chained: the kind, the
 /// parties, the lines, the breakdown per rate and the totals, which always equal the sale's total.

@@ -5,17 +5,6 @@ public struct InvoiceIssuedV1: Codable, Sendable, Equatable {
     public static let invoiceType = "billing.invoice.issued.v1"
     public static let creditNoteType = "billing.credit_note.issued.v1"
 
-    public struct Party: Codable, Sendable, Equatable {
-        public var taxId: String?
-        public var name: String?
-        public var address: String?
-        public init(taxId: String?, name: String?, address: String?) {
-            self.taxId = taxId
-            self.name = name
-            self.address = address
-        }
-    }
-
     public struct Line: Codable, Sendable, Equatable {
         public var sku: String
         public var description: String

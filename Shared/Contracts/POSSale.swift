@@ -17,16 +17,8 @@ public struct POSSaleV1: Codable, Sendable, Equatable {
     public var total: Int64
     public var returnOf: ReturnReference?
 
-    public struct Customer: Codable, Sendable, Equatable {
-        public var taxId: String?
-        public var name: String?
-        public var address: String?
-        public init(taxId: String?, name: String?, address: String?) {
-            self.taxId = taxId
-            self.name = name
-            self.address = address
-        }
-    }
+    /// The customer who asked for a full invoice.
+    public typealias Customer = Party
 
     public struct Line: Codable, Sendable, Equatable {
         public var sku: String
@@ -81,4 +73,17 @@ public struct POSSaleV1: Codable, Sendable, Equatable {
 
     /// `sale.<storeId>.<terminalId>`.
     public var routingKey: String { "sale.\(storeId).\(terminalId)" }
+}
+
+/// A party to a sale or an invoice: the customer who asks for a full invoice, or the issuer.
+public struct Party: Codable, Sendable, Equatable {
+    public var taxId: String?
+    public var name: String?
+    public var address: String?
+
+    public init(taxId: String?, name: String?, address: String?) {
+        self.taxId = taxId
+        self.name = name
+        self.address = address
+    }
 }
