@@ -55,6 +55,27 @@ enum BillingRoutes {
             return OperationsRoutes.jsonResponse(
                 .ok, #"{"issuer":"\#(taxId)","records":\#(check.records),"valid":\#(check.firstBroken == nil),"firstBroken":\#(broken)}"#)
         }
+        router.get("/invoices") { request, _ in
+            guard let store = request.uri.queryParameters.get("store"), !store.isEmpty else {
+                return error(.badRequest, "store is required: /invoices?store=S001&from=2026-11-01&to=2026-11-30")
+            }
+            let from = request.uri.queryParameters.get("from") ?? "0001-01-01"
+            let to = request.uri.queryParameters.get("to") ?? "9999-12-31"
+            guard isDate(from), isDate(to) else { return error(.badRequest, "from and to are dates: yyyy-mm-dd") }
+            let limit = min(Int(request.uri.queryParameters.get("limit") ?? "") ?? 1000, 10_000)
+            return OperationsRoutes.jsonResponse(
+                .ok, try await BillingStore.documents(store: store, from: from, to: to, limit: limit, database: database))
+        }
+        router.get("/invoices/:series/:number") { _, context in
+            let series = try context.parameters.require("series")
+            guard let number = Int64(try context.parameters.require("number")), number > 0 else {
+                return error(.badRequest, "the number is a whole number from 1")
+            }
+            guard let document = try await BillingStore.document(series: series, number: number, database: database) else {
+                return error(.notFound, "no invoice \(series)/\(number)")
+            }
+            return OperationsRoutes.jsonResponse(.ok, document)
+        }
         router.get("/series") { _, _ in
             let rows = try await database.query(
                 """
@@ -74,6 +95,14 @@ enum BillingRoutes {
             FROM issuers i WHERE i.tax_id = $1
             """, [taxId])
         return try rows.first.map { OperationsRoutes.jsonResponse(.ok, try $0.decode(String.self, at: 0)) }
+    }
+
+    private static func isDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            let month = Int(parts[1]), let day = Int(parts[2]), Int(parts[0]) != nil
+        else { return false }
+        return (1...12).contains(month) && (1...31).contains(day)
     }
 
     private static func isTaxId(_ text: String) -> Bool {

@@ -54,7 +54,36 @@ enum BillingStore {
                 UNIQUE (issuer_tax_id, chain_position)
             );
             """),
+        Migration(
+            3, "invoice documents",
+            """
+            ALTER TABLE invoices ADD COLUMN document jsonb;
+            CREATE INDEX invoices_by_store_and_date ON invoices (store_id, issue_date);
+            """),
     ]
+
+    /// Keeps the document an invoice was announced with, for the HTTP queries.
+    static func store(document: String, series: String, number: Int64, on connection: PostgresConnection) throws {
+        try connection.query(
+            "UPDATE invoices SET document = $1::jsonb WHERE series = $2 AND number = $3 AND document IS NULL", [document, series, number])
+    }
+
+    /// Invoices and credit notes of a store issued between two dates (inclusive), oldest first, at most `limit`.
+    static func documents(store: String, from: String, to: String, limit: Int, database: Database) async throws -> String {
+        try await database.query(
+            """
+            SELECT coalesce(json_agg(document ORDER BY issue_date, series, number), '[]')::text FROM (
+                SELECT document, issue_date, series, number FROM invoices
+                WHERE store_id = $1 AND issue_date BETWEEN $2::date AND $3::date AND document IS NOT NULL
+                ORDER BY issue_date, series, number LIMIT $4) page
+            """, [store, from, to, limit])[0].decode(String.self, at: 0)
+    }
+
+    static func document(series: String, number: Int64, database: Database) async throws -> String? {
+        try await database.query(
+            "SELECT document::text FROM invoices WHERE series = $1 AND number = $2 AND document IS NOT NULL", [series, number]
+        ).first?.decode(String.self, at: 0)
+    }
 
     /// An issued invoice's number and chain link.
     struct Issued: Sendable, Equatable {

@@ -33,8 +33,10 @@ struct InvoiceIssuer: Sendable {
         }
         let generatedAt = Self.now()
         let toIssue = work
-        let (documents, retries) = try await database.transaction { connection -> ([InvoiceIssuedV1], [Rejection]) in
-            var documents: [InvoiceIssuedV1] = []
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let (documents, retries) = try await database.transaction { connection -> ([(InvoiceIssuedV1, [UInt8])], [Rejection]) in
+            var documents: [(InvoiceIssuedV1, [UInt8])] = []
             var retries: [Rejection] = []
             var issuers: [String: Issuer?] = [:]
             for store in Set(toIssue.flatMap { $0.sales.map(\.storeId) }) {
@@ -44,7 +46,11 @@ struct InvoiceIssuer: Sendable {
             for item in toIssue {
                 do {
                     for sale in item.sales {
-                        documents.append(try Self.issue(sale, generatedAt: generatedAt, issuers: &issuers, on: connection))
+                        let document = try Self.issue(sale, generatedAt: generatedAt, issuers: &issuers, on: connection)
+                        let body = Array(try encoder.encode(document))
+                        try BillingStore.store(
+                            document: String(decoding: body, as: UTF8.self), series: document.series, number: document.sequence, on: connection)
+                        documents.append((document, body))
                     }
                 } catch let retry as Retry {
                     retries.append(.retryLater(deliveryTag: item.tag, code: retry.code, reason: retry.reason))
@@ -52,13 +58,11 @@ struct InvoiceIssuer: Sendable {
             }
             return (documents, retries)
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         let timestamp = Int64(Date().timeIntervalSince1970)
         try await publisher.publish(
-            try documents.map { document in
+            documents.map { document, body in
                 OutgoingMessage(
-                    exchange: Exchanges.billingEvents.name, routingKey: document.routingKey, body: Array(try encoder.encode(document)),
+                    exchange: Exchanges.billingEvents.name, routingKey: document.routingKey, body: body,
                     properties: MessageProperties(
                         type: document.kind.hasPrefix("R") ? InvoiceIssuedV1.creditNoteType : InvoiceIssuedV1.invoiceType,
                         messageId: "\(document.number)", timestamp: timestamp))
