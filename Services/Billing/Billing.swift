@@ -5,10 +5,14 @@ import ServiceRuntime
 
 /// Billing: turns recorded sales into invoices and credit notes, numbered and chained, for integrators.
 enum Billing {
-    static let definition = ServiceDefinition(
+    static let definition = definition(fiscal: FiscalSettings())
+
+    static func definition(fiscal: FiscalSettings) -> ServiceDefinition {
+        ServiceDefinition(
         name: "billing", defaultHTTPPort: 8082, schema: "billing", migrations: migrations, topology: topology,
         consumers: { context in
-            let issuer = InvoiceIssuer(database: context.database, publisher: context.publisher, logger: context.logger)
+            let issuer = InvoiceIssuer(
+                database: context.database, publisher: context.publisher, fiscal: fiscal, logger: context.logger)
             return [
                 AMQPConsumer(
                     configuration: context.configuration.amqp.named("billing-consumer"),
@@ -17,6 +21,7 @@ enum Billing {
             ]
         },
         routes: { router, context in BillingRoutes.add(to: router, database: context.database) })
+    }
 
     static let migrations = BillingStore.migrations
 

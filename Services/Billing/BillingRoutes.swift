@@ -76,6 +76,20 @@ enum BillingRoutes {
             }
             return OperationsRoutes.jsonResponse(.ok, document)
         }
+        router.put("/customers/:taxId/equivalence-surcharge") { request, context in
+            let taxId = try context.parameters.require("taxId")
+            guard isTaxId(taxId) else { return error(.badRequest, "the tax id must be 2–20 letters and digits") }
+            struct Body: Decodable { var applies: Bool }
+            guard let body = try? await request.decode(as: Body.self, context: context) else {
+                return error(.badRequest, #"the body must be {"applies": true} or {"applies": false}"#)
+            }
+            if body.applies {
+                try await database.query("INSERT INTO surcharge_customers (tax_id) VALUES ($1) ON CONFLICT DO NOTHING", [taxId])
+            } else {
+                try await database.query("DELETE FROM surcharge_customers WHERE tax_id = $1", [taxId])
+            }
+            return OperationsRoutes.jsonResponse(.ok, #"{"taxId":"\#(taxId)","applies":\#(body.applies)}"#)
+        }
         router.get("/series") { _, _ in
             let rows = try await database.query(
                 """

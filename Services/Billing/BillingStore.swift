@@ -60,7 +60,18 @@ enum BillingStore {
             ALTER TABLE invoices ADD COLUMN document jsonb;
             CREATE INDEX invoices_by_store_and_date ON invoices (store_id, issue_date);
             """),
+        Migration(
+            4, "customers under the equivalence surcharge",
+            "CREATE TABLE surcharge_customers (tax_id text COLLATE \"C\" PRIMARY KEY)"),
     ]
+
+    /// Which of `taxIds` are customers under the equivalence surcharge.
+    static func surchargeCustomers(among taxIds: Set<String>, on connection: PostgresConnection) throws -> Set<String> {
+        guard !taxIds.isEmpty else { return [] }
+        let array = "{" + taxIds.sorted().joined(separator: ",") + "}"  // tax ids are letters and digits
+        return Set(try connection.query("SELECT tax_id FROM surcharge_customers WHERE tax_id = ANY($1::text[])", [array])
+            .map { try $0.decode(String.self, at: 0) })
+    }
 
     /// Keeps the document an invoice was announced with, for the HTTP queries.
     static func store(document: String, series: String, number: Int64, on connection: PostgresConnection) throws {

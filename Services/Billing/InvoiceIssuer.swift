@@ -13,6 +13,7 @@ import PostgresClient
 struct InvoiceIssuer: Sendable {
     let database: Database
     let publisher: AMQPPublisher
+    let fiscal: FiscalSettings
     let logger: Logger
 
     private struct Retry: Error {
@@ -43,10 +44,16 @@ struct InvoiceIssuer: Sendable {
                 issuers[store] = .some(try Self.issuer(store: store, on: connection))
             }
             try Self.lockChains(of: issuers.values.compactMap { $0?.taxId }, on: connection)
+            let surcharged = try BillingStore.surchargeCustomers(
+                among: Set(toIssue.flatMap { $0.sales.compactMap { $0.customer?.taxId } }), on: connection)
+            let fiscal = self.fiscal
             for item in toIssue {
                 do {
                     for sale in item.sales {
-                        let document = try Self.issue(sale, generatedAt: generatedAt, issuers: &issuers, on: connection)
+                        let document = try Self.issue(
+                            sale, generatedAt: generatedAt, fiscal: fiscal,
+                            equivalenceSurcharge: sale.customer?.taxId.map(surcharged.contains) ?? false, issuers: &issuers,
+                            on: connection)
                         let body = Array(try encoder.encode(document))
                         try BillingStore.store(
                             document: String(decoding: body, as: UTF8.self), series: document.series, number: document.sequence, on: connection)
@@ -71,7 +78,8 @@ struct InvoiceIssuer: Sendable {
     }
 
     private static func issue(
-        _ sale: POSSaleV1, generatedAt: String, issuers: inout [String: Issuer?], on connection: PostgresConnection
+        _ sale: POSSaleV1, generatedAt: String, fiscal: FiscalSettings, equivalenceSurcharge: Bool, issuers: inout [String: Issuer?],
+        on connection: PostgresConnection
     ) throws -> InvoiceIssuedV1 {
         if issuers[sale.storeId] == nil {
             issuers[sale.storeId] = .some(try issuer(store: sale.storeId, on: connection))
@@ -88,7 +96,9 @@ struct InvoiceIssuer: Sendable {
             }
             corrects = (kind, try row.decode(at: 1))
         }
-        let draft = InvoiceDraft(sale: sale, issuer: issuer, correcting: corrects?.kind)
+        let draft = InvoiceDraft(
+            sale: sale, issuer: issuer, correcting: corrects?.kind, equivalenceSurcharge: equivalenceSurcharge,
+            retailLimitCents: fiscal.retailLimitCents, rates: fiscal.rates)
         let date = Self.issueDate(sale.occurredAt)
         let issued = try BillingStore.issue(draft, issueDate: date, generatedAt: generatedAt, on: connection)
         return InvoiceIssuedV1(

@@ -1,3 +1,11 @@
+import Foundation
 import ServiceRuntime
 
-await TrastiendaService.main(Billing.definition)
+let fiscal: FiscalSettings
+do {
+    fiscal = try FiscalSettings.load()
+} catch {
+    FileHandle.standardError.write(Data("billing: configuration error: \(error)\n".utf8))
+    exit(2)
+}
+await TrastiendaService.main(Billing.definition(fiscal: fiscal))

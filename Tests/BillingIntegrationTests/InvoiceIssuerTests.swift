@@ -72,4 +72,33 @@ struct InvoiceIssuerTests {
             #expect(series.body.contains(#""nextNumber" : 4"#) || series.body.contains(#""nextNumber":4"#), "\(series.body)")
         }
     }
+
+    @Test("a customer under the equivalence surcharge gets a full invoice with the surcharge")
+    func equivalenceSurcharge() async throws {
+        try await RunningService.with(Billing.definition) { service in
+            _ = try await service.request(
+                "PUT", "/issuers/89890001K", body: #"{"legalName":"Trastienda Norte SL","address":"C/ Real 1","stores":["S001"]}"#)
+            let put = try await service.request("PUT", "/customers/B12345678/equivalence-surcharge", body: #"{"applies":true}"#)
+            #expect(put.status == 200)
+            #expect(try await service.request("PUT", "/customers/B12345678/equivalence-surcharge", body: "yes").status == 400)
+            let listen = Topology(
+                exchanges: [Exchanges.salesEvents, Exchanges.billingEvents], queues: [.init(name: "test.invoices")],
+                bindings: [.init(queue: "test.invoices", exchange: Exchanges.billingEvents.name, routingKey: "#")])
+            let issued = Seen()
+            let till = AMQPConnection(configuration: service.amqp.named("test-intake"), topology: listen, logger: TestInfrastructure.logger)
+            try await till.declare(listen)
+            var shop = sale(total: 12_620)
+            shop.customer = .init(taxId: "B12345678", name: "Ultramarinos Pepe SL", address: "C/ Mayor 2")
+            try await running([collector(service.amqp, queue: "test.invoices", topology: listen, into: issued)]) {
+                try await till.publish(announcement([shop]))
+                #expect(await eventually { issued.count >= 1 })
+            }
+            await till.close()
+            let document = try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data(try #require(issued.all.first).body))
+            #expect(document.kind == "F1")
+            #expect(document.customer?.name == "Ultramarinos Pepe SL")
+            #expect(document.taxes == [.init(rate: 21, baseCents: 10_000, taxCents: 2_100, surchargeBasisPoints: 520, surchargeCents: 520)])
+            #expect(document.totalCents == 12_620)
+        }
+    }
 }

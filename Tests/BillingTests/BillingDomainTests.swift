@@ -166,3 +166,20 @@ struct InvoiceDraftTests {
         static let other = "0b0c7a9e-2b7e-4a51-9d0e-0c6f3f1d2a12"
     }
 }
+
+@Suite("Fiscal settings from the environment")
+struct FiscalSettingsTests {
+    @Test("Spain's values by default; both settings can be set; bad values are refused by name")
+    func settings() throws {
+        let defaults = try FiscalSettings.load(environment: [:])
+        #expect(defaults.retailLimitCents == 300_000)
+        #expect(defaults.rates.surchargeBasisPoints[21] == 520)
+        let custom = try FiscalSettings.load(environment: [
+            "TRASTIENDA_BILLING_RETAIL_LIMIT_CENTS": "40000", "TRASTIENDA_BILLING_SURCHARGE_RATES": "21:520,10:140,5:62,0:0",
+        ])
+        #expect(custom.retailLimitCents == 40_000)
+        #expect(custom.rates.surchargeBasisPoints[5] == 62)
+        #expect(throws: (any Error).self) { try FiscalSettings.load(environment: ["TRASTIENDA_BILLING_SURCHARGE_RATES": "21=5.2"]) }
+        #expect(throws: (any Error).self) { try FiscalSettings.load(environment: ["TRASTIENDA_BILLING_RETAIL_LIMIT_CENTS": "-1"]) }
+    }
+}

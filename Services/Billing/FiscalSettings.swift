@@ -1,0 +1,36 @@
+import Foundation
+import ServiceRuntime
+
+/// Billing's fiscal configuration (Spain's values by default), from the environment:
+/// `TRASTIENDA_BILLING_RETAIL_LIMIT_CENTS` (simplified invoices up to this total, tax included) and
+/// `TRASTIENDA_BILLING_SURCHARGE_RATES` (`rate:basis points` pairs, for example `21:520,10:140,4:50,0:0`).
+struct FiscalSettings: Sendable {
+    var retailLimitCents: Int64 = 300_000
+    var rates = TaxRates.spain
+
+    static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> FiscalSettings {
+        var settings = FiscalSettings()
+        if let text = environment["TRASTIENDA_BILLING_RETAIL_LIMIT_CENTS"] {
+            guard let value = Int64(text), value > 0 else {
+                throw ConfigurationError(variable: "TRASTIENDA_BILLING_RETAIL_LIMIT_CENTS", value: text, expected: "a positive number of cents")
+            }
+            settings.retailLimitCents = value
+        }
+        if let text = environment["TRASTIENDA_BILLING_SURCHARGE_RATES"] {
+            var surcharges: [Int64: Int64] = [:]
+            for pair in text.split(separator: ",") {
+                let parts = pair.split(separator: ":")
+                guard parts.count == 2, let rate = Int64(parts[0]), let points = Int64(parts[1]), (0...100).contains(rate),
+                    (0...10_000).contains(points)
+                else {
+                    throw ConfigurationError(
+                        variable: "TRASTIENDA_BILLING_SURCHARGE_RATES", value: text,
+                        expected: "rate:basis-points pairs separated by commas, for example 21:520,10:140,4:50,0:0")
+                }
+                surcharges[rate] = points
+            }
+            settings.rates = TaxRates(surchargeBasisPoints: surcharges)
+        }
+        return settings
+    }
+}
