@@ -26,10 +26,12 @@ bench: infra
 	swift build -c release --product amqp-bench
 	swift build -c release --product sales-intake
 	swift build -c release --product pos-sim
+	swift build -c release --product billing
 	cc -O2 -o scripts/bench/amqp-bench-c scripts/bench/amqp_bench.c $$(pkg-config --cflags --libs librabbitmq)
 	cc -O2 -o scripts/bench/intake-baseline-c scripts/bench/intake_baseline.c $$(pkg-config --cflags --libs librabbitmq libpq)
 	@scripts/bench/run.sh
 	@scripts/bench/intake.sh
+	@scripts/bench/billing.sh
 
 ## Stops the local RabbitMQ and PostgreSQL.
 down:

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Billing against intake on the same preloaded sales, in one run: pos-sim preloads sales, intake drains them (its
+# rate is measured), announcing them into billing's queue; then billing drains that queue (its rate is measured).
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+release="$root/.build/release"
+count="${BENCH_BILLING_COUNT:-50000}"
+vhost=bench-billing
+database=trastienda_bench_billing
+api="http://localhost:15672/api"
+auth=trastienda:trastienda
+amqp_url="amqp://trastienda:trastienda@localhost:5672/$vhost"
+database_url="postgres://trastienda:trastienda@localhost:5432/$database"
+intake_port=18091
+billing_port=18092
+
+curl -sf -u "$auth" -X DELETE "$api/vhosts/$vhost" >/dev/null || true
+curl -sf -u "$auth" -X PUT "$api/vhosts/$vhost" >/dev/null
+curl -sf -u "$auth" -X PUT -H 'content-type: application/json' \
+    -d '{"configure":".*","write":".*","read":".*"}' "$api/permissions/$vhost/trastienda" >/dev/null
+psql -q -h localhost -U postgres -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" -c "CREATE DATABASE $database OWNER trastienda"
+
+start() {  # name port: starts a service and waits until it is ready; prints its pid
+    TRASTIENDA_AMQP_URL="$amqp_url" TRASTIENDA_DATABASE_URL="$database_url" TRASTIENDA_HTTP_PORT=$2 \
+        TRASTIENDA_LOG_LEVEL=error "$release/$1" >"/tmp/bench-$1.log" 2>&1 &
+    local pid=$!
+    until curl -sf "http://localhost:$2/health/ready" >/dev/null; do sleep 0.1; done
+    echo $pid
+}
+stop() { kill -TERM "$1"; wait "$1" 2>/dev/null || true; }
+now_ms() { date +%s%3N; }
+invoices() { psql -qtA -h localhost -U postgres -d "$database" -c "SELECT coalesce(sum(next_number - 1), 0) FROM billing.series"; }
+
+# Both services declare their queues and migrate; billing gets one issuer for pos-sim's 50 stores.
+intake=$(start sales-intake $intake_port); billing=$(start billing $billing_port)
+stores=$(printf '"S%03d",' $(seq 1 50)); stores="[${stores%,}]"
+curl -sf -X PUT "http://localhost:$billing_port/issuers/89890001K" -H 'content-type: application/json' \
+    -d "{\"legalName\":\"Bench SL\",\"address\":\"Burgos\",\"stores\":$stores}" >/dev/null
+stop "$billing"; stop "$intake"
+
+"$release/pos-sim" --url "$amqp_url" --sales "$count" --stores 50 --terminals 8 --quiet >/dev/null
+psql -q -h localhost -U postgres -c CHECKPOINT
+intake=$(start sales-intake $intake_port)
+until [ "$(curl -sf "http://localhost:$intake_port/stats" | grep -o '"recorded":[0-9]*' | cut -d: -f2)" -ge "$count" ] 2>/dev/null; do sleep 0.2; done
+first=$(curl -sf "http://localhost:$intake_port/stats" | grep -o '"firstDeliveryAtMilliseconds":[0-9]*' | cut -d: -f2)
+last=$(curl -sf "http://localhost:$intake_port/stats" | grep -o '"lastCommitAtMilliseconds":[0-9]*' | cut -d: -f2)
+stop "$intake"
+intake_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")
+
+psql -q -h localhost -U postgres -c CHECKPOINT
+started=$(now_ms)
+billing=$(start billing $billing_port)
+until [ "$(invoices)" -ge "$count" ]; do sleep 0.5; done
+finished=$(now_ms)
+stop "$billing"
+billing_rate=$(python3 -c "print(round($count * 1000 / ($finished - $started)))")
+echo "billing invoices/s: $billing_rate (from start, connection and migration included)"
+echo "intake sales/s (same sales): $intake_rate"
+python3 -c "print('ratio billing/intake: %.2f' % ($billing_rate / $intake_rate))"
+curl -sf -u "$auth" -X DELETE "$api/vhosts/$vhost" >/dev/null || true
+psql -q -h localhost -U postgres -c "DROP DATABASE IF EXISTS $database WITH (FORCE)"
