@@ -73,12 +73,6 @@ enum BillingStore {
             .map { try $0.decode(String.self, at: 0) })
     }
 
-    /// Keeps the document an invoice was announced with, for the HTTP queries.
-    static func store(document: String, series: String, number: Int64, on connection: PostgresConnection) throws {
-        try connection.query(
-            "UPDATE invoices SET document = $1::jsonb WHERE series = $2 AND number = $3 AND document IS NULL", [document, series, number])
-    }
-
     /// Invoices and credit notes of a store issued between two dates (inclusive), oldest first, at most `limit`.
     static func documents(store: String, from: String, to: String, limit: Int, database: Database) async throws -> String {
         try await database.query(
@@ -132,7 +126,7 @@ enum BillingStore {
     /// has its invoice gets that invoice back.
     static func issue(
         _ draft: InvoiceDraft, issueDate: (year: Int, month: Int, day: Int), generatedAt: String,
-        on connection: PostgresConnection
+        on connection: PostgresConnection, document: (Issued) throws -> String? = { _ in nil }
     ) throws -> Issued {
         if let existing = try connection.query(
             "SELECT series, number, kind, to_char(issue_date, 'DD-MM-YYYY'), tax_cents, total_cents, previous_fingerprint, generated_at FROM invoices WHERE sale_id = $1::uuid",
@@ -143,16 +137,24 @@ enum BillingStore {
                 record: try record(draft.issuer.taxId, existing), isNew: false)
         }
         let series = seriesCode(storeId: draft.storeId, year: issueDate.year, creditNote: draft.kind.isCreditNote)
-        try connection.query(
-            """
-            INSERT INTO series (code, issuer_tax_id, store_id, year, credit_notes) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (code) DO NOTHING
-            """, [series, draft.issuer.taxId, draft.storeId, issueDate.year, draft.kind.isCreditNote])
-        let number: Int64 = try connection.query(
-            "UPDATE series SET next_number = next_number + 1 WHERE code = $1 RETURNING next_number - 1", [series])[0].decode(at: 0)
-        try connection.query("INSERT INTO chains (issuer_tax_id) VALUES ($1) ON CONFLICT DO NOTHING", [draft.issuer.taxId])
-        let chain = try connection.query(
-            "SELECT last_fingerprint, records FROM chains WHERE issuer_tax_id = $1 FOR UPDATE", [draft.issuer.taxId])[0]
+        let takeNumber = "UPDATE series SET next_number = next_number + 1 WHERE code = $1 RETURNING next_number - 1"
+        var taken = try connection.query(takeNumber, [series])
+        if taken.isEmpty {  // the series' first invoice
+            try connection.query(
+                """
+                INSERT INTO series (code, issuer_tax_id, store_id, year, credit_notes) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (code) DO NOTHING
+                """, [series, draft.issuer.taxId, draft.storeId, issueDate.year, draft.kind.isCreditNote])
+            taken = try connection.query(takeNumber, [series])
+        }
+        let number: Int64 = try taken[0].decode(at: 0)
+        let lockChain = "SELECT last_fingerprint, records FROM chains WHERE issuer_tax_id = $1 FOR UPDATE"
+        var chains = try connection.query(lockChain, [draft.issuer.taxId])
+        if chains.isEmpty {  // the issuer's first record
+            try connection.query("INSERT INTO chains (issuer_tax_id) VALUES ($1) ON CONFLICT DO NOTHING", [draft.issuer.taxId])
+            chains = try connection.query(lockChain, [draft.issuer.taxId])
+        }
+        let chain = chains[0]
         let record = VerifactuRecord(
             issuerTaxId: draft.issuer.taxId, seriesNumber: "\(series)/\(number)",
             issueDate: String(format: "%02d-%02d-%04d", issueDate.day, issueDate.month, issueDate.year), kind: draft.kind,
@@ -162,18 +164,19 @@ enum BillingStore {
         try connection.query(
             "UPDATE chains SET last_fingerprint = $2, records = $3 WHERE issuer_tax_id = $1",
             [draft.issuer.taxId, record.fingerprint, position])
+        let issued = Issued(series: series, number: number, record: record, isNew: true)
         try connection.query(
             """
             INSERT INTO invoices (series, number, sale_id, kind, issuer_tax_id, store_id, terminal_id, issue_date, total_cents,
-                                  tax_cents, chain_position, previous_fingerprint, fingerprint, generated_at)
-            VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, make_date($8, $9, $10), $11, $12, $13, $14, $15, $16)
+                                  tax_cents, chain_position, previous_fingerprint, fingerprint, generated_at, document)
+            VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, make_date($8, $9, $10), $11, $12, $13, $14, $15, $16, $17::jsonb)
             """,
             [
                 series, number, draft.saleId, draft.kind.rawValue, draft.issuer.taxId, draft.storeId, draft.terminalId,
                 issueDate.year, issueDate.month, issueDate.day, draft.totalCents, draft.totalTaxCents + draft.totalSurchargeCents,
-                position, record.previousFingerprint, record.fingerprint, generatedAt,
+                position, record.previousFingerprint, record.fingerprint, generatedAt, try document(issued),
             ])
-        return Issued(series: series, number: number, record: record, isNew: true)
+        return issued
     }
 
     private static func record(_ issuerTaxId: String, _ row: Row) throws -> VerifactuRecord {

@@ -50,14 +50,11 @@ struct InvoiceIssuer: Sendable {
             for item in toIssue {
                 do {
                     for sale in item.sales {
-                        let document = try Self.issue(
-                            sale, generatedAt: generatedAt, fiscal: fiscal,
-                            equivalenceSurcharge: sale.customer?.taxId.map(surcharged.contains) ?? false, issuers: &issuers,
-                            on: connection)
-                        let body = Array(try encoder.encode(document))
-                        try BillingStore.store(
-                            document: String(decoding: body, as: UTF8.self), series: document.series, number: document.sequence, on: connection)
-                        documents.append((document, body))
+                        documents.append(
+                            try Self.issue(
+                                sale, generatedAt: generatedAt, fiscal: fiscal,
+                                equivalenceSurcharge: sale.customer?.taxId.map(surcharged.contains) ?? false, issuers: &issuers,
+                                encoder: encoder, on: connection))
                     }
                 } catch let retry as Retry {
                     retries.append(.retryLater(deliveryTag: item.tag, code: retry.code, reason: retry.reason))
@@ -77,10 +74,11 @@ struct InvoiceIssuer: Sendable {
         return rejections + retries
     }
 
+    /// Issues `sale` (or finds its invoice) and returns the document with its JSON, which is stored with the invoice.
     private static func issue(
         _ sale: POSSaleV1, generatedAt: String, fiscal: FiscalSettings, equivalenceSurcharge: Bool, issuers: inout [String: Issuer?],
-        on connection: PostgresConnection
-    ) throws -> InvoiceIssuedV1 {
+        encoder: JSONEncoder, on connection: PostgresConnection
+    ) throws -> (InvoiceIssuedV1, [UInt8]) {
         if issuers[sale.storeId] == nil {
             issuers[sale.storeId] = .some(try issuer(store: sale.storeId, on: connection))
         }
@@ -100,27 +98,34 @@ struct InvoiceIssuer: Sendable {
             sale: sale, issuer: issuer, correcting: corrects?.kind, equivalenceSurcharge: equivalenceSurcharge,
             retailLimitCents: fiscal.retailLimitCents, rates: fiscal.rates)
         let date = Self.issueDate(sale.occurredAt)
-        let issued = try BillingStore.issue(draft, issueDate: date, generatedAt: generatedAt, on: connection)
-        return InvoiceIssuedV1(
-            kind: draft.kind.rawValue, number: issued.seriesNumber, series: issued.series, sequence: issued.number,
-            issueDate: String(format: "%04d-%02d-%02d", date.year, date.month, date.day), saleId: sale.saleId,
-            storeId: sale.storeId, terminalId: sale.terminalId,
-            issuer: .init(taxId: issuer.taxId, name: issuer.legalName, address: issuer.address),
-            customer: draft.customer.map { .init(taxId: $0.taxId, name: $0.name, address: $0.address) },
-            lines: draft.lines.map {
-                .init(
-                    sku: $0.sku, description: $0.description, quantity: $0.quantity, unitPriceCents: $0.unitPriceCents,
-                    taxRate: $0.taxRate, discountCents: $0.discountCents, grossCents: $0.grossCents)
-            },
-            taxes: draft.breakdown.map {
-                .init(
-                    rate: $0.rate, baseCents: $0.baseCents, taxCents: $0.taxCents, surchargeBasisPoints: $0.surchargeBasisPoints,
-                    surchargeCents: $0.surchargeCents)
-            },
-            totalBaseCents: draft.totalBaseCents, totalTaxCents: draft.totalTaxCents, totalSurchargeCents: draft.totalSurchargeCents,
-            totalCents: draft.totalCents, corrects: corrects?.number, fingerprint: issued.record.fingerprint,
-            previousFingerprint: issued.record.previousFingerprint, generatedAt: issued.record.generatedAt,
-            qrURL: issued.record.validationURL())
+        func document(_ issued: BillingStore.Issued) -> InvoiceIssuedV1 {
+            InvoiceIssuedV1(
+                kind: draft.kind.rawValue, number: issued.seriesNumber, series: issued.series, sequence: issued.number,
+                issueDate: String(format: "%04d-%02d-%02d", date.year, date.month, date.day), saleId: sale.saleId,
+                storeId: sale.storeId, terminalId: sale.terminalId,
+                issuer: .init(taxId: issuer.taxId, name: issuer.legalName, address: issuer.address), customer: draft.customer,
+                lines: draft.lines,
+                taxes: draft.breakdown.map {
+                    .init(
+                        rate: $0.rate, baseCents: $0.baseCents, taxCents: $0.taxCents, surchargeBasisPoints: $0.surchargeBasisPoints,
+                        surchargeCents: $0.surchargeCents)
+                },
+                totalBaseCents: draft.totalBaseCents, totalTaxCents: draft.totalTaxCents, totalSurchargeCents: draft.totalSurchargeCents,
+                totalCents: draft.totalCents, corrects: corrects?.number, fingerprint: issued.record.fingerprint,
+                previousFingerprint: issued.record.previousFingerprint, generatedAt: issued.record.generatedAt,
+                qrURL: issued.record.validationURL())
+        }
+        var built: (InvoiceIssuedV1, [UInt8])?
+        let issued = try BillingStore.issue(draft, issueDate: date, generatedAt: generatedAt, on: connection) { issued in
+            let made = document(issued)
+            let body = Array(try encoder.encode(made))
+            built = (made, body)
+            return String(decoding: body, as: UTF8.self)
+        }
+        if issued.isNew, let built { return built }
+        // A redelivered sale: the same invoice, announced again.
+        let again = document(issued)
+        return (again, Array(try encoder.encode(again)))
     }
 
     /// Locks the chains of every issuer in the batch, in one order, before any series: a transaction that locked a
