@@ -65,11 +65,16 @@ enum BillingStore {
             "CREATE TABLE surcharge_customers (tax_id text COLLATE \"C\" PRIMARY KEY)"),
     ]
 
+    /// A `text[]` parameter, sorted (so that row locks taken through it come in one order). Only for values made of
+    /// letters and digits, such as tax ids, which need no quoting inside the array literal.
+    static func textArray(_ values: Set<String>) -> String {
+        "{" + values.sorted().joined(separator: ",") + "}"
+    }
+
     /// Which of `taxIds` are customers under the equivalence surcharge.
     static func surchargeCustomers(among taxIds: Set<String>, on connection: PostgresConnection) throws -> Set<String> {
         guard !taxIds.isEmpty else { return [] }
-        let array = "{" + taxIds.sorted().joined(separator: ",") + "}"  // tax ids are letters and digits
-        return Set(try connection.query("SELECT tax_id FROM surcharge_customers WHERE tax_id = ANY($1::text[])", [array])
+        return Set(try connection.query("SELECT tax_id FROM surcharge_customers WHERE tax_id = ANY($1::text[])", [textArray(taxIds)])
             .map { try $0.decode(String.self, at: 0) })
     }
 

@@ -39,11 +39,11 @@ struct InvoiceIssuer: Sendable {
         let (documents, retries) = try await database.transaction { connection -> ([(InvoiceIssuedV1, [UInt8])], [Rejection]) in
             var documents: [(InvoiceIssuedV1, [UInt8])] = []
             var retries: [Rejection] = []
-            var issuers: [String: Issuer?] = [:]
+            var issuers: [String: Issuer] = [:]
             for store in Set(toIssue.flatMap { $0.sales.map(\.storeId) }) {
-                issuers[store] = .some(try Self.issuer(store: store, on: connection))
+                issuers[store] = try Self.issuer(store: store, on: connection)
             }
-            try Self.lockChains(of: issuers.values.compactMap { $0?.taxId }, on: connection)
+            try Self.lockChains(of: issuers.values.map(\.taxId), on: connection)
             let surcharged = try BillingStore.surchargeCustomers(
                 among: Set(toIssue.flatMap { $0.sales.compactMap { $0.customer?.taxId } }), on: connection)
             let fiscal = self.fiscal
@@ -53,7 +53,7 @@ struct InvoiceIssuer: Sendable {
                         documents.append(
                             try Self.issue(
                                 sale, generatedAt: generatedAt, fiscal: fiscal,
-                                equivalenceSurcharge: sale.customer?.taxId.map(surcharged.contains) ?? false, issuers: &issuers,
+                                equivalenceSurcharge: sale.customer?.taxId.map(surcharged.contains) ?? false, issuers: issuers,
                                 encoder: encoder, on: connection))
                     }
                 } catch let retry as Retry {
@@ -76,13 +76,10 @@ struct InvoiceIssuer: Sendable {
 
     /// Issues `sale` (or finds its invoice) and returns the document with its JSON, which is stored with the invoice.
     private static func issue(
-        _ sale: POSSaleV1, generatedAt: String, fiscal: FiscalSettings, equivalenceSurcharge: Bool, issuers: inout [String: Issuer?],
+        _ sale: POSSaleV1, generatedAt: String, fiscal: FiscalSettings, equivalenceSurcharge: Bool, issuers: [String: Issuer],
         encoder: JSONEncoder, on connection: PostgresConnection
     ) throws -> (InvoiceIssuedV1, [UInt8]) {
-        if issuers[sale.storeId] == nil {
-            issuers[sale.storeId] = .some(try issuer(store: sale.storeId, on: connection))
-        }
-        guard let issuer = issuers[sale.storeId] ?? nil else {
+        guard let issuer = issuers[sale.storeId] else {
             throw Retry(code: "billing.no_issuer", reason: "store \(sale.storeId) has no issuer yet (PUT /issuers/{taxId})")
         }
         var corrects: (kind: InvoiceKind, number: String)?
@@ -131,9 +128,8 @@ struct InvoiceIssuer: Sendable {
     /// Locks the chains of every issuer in the batch, in one order, before any series: a transaction that locked a
     /// series and then waited for a chain could otherwise deadlock with one doing the opposite.
     private static func lockChains(of taxIds: [String], on connection: PostgresConnection) throws {
-        let sorted = Set(taxIds).sorted()
-        guard !sorted.isEmpty else { return }
-        let array = "{" + sorted.joined(separator: ",") + "}"  // tax ids are letters and digits
+        guard !taxIds.isEmpty else { return }
+        let array = BillingStore.textArray(Set(taxIds))
         try connection.query(
             "INSERT INTO chains (issuer_tax_id) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT DO NOTHING", [array])
         try connection.query(

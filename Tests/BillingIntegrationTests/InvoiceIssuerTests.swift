@@ -25,8 +25,9 @@ struct InvoiceIssuerTests {
             properties: MessageProperties(type: SaleRecordedV1.messageType, messageId: UUID().uuidString))
     }
 
-    @Test("sales become F2 invoices numbered in their series, a return an R5 naming its invoice; redelivery issues nothing new")
-    func invoicesAndCreditNotes() async throws {
+    /// Billing running with an issuer for S001, a till to publish `sale.recorded` and a collector of what billing
+    /// announces; the collector runs while `body` does.
+    func withBilling(_ body: (RunningService, AMQPConnection, Seen) async throws -> Void) async throws {
         try await RunningService.with(Billing.definition) { service in
             let put = try await service.request(
                 "PUT", "/issuers/89890001K", body: #"{"legalName":"Trastienda Norte SL","address":"C/ Real 1","stores":["S001"]}"#)
@@ -37,16 +38,28 @@ struct InvoiceIssuerTests {
             let issued = Seen()
             let till = AMQPConnection(configuration: service.amqp.named("test-intake"), topology: listen, logger: TestInfrastructure.logger)
             try await till.declare(listen)
-            let sales = [sale(), sale(), sale()]
-            try await running([collector(service.amqp, queue: "test.invoices", topology: listen, into: issued)]) {
-                // The return comes first, in its own announcement: it waits until its sale is invoiced.
-                try await till.publish(announcement([sale(returnOf: sales[0].saleId)]))
-                try await till.publish(announcement(sales))
-                #expect(await eventually(timeout: .seconds(30)) { issued.count >= 4 })
-                try await till.publish(announcement([sales[1]]))  // a redelivery
-                #expect(await eventually { issued.count >= 5 })
+            do {
+                try await running([collector(service.amqp, queue: "test.invoices", topology: listen, into: issued)]) {
+                    try await body(service, till, issued)
+                }
+            } catch {
+                await till.close()
+                throw error
             }
             await till.close()
+        }
+    }
+
+    @Test("sales become F2 invoices numbered in their series, a return an R5 naming its invoice; redelivery issues nothing new")
+    func invoicesAndCreditNotes() async throws {
+        try await withBilling { service, till, issued in
+            let sales = [sale(), sale(), sale()]
+            // The return comes first, in its own announcement: it waits until its sale is invoiced.
+            try await till.publish(announcement([sale(returnOf: sales[0].saleId)]))
+            try await till.publish(announcement(sales))
+            #expect(await eventually(timeout: .seconds(30)) { issued.count >= 4 })
+            try await till.publish(announcement([sales[1]]))  // a redelivery
+            #expect(await eventually { issued.count >= 5 })
             let documents = try issued.all.map { try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data($0.body)) }
             let invoices = documents.filter { $0.kind == "F2" }
             #expect(Set(invoices.map(\.number)) == ["S001-2026/1", "S001-2026/2", "S001-2026/3"])
@@ -75,25 +88,14 @@ struct InvoiceIssuerTests {
 
     @Test("a customer under the equivalence surcharge gets a full invoice with the surcharge")
     func equivalenceSurcharge() async throws {
-        try await RunningService.with(Billing.definition) { service in
-            _ = try await service.request(
-                "PUT", "/issuers/89890001K", body: #"{"legalName":"Trastienda Norte SL","address":"C/ Real 1","stores":["S001"]}"#)
+        try await withBilling { service, till, issued in
             let put = try await service.request("PUT", "/customers/B12345678/equivalence-surcharge", body: #"{"applies":true}"#)
             #expect(put.status == 200)
             #expect(try await service.request("PUT", "/customers/B12345678/equivalence-surcharge", body: "yes").status == 400)
-            let listen = Topology(
-                exchanges: [Exchanges.salesEvents, Exchanges.billingEvents], queues: [.init(name: "test.invoices")],
-                bindings: [.init(queue: "test.invoices", exchange: Exchanges.billingEvents.name, routingKey: "#")])
-            let issued = Seen()
-            let till = AMQPConnection(configuration: service.amqp.named("test-intake"), topology: listen, logger: TestInfrastructure.logger)
-            try await till.declare(listen)
             var shop = sale(total: 12_620)
             shop.customer = .init(taxId: "B12345678", name: "Ultramarinos Pepe SL", address: "C/ Mayor 2")
-            try await running([collector(service.amqp, queue: "test.invoices", topology: listen, into: issued)]) {
-                try await till.publish(announcement([shop]))
-                #expect(await eventually { issued.count >= 1 })
-            }
-            await till.close()
+            try await till.publish(announcement([shop]))
+            #expect(await eventually { issued.count >= 1 })
             let document = try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data(try #require(issued.all.first).body))
             #expect(document.kind == "F1")
             #expect(document.customer?.name == "Ultramarinos Pepe SL")

@@ -2,23 +2,19 @@
 # Billing against intake on the same preloaded sales, in one run: pos-sim preloads sales, intake drains them (its
 # rate is measured), announcing them into billing's queue; then billing drains that queue (its rate is measured).
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 release="$root/.build/release"
 count="${BENCH_BILLING_COUNT:-50000}"
 vhost=bench-billing
 database=trastienda_bench_billing
-api="http://localhost:15672/api"
-auth=trastienda:trastienda
 amqp_url="amqp://trastienda:trastienda@localhost:5672/$vhost"
 database_url="postgres://trastienda:trastienda@localhost:5432/$database"
 intake_port=18091
 billing_port=18092
 
-curl -sf -u "$auth" -X DELETE "$api/vhosts/$vhost" >/dev/null || true
-curl -sf -u "$auth" -X PUT "$api/vhosts/$vhost" >/dev/null
-curl -sf -u "$auth" -X PUT -H 'content-type: application/json' \
-    -d '{"configure":".*","write":".*","read":".*"}' "$api/permissions/$vhost/trastienda" >/dev/null
-psql -q -h localhost -U postgres -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" -c "CREATE DATABASE $database OWNER trastienda"
+fresh_vhost "$vhost"
+fresh_database "$database"
 
 start() {  # name port: starts a service and waits until it is ready; prints its pid
     TRASTIENDA_AMQP_URL="$amqp_url" TRASTIENDA_DATABASE_URL="$database_url" TRASTIENDA_HTTP_PORT=$2 \
@@ -57,5 +53,5 @@ billing_rate=$(python3 -c "print(round($count * 1000 / ($finished - $started)))"
 echo "billing invoices/s: $billing_rate (from start, connection and migration included)"
 echo "intake sales/s (same sales): $intake_rate"
 python3 -c "print('ratio billing/intake: %.2f' % ($billing_rate / $intake_rate))"
-curl -sf -u "$auth" -X DELETE "$api/vhosts/$vhost" >/dev/null || true
-psql -q -h localhost -U postgres -c "DROP DATABASE IF EXISTS $database WITH (FORCE)"
+remove_vhost "$vhost"
+remove_database "$database"

@@ -5,6 +5,7 @@
 # then an offered load of 2,000 sales/s for 30 s, publish to sale.recorded latency measured by pos-sim.
 # Where the CPU goes is printed per sale: the consumer itself, the broker (beam), and the rest (PostgreSQL).
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 release="$root/.build/release"
 baseline="$root/scripts/bench/intake-baseline-c"
@@ -13,17 +14,12 @@ rounds="${BENCH_ROUNDS:-3}"
 latency_seconds="${BENCH_LATENCY_SECONDS:-30}"
 vhost=bench-intake
 database=trastienda_bench
-api="http://localhost:15672/api"
-auth=trastienda:trastienda
 amqp_url="amqp://trastienda:trastienda@localhost:5672/$vhost"
 database_url="postgres://trastienda:trastienda@localhost:5432/$database"
 port=18081
 
-curl -sf -u "$auth" -X DELETE "$api/vhosts/$vhost" >/dev/null || true
-curl -sf -u "$auth" -X PUT "$api/vhosts/$vhost" >/dev/null
-curl -sf -u "$auth" -X PUT -H 'content-type: application/json' \
-    -d '{"configure":".*","write":".*","read":".*"}' "$api/permissions/$vhost/trastienda" >/dev/null
-psql -q -h localhost -U postgres -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" -c "CREATE DATABASE $database OWNER trastienda"
+fresh_vhost "$vhost"
+fresh_database "$database"
 
 ticks_all() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
 ticks_of() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
@@ -91,5 +87,5 @@ start_intake
 "$release/pos-sim" --url "$amqp_url" --rate 2000 --duration "$latency_seconds" --stores 50 --terminals 8 --measure-latency --quiet \
     | grep -E '^(latency|announced|rate)'
 stop_intake
-curl -sf -u "$auth" -X DELETE "$api/vhosts/$vhost" >/dev/null || true
-psql -q -h localhost -U postgres -c "DROP DATABASE IF EXISTS $database WITH (FORCE)"
+remove_vhost "$vhost"
+remove_database "$database"

@@ -2,18 +2,14 @@
 # Runs the Swift AMQP client and the plain C baseline on the same queue shape, alternating, twice each, and prints
 # the best rate of each and their ratios. Shared machines are noisy: ratios from one run are what to compare.
 set -euo pipefail
+source "$(dirname "$0")/common.sh"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 swift_bin="$root/.build/release/amqp-bench"
 c_bin="$root/scripts/bench/amqp-bench-c"
 count="${BENCH_COUNT:-50000}"
 vhost=bench
-api="http://localhost:15672/api"
-auth=trastienda:trastienda
 
-curl -sf -u "$auth" -X DELETE "$api/vhosts/$vhost" >/dev/null || true
-curl -sf -u "$auth" -X PUT "$api/vhosts/$vhost" >/dev/null
-curl -sf -u "$auth" -X PUT -H 'content-type: application/json' \
-    -d '{"configure":".*","write":".*","read":".*"}' "$api/permissions/$vhost/trastienda" >/dev/null
+fresh_vhost "$vhost"
 
 best() { sort -n | tail -1; }
 declare -a c_pub swift_pub c_con swift_con
@@ -32,4 +28,4 @@ echo "consume with prefetch 1000, one multiple-ack per 500 (best of 3):"
 echo "  c: $cc msg/s   swift: $sc msg/s"
 awk -v s="$sp" -v c="$cp" 'BEGIN { printf "ratio publish swift/c: %.2f\n", s / c }'
 awk -v s="$sc" -v c="$cc" 'BEGIN { printf "ratio consume swift/c: %.2f\n", s / c }'
-curl -sf -u "$auth" -X DELETE "$api/vhosts/$vhost" >/dev/null || true
+remove_vhost "$vhost"
