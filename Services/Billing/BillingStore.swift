@@ -4,9 +4,9 @@ import PostgresClient
 
 /// The `billing` schema: issuers, series with their next number, each issuer's fingerprint chain, and the invoices.
 ///
-/// Numbers are taken with `UPDATE series … RETURNING` inside the invoice's transaction: the row lock serialises
-/// replicas on one series, and a rolled-back transaction gives its number back, so series have no gaps. The chain
-/// row of the issuer is locked the same way (always after the series, so no two transactions wait on each other).
+/// A batch takes its numbers with `UPDATE series … RETURNING` inside its transaction, after locking the chains of its
+/// issuers (in one order): replicas are serialised per issuer, and a rolled-back transaction gives its numbers back,
+/// so series have no gaps and chains no forks.
 enum BillingStore {
     static let migrations: [Migration] = [
         CommonMigrations.handledMessages,
@@ -65,10 +65,29 @@ enum BillingStore {
             "CREATE TABLE surcharge_customers (tax_id text COLLATE \"C\" PRIMARY KEY)"),
     ]
 
-    /// A `text[]` parameter, sorted (so that row locks taken through it come in one order). Only for values made of
-    /// letters and digits, such as tax ids, which need no quoting inside the array literal.
+    /// A `text[]` parameter holding `values` sorted (so that row locks taken through it come in one order).
     static func textArray(_ values: Set<String>) -> String {
-        "{" + values.sorted().joined(separator: ",") + "}"
+        textArray(values.sorted())
+    }
+
+    /// A `text[]` parameter holding `values` in their order, each quoted.
+    static func textArray(_ values: [String]) -> String {
+        var literal = "{"
+        for (index, value) in values.enumerated() {
+            if index > 0 { literal += "," }
+            literal += "\""
+            for character in value.unicodeScalars {
+                if character == "\"" || character == "\\" { literal += "\\" }
+                literal.unicodeScalars.append(character)
+            }
+            literal += "\""
+        }
+        return literal + "}"
+    }
+
+    /// A `bigint[]` parameter.
+    static func integerArray(_ values: [Int64]) -> String {
+        "{" + values.map(String.init).joined(separator: ",") + "}"
     }
 
     /// Which of `taxIds` are customers under the equivalence surcharge.
@@ -95,17 +114,6 @@ enum BillingStore {
         ).first?.decode(String.self, at: 0)
     }
 
-    /// An issued invoice's number and chain link.
-    struct Issued: Sendable, Equatable {
-        var series: String
-        var number: Int64
-        var record: VerifactuRecord
-        /// False when the sale already had its invoice (a redelivery): nothing new was issued.
-        var isNew: Bool
-
-        var seriesNumber: String { "\(series)/\(number)" }
-    }
-
     /// The series an invoice goes in: one per store and year for invoices, another for credit notes (the issuer is the
     /// store's, so the series is the issuer's too).
     static func seriesCode(storeId: String, year: Int, creditNote: Bool) -> String {
@@ -127,61 +135,195 @@ enum BillingStore {
         }
     }
 
-    /// Numbers `draft`, links it to its issuer's chain and stores it, in the caller's transaction. A sale that already
-    /// has its invoice gets that invoice back.
-    static func issue(
-        _ draft: InvoiceDraft, issueDate: (year: Int, month: Int, day: Int), generatedAt: String,
-        on connection: PostgresConnection, document: (Issued) throws -> String? = { _ in nil }
-    ) throws -> Issued {
-        if let existing = try connection.query(
-            "SELECT series, number, kind, to_char(issue_date, 'DD-MM-YYYY'), tax_cents, total_cents, previous_fingerprint, generated_at FROM invoices WHERE sale_id = $1::uuid",
-            [draft.saleId]
-        ).first {
-            return Issued(
-                series: try existing.decode(at: 0), number: try existing.decode(at: 1),
-                record: try record(draft.issuer.taxId, existing), isNew: false)
+    /// The issuer of each of `stores` that has one.
+    static func issuers(of stores: Set<String>, on connection: PostgresConnection) throws -> [String: Issuer] {
+        guard !stores.isEmpty else { return [:] }
+        var issuers: [String: Issuer] = [:]
+        for row in try connection.query(
+            """
+            SELECT s.store_id, i.tax_id, i.legal_name, i.address FROM store_issuers s JOIN issuers i ON i.tax_id = s.issuer_tax_id
+            WHERE s.store_id = ANY($1::text[])
+            """, [textArray(stores)])
+        {
+            issuers[try row.decode(at: 0)] = Issuer(taxId: try row.decode(at: 1), legalName: try row.decode(at: 2), address: try row.decode(at: 3))
         }
-        let series = seriesCode(storeId: draft.storeId, year: issueDate.year, creditNote: draft.kind.isCreditNote)
-        let takeNumber = "UPDATE series SET next_number = next_number + 1 WHERE code = $1 RETURNING next_number - 1"
-        var taken = try connection.query(takeNumber, [series])
-        if taken.isEmpty {  // the series' first invoice
-            try connection.query(
-                """
-                INSERT INTO series (code, issuer_tax_id, store_id, year, credit_notes) VALUES ($1, $2, $3, $4, $5)
-                ON CONFLICT (code) DO NOTHING
-                """, [series, draft.issuer.taxId, draft.storeId, issueDate.year, draft.kind.isCreditNote])
-            taken = try connection.query(takeNumber, [series])
-        }
-        let number: Int64 = try taken[0].decode(at: 0)
-        let lockChain = "SELECT last_fingerprint, records FROM chains WHERE issuer_tax_id = $1 FOR UPDATE"
-        var chains = try connection.query(lockChain, [draft.issuer.taxId])
-        if chains.isEmpty {  // the issuer's first record
-            try connection.query("INSERT INTO chains (issuer_tax_id) VALUES ($1) ON CONFLICT DO NOTHING", [draft.issuer.taxId])
-            chains = try connection.query(lockChain, [draft.issuer.taxId])
-        }
-        let chain = chains[0]
-        let record = VerifactuRecord(
-            issuerTaxId: draft.issuer.taxId, seriesNumber: "\(series)/\(number)",
-            issueDate: String(format: "%02d-%02d-%04d", issueDate.day, issueDate.month, issueDate.year), kind: draft.kind,
-            totalTax: Money.decimal(draft.totalTaxCents + draft.totalSurchargeCents), totalAmount: Money.decimal(draft.totalCents),
-            previousFingerprint: try chain.decode(String.self, at: 0), generatedAt: generatedAt)
-        let position: Int64 = try chain.decode(at: 1) + 1
-        try connection.query(
-            "UPDATE chains SET last_fingerprint = $2, records = $3 WHERE issuer_tax_id = $1",
-            [draft.issuer.taxId, record.fingerprint, position])
-        let issued = Issued(series: series, number: number, record: record, isNew: true)
+        return issuers
+    }
+
+    /// The end of an issuer's chain: the last fingerprint and how many records there are.
+    struct ChainHead: Sendable, Equatable {
+        var lastFingerprint = ""
+        var records: Int64 = 0
+    }
+
+    /// Locks the chains of `taxIds`, always in one order, and returns where each ends. Every transaction that issues
+    /// takes these locks first: two that share an issuer are serialised on its chain before they touch its series, so
+    /// they can neither deadlock nor number one series at once. Taking them again in the same transaction is free.
+    @discardableResult
+    static func lockChains(of taxIds: Set<String>, on connection: PostgresConnection) throws -> [String: ChainHead] {
+        guard !taxIds.isEmpty else { return [:] }
+        let array = textArray(taxIds)
         try connection.query(
             """
-            INSERT INTO invoices (series, number, sale_id, kind, issuer_tax_id, store_id, terminal_id, issue_date, total_cents,
-                                  tax_cents, chain_position, previous_fingerprint, fingerprint, generated_at, document)
-            VALUES ($1, $2, $3::uuid, $4, $5, $6, $7, make_date($8, $9, $10), $11, $12, $13, $14, $15, $16, $17::jsonb)
+            INSERT INTO chains (issuer_tax_id) SELECT t FROM unnest($1::text[]) t
+            WHERE NOT EXISTS (SELECT 1 FROM chains WHERE issuer_tax_id = t) ORDER BY 1 ON CONFLICT DO NOTHING
+            """, [array])
+        var heads: [String: ChainHead] = [:]
+        for row in try connection.query(
+            "SELECT issuer_tax_id, last_fingerprint, records FROM chains WHERE issuer_tax_id = ANY($1::text[]) ORDER BY issuer_tax_id FOR UPDATE",
+            [array])
+        {
+            heads[try row.decode(at: 0)] = ChainHead(lastFingerprint: try row.decode(at: 1), records: try row.decode(at: 2))
+        }
+        return heads
+    }
+
+    /// The invoices already issued for any of `saleIds`, by sale.
+    static func knownInvoices(_ saleIds: Set<String>, on connection: PostgresConnection) throws -> [String: KnownInvoice] {
+        guard !saleIds.isEmpty else { return [:] }
+        var known: [String: KnownInvoice] = [:]
+        for row in try connection.query(
+            """
+            SELECT sale_id::text, kind, series || '/' || number, store_id, terminal_id, document::text
+            FROM invoices WHERE sale_id = ANY($1::uuid[])
+            """, [textArray(saleIds)])
+        {
+            let seriesNumber: String = try row.decode(at: 2)
+            guard let kind = InvoiceKind(rawValue: try row.decode(at: 1)) else {
+                throw PostgresError(.decodingFailed, "unknown invoice kind in \(seriesNumber)")
+            }
+            let document: String? = try row.decode(at: 5)
+            let storeId: String = try row.decode(at: 3)
+            let terminalId: String = try row.decode(at: 4)
+            known[try row.decode(at: 0)] = KnownInvoice(
+                kind: kind, seriesNumber: seriesNumber,
+                announcement: document.map {
+                    InvoiceAnnouncement(kind: kind, seriesNumber: seriesNumber, storeId: storeId, terminalId: terminalId, body: Array($0.utf8))
+                })
+        }
+        return known
+    }
+
+    /// An invoice as issued: its number, its record in the chain and its announcement.
+    struct IssuedInvoice: Sendable {
+        var number: Int64
+        var record: VerifactuRecord
+        var fingerprint: String
+        var announcement: InvoiceAnnouncement
+
+        var seriesNumber: String { record.seriesNumber }
+    }
+
+    /// Numbers `invoices` in their series and links them to their issuers' chains, in order, and stores them with
+    /// their documents, in the caller's transaction: one statement to take the numbers of every series, one COPY for
+    /// the invoices and one statement to move the chains on, whatever the batch's size.
+    static func issue(_ invoices: [PlannedInvoice], generatedAt: String, on connection: PostgresConnection) throws -> [IssuedInvoice] {
+        guard !invoices.isEmpty else { return [] }
+        var heads = try lockChains(of: Set(invoices.map(\.draft.issuer.taxId)), on: connection)
+        var next = try reserveNumbers(for: invoices, on: connection)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        var issued: [IssuedInvoice] = []
+        issued.reserveCapacity(invoices.count)
+        var numberOfSale: [String: String] = [:]
+        var rows = CopyRows(reservingBytes: invoices.count * 2_048)
+        for invoice in invoices {
+            let draft = invoice.draft
+            let number = next[invoice.series, default: 1]
+            next[invoice.series] = number + 1
+            let head = heads[draft.issuer.taxId, default: ChainHead()]
+            let record = VerifactuRecord(
+                issuerTaxId: draft.issuer.taxId, seriesNumber: "\(invoice.series)/\(number)", issueDate: invoice.issueDate.verifactu,
+                kind: draft.kind, totalTax: Money.decimal(draft.totalTaxCents + draft.totalSurchargeCents),
+                totalAmount: Money.decimal(draft.totalCents), previousFingerprint: head.lastFingerprint, generatedAt: generatedAt)
+            let fingerprint = record.fingerprint
+            let position = head.records + 1
+            heads[draft.issuer.taxId] = ChainHead(lastFingerprint: fingerprint, records: position)
+            numberOfSale[draft.saleId] = record.seriesNumber
+            let corrects: String? =
+                switch invoice.corrects {
+                case .invoice(let number): number
+                case .saleInBatch(let saleId): numberOfSale[saleId]
+                case nil: nil
+                }
+            let body = Array(
+                try encoder.encode(
+                    InvoiceIssuedV1(invoice, series: invoice.series, number: number, record: record, fingerprint: fingerprint, corrects: corrects)))
+            rows.append(invoice.series)
+            rows.append(number)
+            rows.append(draft.saleId)
+            rows.append(draft.kind.rawValue)
+            rows.append(draft.issuer.taxId)
+            rows.append(draft.storeId)
+            rows.append(draft.terminalId)
+            rows.append(invoice.issueDate.iso)
+            rows.append(draft.totalCents)
+            rows.append(draft.totalTaxCents + draft.totalSurchargeCents)
+            rows.append(position)
+            rows.append(record.previousFingerprint)
+            rows.append(fingerprint)
+            rows.append(generatedAt)
+            rows.append(utf8: body)
+            rows.endRow()
+            issued.append(
+                IssuedInvoice(
+                    number: number, record: record, fingerprint: fingerprint,
+                    announcement: InvoiceAnnouncement(
+                        kind: draft.kind, seriesNumber: record.seriesNumber, storeId: draft.storeId, terminalId: draft.terminalId,
+                        body: body)))
+        }
+        try connection.copy(
+            into: "invoices",
+            columns: [
+                "series", "number", "sale_id", "kind", "issuer_tax_id", "store_id", "terminal_id", "issue_date", "total_cents",
+                "tax_cents", "chain_position", "previous_fingerprint", "fingerprint", "generated_at", "document",
+            ],
+            data: rows)
+        let chains = heads.sorted { $0.key < $1.key }
+        try connection.query(
+            """
+            UPDATE chains c SET last_fingerprint = u.fingerprint, records = u.records
+            FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(issuer, fingerprint, records) WHERE c.issuer_tax_id = u.issuer
             """,
-            [
-                series, number, draft.saleId, draft.kind.rawValue, draft.issuer.taxId, draft.storeId, draft.terminalId,
-                issueDate.year, issueDate.month, issueDate.day, draft.totalCents, draft.totalTaxCents + draft.totalSurchargeCents,
-                position, record.previousFingerprint, record.fingerprint, generatedAt, try document(issued),
-            ])
+            [textArray(chains.map(\.key)), textArray(chains.map(\.value.lastFingerprint)), integerArray(chains.map(\.value.records))])
         return issued
+    }
+
+    /// Takes as many numbers from each series as `invoices` need, creating the series that do not exist yet, and
+    /// returns the first number taken from each. A rolled-back transaction gives its numbers back.
+    private static func reserveNumbers(for invoices: [PlannedInvoice], on connection: PostgresConnection) throws -> [String: Int64] {
+        var needed: [String: (invoice: PlannedInvoice, count: Int64)] = [:]
+        for invoice in invoices { needed[invoice.series, default: (invoice, 0)].count += 1 }
+        let series = needed.keys.sorted()
+        let take = """
+            UPDATE series s SET next_number = s.next_number + u.count
+            FROM unnest($1::text[], $2::bigint[]) AS u(code, count) WHERE s.code = u.code
+            RETURNING s.code, s.next_number - u.count
+            """
+        func taken(_ codes: [String]) throws -> [String: Int64] {
+            var first: [String: Int64] = [:]
+            for row in try connection.query(take, [textArray(codes), integerArray(codes.map { needed[$0]!.count })]) {
+                first[try row.decode(at: 0)] = try row.decode(at: 1)
+            }
+            return first
+        }
+        var first = try taken(series)
+        let missing = series.filter { first[$0] == nil }
+        if !missing.isEmpty {  // the first invoices of a series
+            let planned = missing.map { needed[$0]!.invoice }
+            try connection.query(
+                """
+                INSERT INTO series (code, issuer_tax_id, store_id, year, credit_notes)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::boolean[]) ON CONFLICT (code) DO NOTHING
+                """,
+                [
+                    textArray(missing), textArray(planned.map(\.draft.issuer.taxId)), textArray(planned.map(\.draft.storeId)),
+                    integerArray(planned.map { Int64($0.issueDate.year) }),
+                    "{" + planned.map { $0.draft.kind.isCreditNote ? "t" : "f" }.joined(separator: ",") + "}",
+                ])
+            first.merge(try taken(missing)) { $1 }
+        }
+        return first
     }
 
     private static func record(_ issuerTaxId: String, _ row: Row) throws -> VerifactuRecord {

@@ -29,7 +29,14 @@ struct VerifactuRecord: Sendable, Equatable {
     }
 
     var fingerprint: String {
-        SHA256.hash(data: Data(canonicalText.utf8)).map { String(format: "%02X", $0) }.joined()
+        let digits = Array("0123456789ABCDEF".utf8)
+        var hex: [UInt8] = []
+        hex.reserveCapacity(64)
+        for byte in SHA256.hash(data: Array(canonicalText.utf8)) {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
     }
 
     /// The tax agency's validation URL printed as the ticket's QR code, each value URL-encoded.

@@ -1,3 +1,4 @@
+import AMQPClient
 import Contracts
 import Foundation
 import PostgresClient
@@ -9,16 +10,14 @@ import TrastiendaTesting
 @Suite("Billing's numbering and chain against a real PostgreSQL")
 struct BillingStoreTests {
     let issuer = Issuer(taxId: "89890001K", legalName: "Trastienda Norte SL", address: "C/ Real 1, Burgos")
-    let date = (year: 2026, month: 11, day: 29)
 
-    func draft(total: Int64 = 1_000, returnOf: String? = nil) -> InvoiceDraft {
+    func sale(total: Int64 = 1_000, store: String = "S001", returnOf: String? = nil) -> POSSaleV1 {
         let sign: Int64 = returnOf == nil ? 1 : -1
-        let sale = POSSaleV1(
-            saleId: UUID().uuidString.lowercased(), storeId: "S001", terminalId: "S001-T01", receiptNumber: 1,
+        return POSSaleV1(
+            saleId: UUID().uuidString.lowercased(), storeId: store, terminalId: "\(store)-T01", receiptNumber: 1,
             occurredAt: "2026-11-29T10:15:00+01:00", cashierId: "E1", currency: "EUR", customer: nil,
             lines: [.init(sku: "X", description: "X", quantity: sign, unitPrice: total, taxRate: 21, discount: 0)],
             payments: [.init(method: "card", amount: sign * total)], total: sign * total, returnOf: returnOf.map { .init(saleId: $0) })
-        return InvoiceDraft(sale: sale, issuer: issuer, correcting: returnOf == nil ? nil : .simplified)
     }
 
     func withBilling(_ body: (Database) async throws -> Void) async throws {
@@ -35,74 +34,97 @@ struct BillingStoreTests {
         await TestInfrastructure.dropSchema(schema, on: database)
     }
 
-    func issue(_ draft: InvoiceDraft, on database: Database, at second: Int = 0) async throws -> BillingStore.Issued {
-        let date = self.date
-        return try await database.transaction { connection in
-            try BillingStore.issue(
-                draft, issueDate: date, generatedAt: String(format: "2026-11-29T10:%02d:%02d+01:00", second / 60 % 60, second % 60),
+    /// Issues one batch (one delivery per element of `deliveries`) as billing's consumer does, and returns the
+    /// documents it announces and the deliveries it retries.
+    func issue(_ deliveries: [[POSSaleV1]], on database: Database, at second: Int = 0) async throws -> (documents: [InvoiceIssuedV1], retries: [Rejection]) {
+        let work: InvoiceIssuer.Work = deliveries.enumerated().map { (UInt64($0.offset + 1), $0.element) }
+        let (announcements, retries) = try await database.transaction { connection in
+            try InvoiceIssuer.issue(
+                work, fiscal: FiscalSettings(), generatedAt: String(format: "2026-11-29T10:%02d:%02d+01:00", second / 60 % 60, second % 60),
                 on: connection)
         }
+        return (try announcements.map { try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data($0.body)) }, retries)
     }
 
-    @Test("four writers racing on one series get 1…200 with no gap and no repeat, and the chain verifies")
+    func numbers(_ series: String, on database: Database) async throws -> [Int64] {
+        try await database.query("SELECT number FROM invoices WHERE series = $1 ORDER BY number", [series]).map { try $0.decode(at: 0) }
+    }
+
+    @Test("four writers racing on one series in batches get 1…200 with no gap and no repeat, and the chain verifies")
     func gaplessUnderConcurrency() async throws {
         try await withBilling { database in
-            let numbers = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            try await withThrowingTaskGroup(of: Void.self) { group in
                 for writer in 0..<4 {
                     group.addTask {
-                        var numbers: [Int64] = []
-                        for index in 0..<50 { numbers.append(try await issue(draft(), on: database, at: writer * 50 + index).number) }
-                        return numbers
+                        for index in 0..<10 {
+                            _ = try await issue([[sale(), sale()], [sale(), sale(), sale()]], on: database, at: writer * 10 + index)
+                        }
                     }
                 }
-                return try await group.reduce(into: []) { $0 += $1 }
+                try await group.waitForAll()
             }
-            #expect(numbers.sorted() == Array(1...200))
+            #expect(try await numbers("S001-2026", on: database) == Array(1...200))
             let check = try await database.withConnection { try BillingStore.verifyChain(issuerTaxId: "89890001K", on: $0) }
             #expect(check == .init(records: 200, firstBroken: nil))
         }
     }
 
-    @Test("a number taken by a transaction that rolls back is given to the next invoice")
+    @Test("numbers taken by a batch that rolls back are given to the next batch")
     func rollbackLeavesNoGap() async throws {
         try await withBilling { database in
-            let first = try await issue(draft(), on: database)
-            #expect(first.number == 1)
+            let first = try await issue([[sale()]], on: database)
+            #expect(first.documents.map(\.sequence) == [1])
             struct Crash: Error {}
-            let date = self.date
-            let doomed = draft()
+            let doomed: InvoiceIssuer.Work = [(1, [sale(), sale()])]
             await #expect(throws: Crash.self) {
                 try await database.transaction { connection in
-                    _ = try BillingStore.issue(doomed, issueDate: date, generatedAt: "2026-11-29T10:00:01+01:00", on: connection)
+                    _ = try InvoiceIssuer.issue(doomed, fiscal: FiscalSettings(), generatedAt: "2026-11-29T10:00:01+01:00", on: connection)
                     throw Crash()
                 }
             }
-            let next = try await issue(draft(), on: database)
-            #expect(next.number == 2)
+            let next = try await issue([[sale()]], on: database)
+            #expect(next.documents.map(\.sequence) == [2])
         }
     }
 
-    @Test("a redelivered sale gets its invoice back; credit notes have their own series")
+    @Test("a redelivered sale gets its invoice announced again; credit notes have their own series and chain on")
     func idempotentAndCreditNotes() async throws {
         try await withBilling { database in
-            let sale = draft()
-            let first = try await issue(sale, on: database)
-            let again = try await issue(sale, on: database, at: 9)
-            #expect(first.isNew && !again.isNew)
-            #expect(again.seriesNumber == first.seriesNumber)
-            #expect(again.record.fingerprint == first.record.fingerprint)
-            let credit = try await issue(draft(returnOf: sale.saleId), on: database, at: 10)
-            #expect(credit.seriesNumber == "R-S001-2026/1")
-            #expect(credit.record.kind == .correctingSimplified)
-            #expect(credit.record.totalAmount == "-10.00")
-            #expect(credit.record.previousFingerprint == first.record.fingerprint, "one chain per issuer, across series")
+            let original = sale()
+            let first = try await issue([[original]], on: database)
+            let again = try await issue([[original]], on: database, at: 9)
+            #expect(again.documents == first.documents, "the same document, not a second invoice")
+            #expect(try await numbers("S001-2026", on: database) == [1])
+            let credit = try await issue([[sale(returnOf: original.saleId)]], on: database, at: 10).documents[0]
+            #expect(credit.number == "R-S001-2026/1")
+            #expect(credit.kind == "R5")
+            #expect(credit.corrects == "S001-2026/1")
+            #expect(credit.totalCents == -1_000)
+            #expect(credit.previousFingerprint == first.documents[0].fingerprint, "one chain per issuer, across series")
+        }
+    }
+
+    @Test("in one batch: a return corrects its sale issued just before it; a delivery that must wait leaves nothing behind")
+    func batchOfMixedDeliveries() async throws {
+        try await withBilling { database in
+            let first = sale()
+            let orphan = sale(returnOf: UUID().uuidString.lowercased())
+            let (documents, retries) = try await issue(
+                [[first, sale(returnOf: first.saleId)], [sale(), orphan], [sale(store: "S999")], [sale(), sale()]], on: database)
+            #expect(documents.map(\.number) == ["S001-2026/1", "R-S001-2026/1", "S001-2026/2", "S001-2026/3"])
+            #expect(documents[1].corrects == "S001-2026/1")
+            #expect(retries.map(\.deliveryTag) == [2, 3])
+            #expect(retries.map(\.code) == ["billing.original_not_invoiced", "billing.no_issuer"])
+            for (previous, next) in zip(documents, documents.dropFirst()) { #expect(next.previousFingerprint == previous.fingerprint) }
+            let check = try await database.withConnection { try BillingStore.verifyChain(issuerTaxId: "89890001K", on: $0) }
+            #expect(check == .init(records: 4, firstBroken: nil))
         }
     }
 
     @Test("tampering with one stored amount makes the chain check name that record")
     func tamperingIsFound() async throws {
         try await withBilling { database in
-            for second in 0..<10 { _ = try await issue(draft(total: Int64(100 + second)), on: database, at: second) }
+            for second in 0..<5 { _ = try await issue([[sale(total: Int64(100 + second)), sale(total: Int64(200 + second))]], on: database, at: second) }
             try await database.query("UPDATE invoices SET total_cents = total_cents + 1 WHERE series = 'S001-2026' AND number = 7")
             let check = try await database.withConnection { try BillingStore.verifyChain(issuerTaxId: "89890001K", on: $0) }
             #expect(check == .init(records: 10, firstBroken: "S001-2026/7"))

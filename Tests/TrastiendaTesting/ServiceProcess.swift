@@ -14,7 +14,7 @@ public final class ServiceProcess: @unchecked Sendable {
             throw InfrastructureUnavailable(description: "\(executable.path) is missing: build first (`make test` does)")
         }
         logFile = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(8)).log")
-        FileManager.default.createFile(atPath: logFile.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logFile.path, contents: nil)
         let log = try FileHandle(forWritingTo: logFile)
         process.executableURL = executable
         process.arguments = arguments

@@ -1,0 +1,123 @@
+import AMQPClient
+import Contracts
+
+/// The calendar date an invoice is issued on: the sale's own date, as its till printed it (the date part of
+/// `occurredAt`, which intake validated).
+struct IssueDate: Sendable, Equatable {
+    var year: Int
+    var month: Int
+    var day: Int
+
+    init(year: Int, month: Int, day: Int) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    init(occurredAt: String) {
+        let parts = occurredAt.prefix(10).split(separator: "-").compactMap { Int($0) }
+        self.init(year: parts[0], month: parts[1], day: parts[2])
+    }
+
+    /// `yyyy-mm-dd`, as the invoice document and PostgreSQL write it.
+    var iso: String { "\(Self.digits(year, 4))-\(Self.digits(month, 2))-\(Self.digits(day, 2))" }
+    /// `dd-mm-yyyy`, as VERI*FACTU records write it.
+    var verifactu: String { "\(Self.digits(day, 2))-\(Self.digits(month, 2))-\(Self.digits(year, 4))" }
+
+    private static func digits(_ value: Int, _ width: Int) -> String {
+        let text = String(value)
+        return String(repeating: "0", count: max(0, width - text.count)) + text
+    }
+}
+
+/// The invoice a credit note corrects: one issued before, or one issued earlier in the same batch (whose number is
+/// only known once the batch is numbered).
+enum Correction: Sendable, Equatable {
+    case invoice(String)
+    case saleInBatch(String)
+}
+
+/// A sale's invoice worked out and placed in its series, before it gets its number and its link in the chain.
+struct PlannedInvoice: Sendable {
+    var draft: InvoiceDraft
+    var issueDate: IssueDate
+    var series: String
+    var corrects: Correction?
+}
+
+/// What billing already holds for a sale: its invoice's kind and number, and the document announced for it.
+struct KnownInvoice: Sendable {
+    var kind: InvoiceKind
+    var seriesNumber: String
+    /// Nil only for invoices issued before documents were stored.
+    var announcement: InvoiceAnnouncement?
+}
+
+/// Works out what a batch of recorded sales becomes, in memory, once the store has told which issuers, invoices and
+/// surcharge customers exist: the invoices to issue in order, the invoices to announce again (redelivered sales),
+/// and the deliveries to retry later (a store without an issuer, a return whose sale has no invoice yet).
+///
+/// A delivery is planned whole or not at all, so that a retried delivery leaves nothing of itself behind.
+struct IssuancePlan: Sendable {
+    let issuers: [String: Issuer]
+    let known: [String: KnownInvoice]
+    let surchargeCustomers: Set<String>
+    let fiscal: FiscalSettings
+
+    private(set) var invoices: [PlannedInvoice] = []
+    private(set) var announcedAgain: [InvoiceAnnouncement] = []
+    private(set) var retries: [Rejection] = []
+    /// The kind of every invoice planned so far, by sale, for the returns later in the batch.
+    private var plannedKinds: [String: InvoiceKind] = [:]
+
+    init(issuers: [String: Issuer], known: [String: KnownInvoice], surchargeCustomers: Set<String>, fiscal: FiscalSettings) {
+        self.issuers = issuers
+        self.known = known
+        self.surchargeCustomers = surchargeCustomers
+        self.fiscal = fiscal
+    }
+
+    mutating func add(_ sales: [POSSaleV1], deliveryTag: UInt64) {
+        let invoicesBefore = invoices.count
+        let announcedBefore = announcedAgain.count
+        var added: [String] = []
+        func retry(_ code: String, _ reason: String) {
+            invoices.removeSubrange(invoicesBefore...)
+            announcedAgain.removeSubrange(announcedBefore...)
+            for saleId in added { plannedKinds[saleId] = nil }
+            retries.append(.retryLater(deliveryTag: deliveryTag, code: code, reason: reason))
+        }
+        for sale in sales {
+            if let known = known[sale.saleId] {
+                if let announcement = known.announcement { announcedAgain.append(announcement) }
+                continue
+            }
+            if plannedKinds[sale.saleId] != nil { continue }  // the same sale twice in one batch: one invoice
+            guard let issuer = issuers[sale.storeId] else {
+                return retry("billing.no_issuer", "store \(sale.storeId) has no issuer yet (PUT /issuers/{taxId})")
+            }
+            var correcting: (kind: InvoiceKind, correction: Correction)?
+            if let original = sale.returnOf?.saleId {
+                if let invoice = known[original] {
+                    correcting = (invoice.kind, .invoice(invoice.seriesNumber))
+                } else if let kind = plannedKinds[original] {
+                    correcting = (kind, .saleInBatch(original))
+                } else {
+                    return retry("billing.original_not_invoiced", "sale \(original), which this returns, has no invoice yet")
+                }
+            }
+            let draft = InvoiceDraft(
+                sale: sale, issuer: issuer, correcting: correcting?.kind,
+                equivalenceSurcharge: sale.customer?.taxId.map(surchargeCustomers.contains) ?? false,
+                retailLimitCents: fiscal.retailLimitCents, rates: fiscal.rates)
+            let date = IssueDate(occurredAt: sale.occurredAt)
+            invoices.append(
+                PlannedInvoice(
+                    draft: draft, issueDate: date,
+                    series: BillingStore.seriesCode(storeId: sale.storeId, year: date.year, creditNote: draft.kind.isCreditNote),
+                    corrects: correcting?.correction))
+            plannedKinds[sale.saleId] = draft.kind
+            added.append(sale.saleId)
+        }
+    }
+}
