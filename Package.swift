@@ -128,6 +128,7 @@ let package = Package(
             ],
             path: "Tests/TrastiendaTesting", swiftSettings: swiftSettings),
         tests("AMQPClientTests", dependencies: ["AMQPClient"]),
+        tests("ContractsTests", dependencies: ["Contracts", "TrastiendaTesting"]),
         tests("ServiceRuntimeTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient"]),
         tests("SalesIntakeTests", dependencies: ["sales-intake", "TrastiendaTesting", "AMQPClient", "Contracts"]),
         tests("BillingTests", dependencies: ["billing", "Contracts"]),

@@ -221,8 +221,6 @@ enum BillingStore {
         guard !invoices.isEmpty else { return [] }
         var heads = try lockChains(of: Set(invoices.map(\.draft.issuer.taxId)), on: connection)
         var next = try reserveNumbers(for: invoices, on: connection)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
         var issued: [IssuedInvoice] = []
         issued.reserveCapacity(invoices.count)
         var numberOfSale: [String: String] = [:]
@@ -246,9 +244,9 @@ enum BillingStore {
                 case .saleInBatch(let saleId): numberOfSale[saleId]
                 case nil: nil
                 }
-            let body = Array(
-                try encoder.encode(
-                    InvoiceIssuedV1(invoice, series: invoice.series, number: number, record: record, fingerprint: fingerprint, corrects: corrects)))
+            let body = InvoiceIssuedV1(
+                invoice, series: invoice.series, number: number, record: record, fingerprint: fingerprint, corrects: corrects
+            ).json()
             rows.append(invoice.series)
             rows.append(number)
             rows.append(draft.saleId)

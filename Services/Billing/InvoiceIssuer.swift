@@ -22,13 +22,13 @@ struct InvoiceIssuer: Sendable {
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
         var rejections: [Rejection] = []
         var work: Work = []
-        let decoder = JSONDecoder()
         for delivery in batch {
-            guard let event = try? decoder.decode(SaleRecordedV1.self, from: Data(delivery.body)) else {
-                rejections.append(Rejection(deliveryTag: delivery.deliveryTag, code: "billing.malformed_event", reason: "not a sale.recorded.v1"))
-                continue
+            do {
+                work.append((delivery.deliveryTag, try SaleJSONParser.parseRecorded(delivery.body).sales))
+            } catch {
+                rejections.append(
+                    Rejection(deliveryTag: delivery.deliveryTag, code: "billing.malformed_event", reason: "not a sale.recorded.v1: \(error.reason)"))
             }
-            work.append((delivery.deliveryTag, event.sales))
         }
         let toIssue = work
         let fiscal = self.fiscal

@@ -42,9 +42,19 @@ struct VerifactuRecord: Sendable, Equatable {
     /// The tax agency's validation URL printed as the ticket's QR code, each value URL-encoded.
     func validationURL(base: String = "https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQR") -> String {
         func encoded(_ value: String) -> String {
-            var allowed = CharacterSet.alphanumerics
-            allowed.insert(charactersIn: "-._~")
-            return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? value
+            let hex = Array("0123456789ABCDEF".utf8)
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(value.utf8.count)
+            for byte in value.utf8 {
+                switch byte {
+                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                    UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                    bytes.append(byte)
+                default:
+                    bytes += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+                }
+            }
+            return String(decoding: bytes, as: UTF8.self)
         }
         return "\(base)?nif=\(encoded(issuerTaxId))&numserie=\(encoded(seriesNumber))&fecha=\(encoded(issueDate))"
             + "&importe=\(encoded(totalAmount))"

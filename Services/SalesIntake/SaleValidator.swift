@@ -29,17 +29,6 @@ final class ValidatedSale: Sendable {
     }
 }
 
-/// Why a message is not a valid `pos.sale.v1`: a stable code for machines and a reason for people.
-struct SaleViolation: Error, Equatable {
-    let code: String
-    let reason: String
-
-    init(_ code: String, _ reason: String) {
-        self.code = code
-        self.reason = reason
-    }
-}
-
 /// The limits of `pos.sale.v1` (documented in `docs/asyncapi.yaml`); the fiscal ones are configuration.
 struct SaleLimits: Sendable {
     var maximumMessageBytes = 65_536

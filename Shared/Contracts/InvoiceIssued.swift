@@ -99,3 +99,60 @@ public struct InvoiceIssuedV1: Codable, Sendable, Equatable {
         (kind.hasPrefix("R") ? "credit_note.issued." : "invoice.issued.") + "\(storeId).\(terminalId)"
     }
 }
+
+extension InvoiceIssuedV1 {
+    /// The document as JSON, written field by field (see ``JSONWriter``); `JSONDecoder` reads it back as it was.
+    public func json() -> [UInt8] {
+        var writer = JSONWriter(reservingBytes: 1_024 + lines.count * 160)
+        writer.object { json in
+            json.field("kind", kind)
+            json.field("number", number)
+            json.field("series", series)
+            json.field("sequence", sequence)
+            json.field("issueDate", issueDate)
+            json.field("saleId", saleId)
+            json.field("storeId", storeId)
+            json.field("terminalId", terminalId)
+            json.field("issuer", object: issuer.write)
+            if let customer { json.field("customer", object: customer.write) }
+            json.field("lines", array: lines) { json, line in
+                json.object { json in
+                    json.field("sku", line.sku)
+                    json.field("description", line.description)
+                    json.field("quantity", line.quantity)
+                    json.field("unitPriceCents", line.unitPriceCents)
+                    json.field("taxRate", line.taxRate)
+                    json.field("discountCents", line.discountCents)
+                    json.field("grossCents", line.grossCents)
+                }
+            }
+            json.field("taxes", array: taxes) { json, tax in
+                json.object { json in
+                    json.field("rate", tax.rate)
+                    json.field("baseCents", tax.baseCents)
+                    json.field("taxCents", tax.taxCents)
+                    json.field("surchargeBasisPoints", tax.surchargeBasisPoints)
+                    json.field("surchargeCents", tax.surchargeCents)
+                }
+            }
+            json.field("totalBaseCents", totalBaseCents)
+            json.field("totalTaxCents", totalTaxCents)
+            json.field("totalSurchargeCents", totalSurchargeCents)
+            json.field("totalCents", totalCents)
+            json.field("corrects", corrects)
+            json.field("fingerprint", fingerprint)
+            json.field("previousFingerprint", previousFingerprint)
+            json.field("generatedAt", generatedAt)
+            json.field("qrURL", qrURL)
+        }
+        return writer.bytes
+    }
+}
+
+extension Party {
+    func write(_ json: inout JSONWriter) {
+        json.field("taxId", taxId)
+        json.field("name", name)
+        json.field("address", address)
+    }
+}

@@ -44,14 +44,18 @@ stop "$intake"
 intake_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")
 
 psql -q -h localhost -U postgres -c CHECKPOINT
+all0=$(ticks_all); beam0=$(ticks_beam)
 started=$(now_ms)
 billing=$(start billing $billing_port)
-until [ "$(invoices)" -ge "$count" ]; do sleep 0.5; done
+[ -n "${BENCH_PROFILE:-}" ] && { perf record -F 499 -g -p "$billing" -o /tmp/bench-billing.perf >/dev/null 2>&1 & }
+until [ "$(invoices)" -ge "$count" ]; do sleep 0.2; done
 finished=$(now_ms)
+all1=$(ticks_all); beam1=$(ticks_beam); own=$(ticks_of "$billing")
 stop "$billing"
+echo "billing CPU µs per invoice: itself $(per_sale_us "$own"), broker $(per_sale_us $((beam1 - beam0))), PostgreSQL and rest $(per_sale_us $((all1 - all0 - own - beam1 + beam0)))"
 billing_rate=$(python3 -c "print(round($count * 1000 / ($finished - $started)))")
 echo "billing invoices/s: $billing_rate (from start, connection and migration included)"
 echo "intake sales/s (same sales): $intake_rate"
 python3 -c "print('ratio billing/intake: %.2f' % ($billing_rate / $intake_rate))"
-remove_vhost "$vhost"
-remove_database "$database"
+[ -n "${BENCH_KEEP:-}" ] || remove_vhost "$vhost"
+[ -n "${BENCH_KEEP:-}" ] || remove_database "$database"

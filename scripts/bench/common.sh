@@ -15,3 +15,9 @@ fresh_database() {  # name
 
 remove_vhost() { curl -sf -u "$auth" -X DELETE "$api/vhosts/$1" >/dev/null || true; }
 remove_database() { psql -q -h localhost -U postgres -c "DROP DATABASE IF EXISTS $1 WITH (FORCE)"; }
+
+# CPU time in ticks (1/100 s): the whole machine, some processes, the broker; and ticks as µs per item of $count.
+ticks_all() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
+ticks_of() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
+ticks_beam() { ticks_of $(pgrep -x beam.smp); }
+per_sale_us() { python3 -c "print(round($1 / 100 * 1e6 / $count, 1))"; }

@@ -21,10 +21,6 @@ port=18081
 fresh_vhost "$vhost"
 fresh_database "$database"
 
-ticks_all() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
-ticks_of() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
-ticks_beam() { ticks_of $(pgrep -x beam.smp); }
-per_sale_us() { python3 -c "print(round($1 / 100 * 1e6 / $count, 1))"; }  # ticks are 1/100 s
 
 intake_pid=
 start_intake() {

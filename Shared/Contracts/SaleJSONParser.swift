@@ -1,19 +1,44 @@
-import Contracts
+/// A problem with a sale message, in the contract's terms: a stable code (`sale.missing_field`) and a readable reason.
+public struct SaleViolation: Error, Equatable, Sendable {
+    public let code: String
+    public let reason: String
 
-/// A parser for exactly one shape, `pos.sale.v1`, straight from bytes to ``POSSaleV1``.
+    public init(_ code: String, _ reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+}
+
+/// A parser for exactly two shapes, `pos.sale.v1` and `sale.recorded.v1` (which embeds sales), straight from bytes
+/// to ``POSSaleV1`` and ``SaleRecordedV1``; every consumer of sales reads them with it.
 ///
 /// Foundation's `JSONDecoder` spent most of intake's CPU (generic metadata lookups, key hashing, boxing); this reads
 /// each byte once, allocates only the strings it keeps, and reports problems in the contract's own terms: syntax is
 /// `sale.malformed_json`, a value of the wrong kind `sale.wrong_type`, an absent or null required field
 /// `sale.missing_field`, each with the field's path. Unknown fields are skipped (a tolerant reader).
-struct SaleJSONParser {
+public struct SaleJSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
 
-    static func parse(_ body: [UInt8]) throws -> POSSaleV1 {
-        try body.withUnsafeBufferPointer { buffer in
-            var parser = SaleJSONParser(bytes: buffer)
-            return try parser.sale()
+    public static func parse(_ body: [UInt8]) throws(SaleViolation) -> POSSaleV1 {
+        try parse(body) { parser in try parser.sale() }
+    }
+
+    /// A `sale.recorded.v1` announcement with its sales.
+    public static func parseRecorded(_ body: [UInt8]) throws(SaleViolation) -> SaleRecordedV1 {
+        try parse(body) { parser in try parser.recorded() }
+    }
+
+    private static func parse<T>(_ body: [UInt8], _ shape: (inout SaleJSONParser) throws -> T) throws(SaleViolation) -> T {
+        do {
+            return try body.withUnsafeBufferPointer { buffer in
+                var parser = SaleJSONParser(bytes: buffer)
+                return try shape(&parser)
+            }
+        } catch let violation as SaleViolation {
+            throw violation
+        } catch {
+            throw SaleViolation("sale.malformed_json", "\(error)")
         }
     }
 
@@ -21,7 +46,13 @@ struct SaleJSONParser {
 
     // MARK: The shape of pos.sale.v1
 
-    private mutating func sale() throws -> POSSaleV1 {
+    /// Syntax comes before content: text after the whole message is malformed JSON, whatever the object lacks.
+    private mutating func expectEnd() throws {
+        skipWhitespace()
+        guard index == bytes.count else { throw Self.malformed("text after the object") }
+    }
+
+    private mutating func sale(whole: Bool = true) throws -> POSSaleV1 {
         var saleId: String?, storeId: String?, terminalId: String?, occurredAt: String?, cashierId: String?, currency: String?
         var receiptNumber: Int64?, total: Int64?
         var customer: POSSaleV1.Customer?
@@ -44,14 +75,29 @@ struct SaleJSONParser {
             default: try parser.skipValue()
             }
         }
-        skipWhitespace()
-        guard index == bytes.count else { throw Self.malformed("text after the sale object") }
+        if whole { try expectEnd() }
         return POSSaleV1(
             saleId: try present(saleId, "saleId"), storeId: try present(storeId, "storeId"),
             terminalId: try present(terminalId, "terminalId"), receiptNumber: try present(receiptNumber, "receiptNumber"),
             occurredAt: try present(occurredAt, "occurredAt"), cashierId: try present(cashierId, "cashierId"),
             currency: try present(currency, "currency"), customer: customer, lines: try present(lines, "lines"),
             payments: try present(payments, "payments"), total: try present(total, "total"), returnOf: returnOf)
+    }
+
+    private mutating func recorded() throws -> SaleRecordedV1 {
+        var storeId: String?, recordedAt: String?
+        var sales: [POSSaleV1]?
+        try object(path: "") { parser, key in
+            switch key {
+            case "storeId": storeId = try parser.requiredString(key)
+            case "recordedAt": recordedAt = try parser.requiredString(key)
+            case "sales": sales = try parser.array(key) { parser, _ in try parser.sale(whole: false) }
+            default: try parser.skipValue()
+            }
+        }
+        try expectEnd()
+        return SaleRecordedV1(
+            storeId: try present(storeId, "storeId"), recordedAt: try present(recordedAt, "recordedAt"), sales: try present(sales, "sales"))
     }
 
     private mutating func customer() throws -> POSSaleV1.Customer {
@@ -301,7 +347,7 @@ struct SaleJSONParser {
 
     /// Well-formed UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF). The standard library's
     /// validating initialiser is generic and, unspecialised, cost more than the rest of the parse.
-    static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    public static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         let count = bytes.count
         while index < count {

@@ -1,0 +1,70 @@
+import Contracts
+import Foundation
+import Testing
+import TrastiendaTesting
+
+@Suite("The pos.sale.v1 parser")
+struct SaleJSONParserTests {
+    @Test("it reads what JSONDecoder reads, escapes and unknown fields included")
+    func sameAsFoundation() throws {
+        var sale = SaleFixtures.validSale()
+        sale["extra"] = ["nested": [1, 2.5, true, NSNull(), "x"]]
+        var lines = sale["lines"] as! [[String: Any]]
+        lines[0]["description"] = "Café \"molido\" \\ 250 g\n\t😀 /"
+        sale["lines"] = lines
+        let body = SaleFixtures.json(sale)
+        #expect(try SaleJSONParser.parse(body) == JSONDecoder().decode(POSSaleV1.self, from: Data(body)))
+        let escaped = Array(#"{"saleId":"a","storeId":"\u0053\u0030","terminalId":"t","receiptNumber":1,"occurredAt":"d","cashierId":"c","currency":"EUR","lines":[],"payments":[],"total":0,"note":"\ud83d\ude00"}"#.utf8)
+        #expect(try SaleJSONParser.parse(escaped).storeId == "S0")
+    }
+
+    @Test("broken JSON is malformed, whatever breaks it", arguments: [
+        #"{"saleId":"a""#, #"{"saleId":"a"} x"#, #"{"saleId" "a"}"#, #"{"saleId":"a",}"#, "{\"saleId\":\"a\u{01}\"}",
+        #"{"saleId":"\x"}"#, #"{"total":-}"#, #"{"total":nul}"#,
+    ])
+    func malformed(text: String) {
+        #expect(throws: SaleViolation("sale.malformed_json", "")) {
+            do { _ = try SaleJSONParser.parse(Array(text.utf8)) } catch let violation as SaleViolation {
+                throw SaleViolation(violation.code, "")
+            }
+        }
+    }
+
+    @Test("numbers too large for Int64 are of the wrong type")
+    func overflow() {
+        var sale = SaleFixtures.validSale()
+        sale["total"] = 1
+        let body = Array(String(decoding: SaleFixtures.json(sale), as: UTF8.self)
+            .replacingOccurrences(of: #""total":1"#, with: #""total":99999999999999999999"#).utf8)
+        #expect((try? SaleJSONParser.parse(body)) == nil)
+    }
+
+    @Test("sale.recorded.v1 is read with its sales, as JSONDecoder reads it")
+    func recorded() throws {
+        let sale = SaleFixtures.json(SaleFixtures.validSale())
+        let body = Array(#"{"storeId":"S001","recordedAt":"2026-11-29T09:15:01Z","sales":["#.utf8) + sale + [UInt8(ascii: ",")] + sale
+            + Array("]}".utf8)
+        let recorded = try SaleJSONParser.parseRecorded(body)
+        #expect(recorded == (try JSONDecoder().decode(SaleRecordedV1.self, from: Data(body))))
+        #expect(recorded.sales.count == 2)
+        #expect(throws: SaleViolation.self) { try SaleJSONParser.parseRecorded(Array(#"{"storeId":"S001","sales":[]}"#.utf8)) }
+    }
+}
+
+@Suite("UTF-8 checking")
+struct UTF8Tests {
+    @Test("well-formed and broken UTF-8", arguments: [
+        ([0x43, 0x61, 0x66, 0xC3, 0xA9], true), ([0xF0, 0x9F, 0x98, 0x80], true), ([0xE2, 0x82, 0xAC], true),
+        ([0xFF], false), ([0xC3], false), ([0xC0, 0xAF], false), ([0xED, 0xA0, 0x80], false), ([0xF4, 0x90, 0x80, 0x80], false),
+        ([0xE2, 0x28, 0xA1], false),
+    ] as [([UInt8], Bool)])
+    func utf8(bytes: [UInt8], valid: Bool) {
+        #expect(bytes.withUnsafeBufferPointer { SaleJSONParser.isValidUTF8($0) } == valid)
+        let body = Array(#"{"saleId":""#.utf8) + bytes + Array(#""}"#.utf8)
+        let result = Result { () throws(SaleViolation) in try SaleJSONParser.parse(body) }
+        if !valid {
+            guard case .failure(let violation) = result else { Issue.record("broken UTF-8 was accepted"); return }
+            #expect(violation.code == "sale.malformed_json")
+        }
+    }
+}
