@@ -6,21 +6,35 @@ import ServiceRuntime
 /// Billing: turns recorded sales into invoices and credit notes, numbered and chained, for integrators.
 enum Billing {
     static let definition = definition(fiscal: FiscalSettings())
+    static let statistics = BillingStatistics()
 
     static func definition(fiscal: FiscalSettings) -> ServiceDefinition {
         ServiceDefinition(
         name: "billing", defaultHTTPPort: 8082, schema: "billing", migrations: migrations, topology: topology,
         consumers: { context in
             let issuer = InvoiceIssuer(
-                database: context.database, publisher: context.publisher, fiscal: fiscal, logger: context.logger)
+                database: context.database, publisher: context.publisher, fiscal: fiscal, statistics: statistics,
+                logger: context.logger)
             return [
                 AMQPConsumer(
                     configuration: context.configuration.amqp.named("billing-consumer"),
-                    settings: context.consumerSettings(queue: Queues.billingSaleRecorded), topology: topology, logger: context.logger,
+                    settings: settings(context), topology: topology, logger: context.logger,
                     handler: issuer.handle)
             ]
         },
-        routes: { router, context in BillingRoutes.add(to: router, database: context.database) })
+        routes: { router, context in BillingRoutes.add(to: router, database: context.database, statistics: statistics) },
+        // Each sale.recorded carries about ten sales: batches of 100 make transactions of about a thousand invoices,
+        // and a prefetch of ten batches keeps the next ones waiting while one is committed and announced.
+        consumerDefaults: .init(prefetch: 1000, batchSize: 100))
+    }
+
+    /// A return that comes before its sale is invoiced (two intake batches announced out of order, say) waits in
+    /// the retry queue and is looked at again every 250 ms, for up to 5 minutes, before it is parked.
+    private static func settings(_ context: ServiceContext) -> ConsumerSettings {
+        var settings = context.consumerSettings(queue: Queues.billingSaleRecorded)
+        settings.retryDelay = .milliseconds(250)
+        settings.retryLimit = 1200
+        return settings
     }
 
     static let migrations = BillingStore.migrations

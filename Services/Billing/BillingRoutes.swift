@@ -12,7 +12,10 @@ enum BillingRoutes {
         var stores: [String]
     }
 
-    static func add(to router: Router<BasicRequestContext>, database: Database) {
+    static func add(to router: Router<BasicRequestContext>, database: Database, statistics: BillingStatistics) {
+        router.get("/stats") { _, _ in
+            OperationsRoutes.jsonResponse(.ok, String(decoding: try JSONEncoder().encode(statistics.snapshot), as: UTF8.self))
+        }
         router.put("/issuers/:taxId") { request, context in
             let taxId = try context.parameters.require("taxId")
             guard isTaxId(taxId) else { return error(.badRequest, "the tax id must be 2–20 letters and digits") }

@@ -63,6 +63,9 @@ enum BillingStore {
         Migration(
             4, "customers under the equivalence surcharge",
             "CREATE TABLE surcharge_customers (tax_id text COLLATE \"C\" PRIMARY KEY)"),
+        // The document is written once and served as it was announced: kept as text, it costs COPY half as much as
+        // jsonb, which parses and re-encodes every invoice.
+        Migration(5, "invoice documents as text", "ALTER TABLE invoices ALTER COLUMN document TYPE text"),
     ]
 
     /// A `text[]` parameter holding `values` sorted (so that row locks taken through it come in one order).
@@ -101,7 +104,7 @@ enum BillingStore {
     static func documents(store: String, from: String, to: String, limit: Int, database: Database) async throws -> String {
         try await database.query(
             """
-            SELECT coalesce(json_agg(document ORDER BY issue_date, series, number), '[]')::text FROM (
+            SELECT '[' || coalesce(string_agg(document, ',' ORDER BY issue_date, series, number), '') || ']' FROM (
                 SELECT document, issue_date, series, number FROM invoices
                 WHERE store_id = $1 AND issue_date BETWEEN $2::date AND $3::date AND document IS NOT NULL
                 ORDER BY issue_date, series, number LIMIT $4) page
@@ -110,7 +113,7 @@ enum BillingStore {
 
     static func document(series: String, number: Int64, database: Database) async throws -> String? {
         try await database.query(
-            "SELECT document::text FROM invoices WHERE series = $1 AND number = $2 AND document IS NOT NULL", [series, number]
+            "SELECT document FROM invoices WHERE series = $1 AND number = $2 AND document IS NOT NULL", [series, number]
         ).first?.decode(String.self, at: 0)
     }
 
@@ -184,7 +187,7 @@ enum BillingStore {
         var known: [String: KnownInvoice] = [:]
         for row in try connection.query(
             """
-            SELECT sale_id::text, kind, series || '/' || number, store_id, terminal_id, document::text
+            SELECT sale_id::text, kind, series || '/' || number, store_id, terminal_id, document
             FROM invoices WHERE sale_id = ANY($1::uuid[])
             """, [textArray(saleIds)])
         {

@@ -14,12 +14,15 @@ struct InvoiceIssuer: Sendable {
     let database: Database
     let publisher: AMQPPublisher
     let fiscal: FiscalSettings
+    let statistics: BillingStatistics
     let logger: Logger
 
     /// Recorded sales as they came, one entry per delivery.
     typealias Work = [(deliveryTag: UInt64, sales: [POSSaleV1])]
 
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
+        statistics.batchStarted()
+        let started = ContinuousClock.now
         var rejections: [Rejection] = []
         var work: Work = []
         for delivery in batch {
@@ -33,19 +36,25 @@ struct InvoiceIssuer: Sendable {
         let toIssue = work
         let fiscal = self.fiscal
         let generatedAt = Self.now()
-        let (announcements, retries) = try await database.transaction { connection in
+        // In the order the batches came: a return is then never looked at before the batch holding its sale.
+        let (issued, plan) = try await AMQPConsumer.inBatchOrder { try await database.transaction { connection in
             try Self.issue(toIssue, fiscal: fiscal, generatedAt: generatedAt, on: connection)
-        }
+        } }
+        let creditNotes = issued.count { $0.announcement.kind.isCreditNote }
+        statistics.batchCommitted(
+            invoices: issued.count - creditNotes, creditNotes: creditNotes, announcedAgain: plan.announcedAgain.count,
+            retried: plan.retries.count, duration: .now - started)
+        let announcements = plan.announcedAgain + issued.map(\.announcement)
         let timestamp = Int64(Date().timeIntervalSince1970)
         try await publisher.publish(announcements.map { $0.message(timestamp: timestamp) })
-        return rejections + retries
+        return rejections + plan.retries
     }
 
-    /// Issues what `work` asks for in the caller's transaction and returns what to announce (new invoices and those
-    /// of redelivered sales) and the deliveries to retry later.
+    /// Issues what `work` asks for in the caller's transaction and returns the invoices issued and the plan they
+    /// came from (with the invoices of redelivered sales to announce again, and the deliveries to retry later).
     static func issue(
         _ work: Work, fiscal: FiscalSettings, generatedAt: String, on connection: PostgresConnection
-    ) throws -> (announcements: [InvoiceAnnouncement], retries: [Rejection]) {
+    ) throws -> (issued: [BillingStore.IssuedInvoice], plan: IssuancePlan) {
         let sales = work.flatMap(\.sales)
         let issuers = try BillingStore.issuers(of: Set(sales.map(\.storeId)), on: connection)
         // Locked before looking for known invoices, so that a replica that issued one of these sales has committed.
@@ -56,8 +65,7 @@ struct InvoiceIssuer: Sendable {
             surchargeCustomers: try BillingStore.surchargeCustomers(among: Set(sales.compactMap(\.customer?.taxId)), on: connection),
             fiscal: fiscal)
         for item in work { plan.add(item.sales, deliveryTag: item.deliveryTag) }
-        let issued = try BillingStore.issue(plan.invoices, generatedAt: generatedAt, on: connection)
-        return (plan.announcedAgain + issued.map(\.announcement), plan.retries)
+        return (try BillingStore.issue(plan.invoices, generatedAt: generatedAt, on: connection), plan)
     }
 
     /// Now, ISO 8601 with its offset, as VERI*FACTU records want it.

@@ -25,9 +25,10 @@ public struct ConsumerSettings: Sendable {
     /// After a batch fails, how long to wait before returning it to the queue, doubled for each failure in a row
     /// (up to 30 s): an outage of the database then spends the queue's delivery limit over minutes, not seconds.
     public var failureBackoff: Duration
-    /// How long a message the handler asked to retry later waits before it goes back to the queue.
+    /// How long a message the handler asked to retry later waits in the retry queue before it comes back. It waits
+    /// there, not in the consumer: the batches after it go on meanwhile.
     public var retryDelay: Duration
-    /// How many times a message may go back to the queue this way before it is dead-lettered with its reason.
+    /// How many times a message may come back this way before it is dead-lettered with its reason.
     public var retryLimit: Int
 
     public init(
@@ -92,6 +93,7 @@ public struct AMQPConsumer: Service {
     private func consumeUntilDrained() async {
         let buffer = connection.deliveries
         let settler = BatchSettler(connection: connection)
+        let turns = BatchTurns()
         await withTaskGroup(of: Void.self) { group in
             var inFlight = 0
             var sequence = 0
@@ -108,7 +110,9 @@ public struct AMQPConsumer: Service {
                 sequence += 1
                 inFlight += 1
                 group.addTask {
-                    settler.settle(number, last: last, outcome: await process(batch))
+                    let outcome = await BatchTurn.$current.withValue(BatchTurn(number: number, turns: turns)) { await process(batch) }
+                    turns.pass(number)
+                    settler.settle(number, last: last, outcome: outcome)
                 }
             }
         }
@@ -127,28 +131,20 @@ public struct AMQPConsumer: Service {
         do {
             let rejections = try await handler(batch)
             let byTag = Dictionary(batch.map { ($0.deliveryTag, $0) }, uniquingKeysWith: { first, _ in first })
-            // A message to retry goes back to the queue, unless it has been back too often: then it is parked too.
+            // A message to retry waits in the retry queue, unless it has been back too often: then it is parked too.
             let retries = rejections.filter { rejection in
                 rejection.disposition == .retryLater
-                    && (byTag[rejection.deliveryTag]?.properties.headers["x-delivery-count"]?.intValue ?? 0) < Int64(settings.retryLimit)
+                    && (byTag[rejection.deliveryTag]?.properties.headers[Self.retriesHeader]?.intValue ?? 0) < Int64(settings.retryLimit)
             }
             let parked = rejections.filter { rejection in !retries.contains(rejection) }
             if !parked.isEmpty {
                 try await deadLetter(parked, from: byTag)
                 rejectedCounter.increment(by: Int64(parked.count))
             }
-            if !retries.isEmpty {
-                try await Task.sleep(for: settings.retryDelay)
-                for retry in retries {
-                    guard let delivery = byTag[retry.deliveryTag] else { continue }
-                    connection.reject(upTo: delivery.deliveryTag, generation: delivery.connectionGeneration, requeue: true, multiple: false)
-                }
-            }
-            // The multiple-ack must name a tag still outstanding: the last one that did not go back to the queue.
-            let returned = Set(retries.map(\.deliveryTag))
+            if !retries.isEmpty { try await retryLater(retries, from: byTag) }
             handledCounter.increment(by: Int64(batch.count))
             failuresInARow.reset()
-            return .acknowledge(upTo: batch.last { !returned.contains($0.deliveryTag) })
+            return .acknowledge(upTo: batch.last)
         } catch {
             let streak = failuresInARow.increment()
             let delay = min(settings.failureBackoff * (1 << min(streak - 1, 16)), .seconds(30))
@@ -180,6 +176,27 @@ public struct AMQPConsumer: Service {
             }
         }
         return batch
+    }
+
+    /// Counts a message's trips through the retry queue.
+    static let retriesHeader = "x-trastienda-retries"
+
+    /// Publishes copies of the messages to retry into the retry queue, each expiring after the retry delay (then the
+    /// broker moves it back to the consuming queue); the originals are acknowledged with the batch once confirmed.
+    private func retryLater(_ retries: [Rejection], from byTag: [UInt64: Delivery]) async throws {
+        let delay = String(settings.retryDelay.components.seconds * 1000 + settings.retryDelay.components.attoseconds / 1_000_000_000_000_000)
+        try await connection.publish(
+            retries.compactMap { rejection -> OutgoingMessage? in
+                guard let delivery = byTag[rejection.deliveryTag] else { return nil }
+                var properties = delivery.properties
+                properties.headers[Self.retriesHeader] = .int((properties.headers[Self.retriesHeader]?.intValue ?? 0) + 1)
+                properties.headers[Rejection.codeHeader] = .string(rejection.code)
+                properties.headers[Rejection.reasonHeader] = .string(rejection.reason)
+                properties.expiration = delay
+                properties.userId = nil
+                return OutgoingMessage(
+                    exchange: "", routingKey: Topology.retryQueueName(for: settings.queue), body: delivery.body, properties: properties)
+            })
     }
 
     private func deadLetter(_ rejections: [Rejection], from byTag: [UInt64: Delivery]) async throws {

@@ -132,6 +132,7 @@ enum CDecode {
             persistent: has(TRASTIENDA_FLAG_DELIVERY_MODE) && p.delivery_mode == 2,
             userId: has(TRASTIENDA_FLAG_USER_ID) ? string(p.user_id) : nil,
             appId: has(TRASTIENDA_FLAG_APP_ID) ? string(p.app_id) : nil,
+            expiration: has(TRASTIENDA_FLAG_EXPIRATION) ? string(p.expiration) : nil,
             headers: has(TRASTIENDA_FLAG_HEADERS) ? table(p.headers) : [:])
     }
 }
@@ -169,6 +170,7 @@ extension CArena {
         if let value = properties.timestamp { flags |= TRASTIENDA_FLAG_TIMESTAMP; c.timestamp = UInt64(bitPattern: value) }
         if let value = properties.userId { flags |= TRASTIENDA_FLAG_USER_ID; c.user_id = bytes(value) }
         if let value = properties.appId { flags |= TRASTIENDA_FLAG_APP_ID; c.app_id = bytes(value) }
+        if let value = properties.expiration { flags |= TRASTIENDA_FLAG_EXPIRATION; c.expiration = bytes(value) }
         if !properties.headers.isEmpty { flags |= TRASTIENDA_FLAG_HEADERS; c.headers = table(properties.headers) }
         c._flags = flags
         return c

@@ -35,13 +35,16 @@ public struct MessageProperties: Sendable, Equatable {
     /// The broker checks this equals the connection's user.
     public var userId: String?
     public var appId: String?
+    /// Milliseconds the message may wait in a queue, as decimal text (the retry queue's delay).
+    public var expiration: String?
     public var headers: [String: HeaderValue]
 
     public init(
         contentType: String? = "application/json", type: String? = nil, messageId: String? = nil,
         correlationId: String? = nil, timestamp: Int64? = nil, persistent: Bool = true, userId: String? = nil,
-        appId: String? = nil, headers: [String: HeaderValue] = [:]
+        appId: String? = nil, expiration: String? = nil, headers: [String: HeaderValue] = [:]
     ) {
+        self.expiration = expiration
         self.contentType = contentType
         self.type = type
         self.messageId = messageId

@@ -93,7 +93,11 @@ final class RawConnection {
             if let limit = queue.deliveryLimit { arguments["x-delivery-limit"] = .int(Int64(limit)) }
             if let exchange = queue.deadLetterExchange {
                 arguments["x-dead-letter-exchange"] = .string(exchange)
-                arguments["x-dead-letter-routing-key"] = .string(queue.name)
+                arguments["x-dead-letter-routing-key"] = .string(queue.deadLetterRoutingKey ?? queue.name)
+                if queue.kind == .quorum {  // moved with publisher confirms inside the broker, never dropped
+                    arguments["x-dead-letter-strategy"] = .string("at-least-once")
+                    arguments["x-overflow"] = .string("reject-publish")
+                }
             }
             let durable: amqp_boolean_t = queue.kind == .quorum ? 1 : 0
             amqp_queue_declare(state, channel, arena.bytes(queue.name), 0, durable, 0, 1 - durable, arena.table(arguments))

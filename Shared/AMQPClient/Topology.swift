@@ -43,14 +43,21 @@ public struct Topology: Sendable, Equatable {
         public var kind: Kind
         /// Messages returned this many times are dead-lettered instead of redelivered again.
         public var deliveryLimit: Int?
-        /// Where rejected and over-delivered messages go, routed with the queue's name as key.
+        /// Where rejected, over-delivered and expired messages go (`""` is the default exchange, which routes to the
+        /// queue named by the key).
         public var deadLetterExchange: String?
+        /// The routing key they go with; the queue's own name when nil.
+        public var deadLetterRoutingKey: String?
 
-        public init(name: String, kind: Kind = .quorum, deliveryLimit: Int? = nil, deadLetterExchange: String? = nil) {
+        public init(
+            name: String, kind: Kind = .quorum, deliveryLimit: Int? = nil, deadLetterExchange: String? = nil,
+            deadLetterRoutingKey: String? = nil
+        ) {
             self.name = name
             self.kind = kind
             self.deliveryLimit = deliveryLimit
             self.deadLetterExchange = deadLetterExchange
+            self.deadLetterRoutingKey = deadLetterRoutingKey
         }
     }
 
@@ -71,7 +78,12 @@ public struct Topology: Sendable, Equatable {
     /// The name of the queue that parks the dead letters of `queue`.
     public static func deadLetterQueueName(for queue: String) -> String { "\(queue).dead-letter" }
 
-    /// A consuming queue with its dead-letter queue: quorum, a delivery limit, bound to `bindings` on `exchange`.
+    /// The name of the queue where messages of `queue` wait out their retry delay (each message carries its own
+    /// expiration) before they go back to `queue`.
+    public static func retryQueueName(for queue: String) -> String { "\(queue).retry" }
+
+    /// A consuming queue with its dead-letter queue and its retry queue: quorum, a delivery limit, bound to
+    /// `bindings`.
     public static func consumingQueue(
         _ name: String, deliveryLimit: Int = 20, bindings: [(exchange: String, routingKey: String)]
     ) -> Topology {
@@ -81,6 +93,7 @@ public struct Topology: Sendable, Equatable {
             queues: [
                 Queue(name: name, deliveryLimit: deliveryLimit, deadLetterExchange: deadLetterExchange.name),
                 Queue(name: deadLetterQueue),
+                Queue(name: retryQueueName(for: name), deadLetterExchange: "", deadLetterRoutingKey: name),
             ],
             bindings: [Binding(queue: deadLetterQueue, exchange: deadLetterExchange.name, routingKey: name)]
                 + bindings.map { Binding(queue: name, exchange: $0.exchange, routingKey: $0.routingKey) })

@@ -41,12 +41,24 @@ public struct ServiceConfiguration: Sendable {
     /// Batches a consumer handles at once (acknowledged in order).
     public var concurrentBatches: Int
 
+    /// A service's own defaults for its consumers, which the environment overrides.
+    public struct ConsumerDefaults: Sendable {
+        public var prefetch: Int
+        public var batchSize: Int
+
+        public init(prefetch: Int = 1000, batchSize: Int = 500) {
+            self.prefetch = prefetch
+            self.batchSize = batchSize
+        }
+    }
+
     public static let defaultAMQPURL = "amqp://trastienda:trastienda@localhost:5672/"
     public static let defaultDatabaseURL = "postgres://trastienda:trastienda@localhost:5432/trastienda"
 
     /// Reads the configuration of `service` from the process environment (or `environment`, in tests).
     public static func load(
-        service: String, defaultHTTPPort: Int, environment: [String: String]? = nil
+        service: String, defaultHTTPPort: Int, consumerDefaults: ConsumerDefaults = ConsumerDefaults(),
+        environment: [String: String]? = nil
     ) throws(ConfigurationError) -> ServiceConfiguration {
         let provider = environment.map { EnvironmentVariablesProvider(environmentVariables: $0) } ?? EnvironmentVariablesProvider()
         let settings = Settings(service: service, reader: ConfigReader(provider: provider))
@@ -70,8 +82,8 @@ public struct ServiceConfiguration: Sendable {
             httpHost: settings.string("http.host") ?? "0.0.0.0",
             httpPort: try settings.integer("http.port", default: defaultHTTPPort, in: 1...65535),
             logLevel: try settings.logLevel(),
-            prefetch: try settings.integer("consumer.prefetch", default: 1000, in: 1...65535),
-            batchSize: try settings.integer("consumer.batch_size", default: 500, in: 1...10000),
+            prefetch: try settings.integer("consumer.prefetch", default: consumerDefaults.prefetch, in: 1...65535),
+            batchSize: try settings.integer("consumer.batch_size", default: consumerDefaults.batchSize, in: 1...10000),
             batchWait: .milliseconds(try settings.integer("consumer.batch_wait_ms", default: 10, in: 0...60000)),
             concurrentBatches: try settings.integer("consumer.concurrent_batches", default: 2, in: 1...16))
     }

@@ -20,12 +20,16 @@ public struct ServiceDefinition: Sendable {
     public var consumers: @Sendable (ServiceContext) -> [AMQPConsumer]
     /// Its own HTTP routes.
     public var routes: @Sendable (Router<BasicRequestContext>, ServiceContext) -> Void
+    /// Prefetch and batch size for its consumers unless configured otherwise.
+    public var consumerDefaults: ServiceConfiguration.ConsumerDefaults
 
     public init(
         name: String, defaultHTTPPort: Int, schema: String, migrations: [Migration], topology: Topology,
         consumers: @escaping @Sendable (ServiceContext) -> [AMQPConsumer] = { _ in [] },
-        routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceContext) -> Void = { _, _ in }
+        routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceContext) -> Void = { _, _ in },
+        consumerDefaults: ServiceConfiguration.ConsumerDefaults = .init()
     ) {
+        self.consumerDefaults = consumerDefaults
         self.name = name
         self.defaultHTTPPort = defaultHTTPPort
         self.schema = schema
@@ -60,7 +64,8 @@ public enum TrastiendaService {
     public static func main(_ definition: ServiceDefinition) async {
         let configuration: ServiceConfiguration
         do {
-            configuration = try ServiceConfiguration.load(service: definition.name, defaultHTTPPort: definition.defaultHTTPPort)
+            configuration = try ServiceConfiguration.load(
+                service: definition.name, defaultHTTPPort: definition.defaultHTTPPort, consumerDefaults: definition.consumerDefaults)
         } catch {
             FileHandle.standardError.write(Data("\(definition.name): configuration error: \(error)\n".utf8))
             exit(2)

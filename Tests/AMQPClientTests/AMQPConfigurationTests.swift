@@ -42,10 +42,12 @@ struct AMQPConfigurationTests {
         #expect(AMQPConfiguration.redacted("amqp://u:secret@h/") == "amqp://u:***@h/")
     }
 
-    @Test("a consuming queue comes with its dead-letter queue, limit and bindings")
+    @Test("a consuming queue comes with its dead-letter queue, its retry queue, limit and bindings")
     func consumingQueue() {
         let topology = Topology.consumingQueue("billing.sale-recorded", deliveryLimit: 5, bindings: [("sales.events", "sale.recorded.#")])
-        #expect(topology.queues.map(\.name) == ["billing.sale-recorded", "billing.sale-recorded.dead-letter"])
+        #expect(topology.queues.map(\.name) == ["billing.sale-recorded", "billing.sale-recorded.dead-letter", "billing.sale-recorded.retry"])
+        #expect(topology.queues[2].deadLetterExchange == "", "expired retries go back through the default exchange…")
+        #expect(topology.queues[2].deadLetterRoutingKey == "billing.sale-recorded", "…to the queue they came from")
         #expect(topology.queues[0].deliveryLimit == 5)
         #expect(topology.queues[0].deadLetterExchange == "dead-letters")
         #expect(topology.bindings.contains(.init(queue: "billing.sale-recorded.dead-letter", exchange: "dead-letters", routingKey: "billing.sale-recorded")))

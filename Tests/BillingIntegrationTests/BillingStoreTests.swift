@@ -38,12 +38,13 @@ struct BillingStoreTests {
     /// documents it announces and the deliveries it retries.
     func issue(_ deliveries: [[POSSaleV1]], on database: Database, at second: Int = 0) async throws -> (documents: [InvoiceIssuedV1], retries: [Rejection]) {
         let work: InvoiceIssuer.Work = deliveries.enumerated().map { (UInt64($0.offset + 1), $0.element) }
-        let (announcements, retries) = try await database.transaction { connection in
+        let (issued, plan) = try await database.transaction { connection in
             try InvoiceIssuer.issue(
                 work, fiscal: FiscalSettings(), generatedAt: String(format: "2026-11-29T10:%02d:%02d+01:00", second / 60 % 60, second % 60),
                 on: connection)
         }
-        return (try announcements.map { try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data($0.body)) }, retries)
+        let announcements = plan.announcedAgain + issued.map(\.announcement)
+        return (try announcements.map { try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data($0.body)) }, plan.retries)
     }
 
     func numbers(_ series: String, on database: Database) async throws -> [Int64] {

@@ -20,7 +20,7 @@ public struct RunningService: Sendable {
         let databaseURL = try await TestInfrastructure.makeDatabaseURL(definition.schema)
         let service = RunningService(port: TestInfrastructure.freePort(), amqp: amqp, databaseURL: databaseURL)
         let configuration = try ServiceConfiguration.load(
-            service: definition.name, defaultHTTPPort: service.port,
+            service: definition.name, defaultHTTPPort: service.port, consumerDefaults: definition.consumerDefaults,
             environment: [
                 "TRASTIENDA_AMQP_URL": TestInfrastructure.amqpURL + amqp.virtualHost, "TRASTIENDA_DATABASE_URL": databaseURL,
                 "TRASTIENDA_LOG_LEVEL": "error",

@@ -1,0 +1,50 @@
+import Foundation
+import Metrics
+import Synchronization
+
+/// What billing has done since it started: exported as Prometheus metrics and shown by `GET /stats`.
+final class BillingStatistics: Sendable {
+    struct Snapshot: Sendable, Codable {
+        var issued = 0
+        var creditNotes = 0
+        /// Invoices announced again for sales delivered again.
+        var announcedAgain = 0
+        /// Deliveries sent to wait in the retry queue (a store without an issuer, a return before its sale).
+        var retried = 0
+        var batches = 0
+        /// Milliseconds since 1970 when the first batch was taken, and when the last one was committed.
+        var firstDeliveryAtMilliseconds: Int64?
+        var lastCommitAtMilliseconds: Int64?
+    }
+
+    private let state = Mutex(Snapshot())
+    private let issuedCounter = Counter(label: "billing_invoices_issued_total", dimensions: [("kind", "invoice")])
+    private let creditNoteCounter = Counter(label: "billing_invoices_issued_total", dimensions: [("kind", "credit_note")])
+    private let againCounter = Counter(label: "billing_invoices_announced_again_total")
+    private let retriedCounter = Counter(label: "billing_deliveries_retried_total")
+    private let batchDuration = Timer(label: "billing_batch_duration_seconds")
+
+    var snapshot: Snapshot { state.withLock { $0 } }
+
+    func batchStarted() {
+        state.withLock { $0.firstDeliveryAtMilliseconds = $0.firstDeliveryAtMilliseconds ?? Self.nowMilliseconds() }
+    }
+
+    func batchCommitted(invoices: Int, creditNotes: Int, announcedAgain: Int, retried: Int, duration: Duration) {
+        state.withLock { state in
+            state.batches += 1
+            state.issued += invoices + creditNotes
+            state.creditNotes += creditNotes
+            state.announcedAgain += announcedAgain
+            state.retried += retried
+            state.lastCommitAtMilliseconds = Self.nowMilliseconds()
+        }
+        issuedCounter.increment(by: Int64(invoices))
+        creditNoteCounter.increment(by: Int64(creditNotes))
+        againCounter.increment(by: Int64(announcedAgain))
+        retriedCounter.increment(by: Int64(retried))
+        batchDuration.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+    }
+
+    private static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}

@@ -1,0 +1,58 @@
+import Synchronization
+
+/// Lets the batches of one consumer, which run concurrently, pass one section of their handler in the order they
+/// were taken: batch n enters ``AMQPConsumer/inBatchOrder(_:)`` only once batch n − 1 has left it (or finished
+/// without entering it). The rest of each batch (decoding before, publishing after) still overlaps.
+///
+/// Billing needs this: its transactions would otherwise take its issuers' chains in any order, and a return could
+/// be looked at before the batch holding its sale is committed.
+final class BatchTurns: Sendable {
+    private struct State {
+        var next = 0
+        var passed: Set<Int> = []
+        var waiting: [Int: CheckedContinuation<Void, Never>] = [:]
+    }
+
+    private let state = Mutex(State())
+
+    /// Suspends until every earlier batch has passed.
+    func wait(for number: Int) async {
+        await withCheckedContinuation { continuation in
+            let ready = state.withLock { state -> Bool in
+                if state.next == number { return true }
+                state.waiting[number] = continuation
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    /// Marks batch `number` as passed (idempotent) and lets the next one in.
+    func pass(_ number: Int) {
+        let resume = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard number >= state.next, state.passed.insert(number).inserted else { return nil }
+            while state.passed.remove(state.next) != nil { state.next += 1 }
+            return state.waiting.removeValue(forKey: state.next)
+        }
+        resume?.resume()
+    }
+}
+
+/// The batch a handler is running for, so that ``AMQPConsumer/inBatchOrder(_:)`` knows whose turn it is.
+struct BatchTurn: Sendable {
+    let number: Int
+    let turns: BatchTurns
+
+    @TaskLocal static var current: BatchTurn?
+}
+
+extension AMQPConsumer {
+    /// Runs `body` after the same section of every earlier batch of this consumer has run (outside a consumer's
+    /// handler it just runs `body`).
+    public static func inBatchOrder<T>(_ body: () async throws -> T) async throws -> T {
+        guard let turn = BatchTurn.current else { return try await body() }
+        await turn.turns.wait(for: turn.number)
+        defer { turn.turns.pass(turn.number) }
+        return try await body()
+    }
+}
