@@ -49,7 +49,8 @@ struct SaleRecorder: Sendable {
             rejections.append(Self.receiptConflict(sale, other: nil))
         }
         let announced = outcome.receiptConflicts.isEmpty ? accepted : accepted.filter { !outcome.receiptConflicts.contains($0.saleId) }
-        try await publisher.publish(announcements(of: announced))
+        // Announced in the order the batches came, so that a sale is announced before its return.
+        try await AMQPConsumer.publishInBatchOrder(announcements(of: announced), with: publisher)
 
         let lags = outcome.duplicates.isEmpty && outcome.receiptConflicts.isEmpty
             ? accepted.map { now.timeIntervalSince($0.occurredAt) }

@@ -60,9 +60,16 @@ public final class AMQPConnection: Sendable {
     /// connection dropped before all were confirmed (some may have been routed: publish again, consumers are
     /// idempotent), and ``AMQPError/Code/closed`` after ``close()``.
     public func publish(_ messages: [OutgoingMessage]) async throws {
-        guard !messages.isEmpty else { return }
+        try await publish(messages, whenQueued: {})
+    }
+
+    /// Publishes as ``publish(_:)-([OutgoingMessage])`` does, calling `whenQueued` as soon as the messages are
+    /// queued for the connection, which sends what it is given in order, before waiting for the confirms.
+    public func publish(_ messages: [OutgoingMessage], whenQueued: () -> Void) async throws {
+        guard !messages.isEmpty else { return whenQueued() }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             mailbox.send(.publish(messages, PublishTicket(count: messages.count, continuation: continuation)))
+            whenQueued()
         }
     }
 

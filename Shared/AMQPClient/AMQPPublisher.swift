@@ -16,6 +16,11 @@ public struct AMQPPublisher: Service {
 
     public func publish(_ message: OutgoingMessage) async throws { try await connection.publish(message) }
 
+    /// See ``AMQPConnection/publish(_:whenQueued:)``.
+    public func publish(_ messages: [OutgoingMessage], whenQueued: () -> Void) async throws {
+        try await connection.publish(messages, whenQueued: whenQueued)
+    }
+
     public func run() async throws {
         try? await gracefulShutdown()
         await connection.close()

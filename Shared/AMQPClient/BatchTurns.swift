@@ -2,10 +2,11 @@ import Synchronization
 
 /// Lets the batches of one consumer, which run concurrently, pass one section of their handler in the order they
 /// were taken: batch n enters ``AMQPConsumer/inBatchOrder(_:)`` only once batch n − 1 has left it (or finished
-/// without entering it). The rest of each batch (decoding before, publishing after) still overlaps.
+/// without entering it). The rest of each batch still overlaps. One section per handler.
 ///
-/// Billing needs this: its transactions would otherwise take its issuers' chains in any order, and a return could
-/// be looked at before the batch holding its sale is committed.
+/// Billing orders its transactions this way (they would otherwise take its issuers' chains in any order, and a
+/// return could be looked at before the batch holding its sale is committed); intake orders its announcements
+/// (``AMQPConsumer/publishInBatchOrder(_:with:)``), so that a sale is announced before its return.
 final class BatchTurns: Sendable {
     private struct State {
         var next = 0
@@ -54,5 +55,18 @@ extension AMQPConsumer {
         await turn.turns.wait(for: turn.number)
         defer { turn.turns.pass(turn.number) }
         return try await body()
+    }
+
+    /// Publishes `messages` once every earlier batch of this consumer has queued its own this way, so that what
+    /// batches announce reaches the broker in the order the batches came; the confirms are awaited concurrently.
+    public static func publishInBatchOrder(_ messages: [OutgoingMessage], with publisher: AMQPPublisher) async throws {
+        guard let turn = BatchTurn.current else { return try await publisher.publish(messages) }
+        await turn.turns.wait(for: turn.number)
+        var passed = false
+        defer { if !passed { turn.turns.pass(turn.number) } }
+        try await publisher.publish(messages) {
+            turn.turns.pass(turn.number)
+            passed = true
+        }
     }
 }
