@@ -136,6 +136,7 @@ let package = Package(
         tests("AMQPClientIntegrationTests", dependencies: ["AMQPClient", "TrastiendaTesting"]),
         tests("PostgresClientIntegrationTests", dependencies: ["PostgresClient", "TrastiendaTesting"]),
         tests("ServiceRuntimeIntegrationTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient", "TrastiendaTesting"]),
+        tests("OrdersIntegrationTests", dependencies: ["orders", "Contracts", "AMQPClient", "TrastiendaTesting"]),
         tests("SalesIntakeIntegrationTests", dependencies: [
             "sales-intake", "TrastiendaTesting", "AMQPClient", "PostgresClient", "Contracts", "ServiceRuntime",
         ]),

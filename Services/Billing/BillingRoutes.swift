@@ -28,8 +28,7 @@ enum BillingRoutes {
             guard !body.legalName.isEmpty, body.legalName.count <= 200, !body.address.isEmpty, body.address.count <= 200 else {
                 return error(.badRequest, "legalName and address must be 1–200 characters")
             }
-            guard body.stores.allSatisfy({ !$0.isEmpty && $0.count <= 48 && $0.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") } })
-            else {
+            guard body.stores.allSatisfy(OperationsRoutes.isIdentifier) else {
                 return error(.badRequest, "store ids are 1–48 letters, digits, '-' or '_'")
             }
             let issuer = Issuer(taxId: taxId, legalName: body.legalName, address: body.address)
@@ -127,7 +126,6 @@ enum BillingRoutes {
     }
 
     private static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
-        let escaped = message.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-        return OperationsRoutes.jsonResponse(status, #"{"error":"\#(escaped)"}"#)
+        OperationsRoutes.errorResponse(status, message)
     }
 }

@@ -68,35 +68,10 @@ enum BillingStore {
         Migration(5, "invoice documents as text", "ALTER TABLE invoices ALTER COLUMN document TYPE text"),
     ]
 
-    /// A `text[]` parameter holding `values` sorted (so that row locks taken through it come in one order).
-    static func textArray(_ values: Set<String>) -> String {
-        textArray(values.sorted())
-    }
-
-    /// A `text[]` parameter holding `values` in their order, each quoted.
-    static func textArray(_ values: [String]) -> String {
-        var literal = "{"
-        for (index, value) in values.enumerated() {
-            if index > 0 { literal += "," }
-            literal += "\""
-            for character in value.unicodeScalars {
-                if character == "\"" || character == "\\" { literal += "\\" }
-                literal.unicodeScalars.append(character)
-            }
-            literal += "\""
-        }
-        return literal + "}"
-    }
-
-    /// A `bigint[]` parameter.
-    static func integerArray(_ values: [Int64]) -> String {
-        "{" + values.map(String.init).joined(separator: ",") + "}"
-    }
-
     /// Which of `taxIds` are customers under the equivalence surcharge.
     static func surchargeCustomers(among taxIds: Set<String>, on connection: PostgresConnection) throws -> Set<String> {
         guard !taxIds.isEmpty else { return [] }
-        return Set(try connection.query("SELECT tax_id FROM surcharge_customers WHERE tax_id = ANY($1::text[])", [textArray(taxIds)])
+        return Set(try connection.query("SELECT tax_id FROM surcharge_customers WHERE tax_id = ANY($1::text[])", [PostgresArrays.text(taxIds)])
             .map { try $0.decode(String.self, at: 0) })
     }
 
@@ -146,7 +121,7 @@ enum BillingStore {
             """
             SELECT s.store_id, i.tax_id, i.legal_name, i.address FROM store_issuers s JOIN issuers i ON i.tax_id = s.issuer_tax_id
             WHERE s.store_id = ANY($1::text[])
-            """, [textArray(stores)])
+            """, [PostgresArrays.text(stores)])
         {
             issuers[try row.decode(at: 0)] = Issuer(taxId: try row.decode(at: 1), legalName: try row.decode(at: 2), address: try row.decode(at: 3))
         }
@@ -165,7 +140,7 @@ enum BillingStore {
     @discardableResult
     static func lockChains(of taxIds: Set<String>, on connection: PostgresConnection) throws -> [String: ChainHead] {
         guard !taxIds.isEmpty else { return [:] }
-        let array = textArray(taxIds)
+        let array = PostgresArrays.text(taxIds)
         try connection.query(
             """
             INSERT INTO chains (issuer_tax_id) SELECT t FROM unnest($1::text[]) t
@@ -189,7 +164,7 @@ enum BillingStore {
             """
             SELECT sale_id::text, kind, series || '/' || number, store_id, terminal_id, document
             FROM invoices WHERE sale_id = ANY($1::uuid[])
-            """, [textArray(saleIds)])
+            """, [PostgresArrays.text(saleIds)])
         {
             let seriesNumber: String = try row.decode(at: 2)
             guard let kind = InvoiceKind(rawValue: try row.decode(at: 1)) else {
@@ -286,7 +261,7 @@ enum BillingStore {
             UPDATE chains c SET last_fingerprint = u.fingerprint, records = u.records
             FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(issuer, fingerprint, records) WHERE c.issuer_tax_id = u.issuer
             """,
-            [textArray(chains.map(\.key)), textArray(chains.map(\.value.lastFingerprint)), integerArray(chains.map(\.value.records))])
+            [PostgresArrays.text(chains.map(\.key)), PostgresArrays.text(chains.map(\.value.lastFingerprint)), PostgresArrays.bigint(chains.map(\.value.records))])
         return issued
     }
 
@@ -303,7 +278,7 @@ enum BillingStore {
             """
         func taken(_ codes: [String]) throws -> [String: Int64] {
             var first: [String: Int64] = [:]
-            for row in try connection.query(take, [textArray(codes), integerArray(codes.map { needed[$0]!.count })]) {
+            for row in try connection.query(take, [PostgresArrays.text(codes), PostgresArrays.bigint(codes.map { needed[$0]!.count })]) {
                 first[try row.decode(at: 0)] = try row.decode(at: 1)
             }
             return first
@@ -318,9 +293,9 @@ enum BillingStore {
                 SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::boolean[]) ON CONFLICT (code) DO NOTHING
                 """,
                 [
-                    textArray(missing), textArray(planned.map(\.draft.issuer.taxId)), textArray(planned.map(\.draft.storeId)),
-                    integerArray(planned.map { Int64($0.issueDate.year) }),
-                    "{" + planned.map { $0.draft.kind.isCreditNote ? "t" : "f" }.joined(separator: ",") + "}",
+                    PostgresArrays.text(missing), PostgresArrays.text(planned.map(\.draft.issuer.taxId)), PostgresArrays.text(planned.map(\.draft.storeId)),
+                    PostgresArrays.bigint(planned.map { Int64($0.issueDate.year) }),
+                    PostgresArrays.boolean(planned.map(\.draft.kind.isCreditNote)),
                 ])
             first.merge(try taken(missing)) { $1 }
         }

@@ -3,12 +3,27 @@ import Contracts
 import PostgresClient
 import ServiceRuntime
 
-/// Orders and stock: a stock ledger that follows every sale, reorder points, and customer orders.
+/// Orders and stock: a stock ledger that follows every sale, reorder points and replenishments, and customer orders.
 enum Orders {
     static let definition = ServiceDefinition(
-        name: "orders", defaultHTTPPort: 8083, schema: "orders", migrations: migrations, topology: topology)
+        name: "orders", defaultHTTPPort: 8083, schema: "orders", migrations: migrations, topology: topology,
+        consumers: { context in
+            [
+                AMQPConsumer(
+                    configuration: context.configuration.amqp.named("orders-sales"),
+                    settings: context.consumerSettings(queue: Queues.ordersSaleRecorded), topology: topology, logger: context.logger,
+                    handler: SaleStockMover(database: context.database).handle),
+                AMQPConsumer(
+                    configuration: context.configuration.amqp.named("orders-commands"),
+                    settings: context.consumerSettings(queue: Queues.ordersCommands), topology: topology, logger: context.logger,
+                    handler: OrderCommandHandler(database: context.database).handle),
+            ]
+        },
+        routes: { router, context in OrdersRoutes.add(to: router, database: context.database) },
+        // Like billing's: each sale.recorded carries about ten sales.
+        consumerDefaults: .init(prefetch: 1000, batchSize: 100), hasOutbox: true)
 
-    static let migrations: [Migration] = [CommonMigrations.handledMessages]
+    static let migrations = OrdersSchema.migrations
 
     /// Recorded sales and order commands in; stock and order events out.
     static let topology = Topology(

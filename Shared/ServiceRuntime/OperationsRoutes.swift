@@ -26,6 +26,25 @@ public enum OperationsRoutes {
         }
     }
 
+    /// `{"error": message}` with `status`: what a client did wrong, in words it can act on.
+    public static func errorResponse(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        var escaped = ""
+        for character in message.unicodeScalars {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\"": escaped += "\\\""
+            case "\n": escaped += "\\n"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return jsonResponse(status, #"{"error":"\#(escaped)"}"#)
+    }
+
+    /// Whether `text` can be a store id, SKU or order id: 1–48 ASCII letters, digits, `-` or `_`.
+    public static func isIdentifier(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.count <= 48 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
+    }
+
     /// A JSON response with `body` as it is.
     public static func jsonResponse(_ status: HTTPResponse.Status, _ body: String) -> Response {
         var headers = HTTPFields()

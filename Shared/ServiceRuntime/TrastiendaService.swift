@@ -22,14 +22,17 @@ public struct ServiceDefinition: Sendable {
     public var routes: @Sendable (Router<BasicRequestContext>, ServiceContext) -> Void
     /// Prefetch and batch size for its consumers unless configured otherwise.
     public var consumerDefaults: ServiceConfiguration.ConsumerDefaults
+    /// Whether it keeps a transactional outbox (see ``Outbox``): then an ``OutboxRelay`` runs beside its consumers.
+    public var hasOutbox: Bool
 
     public init(
         name: String, defaultHTTPPort: Int, schema: String, migrations: [Migration], topology: Topology,
         consumers: @escaping @Sendable (ServiceContext) -> [AMQPConsumer] = { _ in [] },
         routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceContext) -> Void = { _, _ in },
-        consumerDefaults: ServiceConfiguration.ConsumerDefaults = .init()
+        consumerDefaults: ServiceConfiguration.ConsumerDefaults = .init(), hasOutbox: Bool = false
     ) {
         self.consumerDefaults = consumerDefaults
+        self.hasOutbox = hasOutbox
         self.name = name
         self.defaultHTTPPort = defaultHTTPPort
         self.schema = schema
@@ -149,7 +152,11 @@ struct MigrateThenConsume: Service {
             for consumer in consumers {
                 group.addTask { try await consumer.run() }
             }
-            if consumers.isEmpty { try? await gracefulShutdown() }
+            if definition.hasOutbox {
+                let relay = OutboxRelay(database: context.database, publisher: context.publisher, logger: context.logger)
+                group.addTask { try await relay.run() }
+            }
+            if consumers.isEmpty && !definition.hasOutbox { try? await gracefulShutdown() }
         }
     }
 }

@@ -1,0 +1,139 @@
+import AMQPClient
+import Contracts
+import PostgresClient
+import ServiceRuntime
+
+/// One change to a SKU's stock in one store, as the ledger records it.
+struct StockMovement: Sendable, Equatable {
+    enum Kind: String, Sendable {
+        case sale, `return`, replenishment, adjustment, reservation, release, shipment
+    }
+
+    var storeId: String
+    var sku: String
+    var kind: Kind
+    var onHandChange: Int64
+    var reservedChange: Int64
+    /// What caused it: a sale id, an order id, a replenishment id, an adjustment's reason.
+    var reference: String
+}
+
+/// Where one SKU of one store stands.
+struct StockKey: Hashable, Sendable, Comparable {
+    var storeId: String
+    var sku: String
+
+    static func < (a: StockKey, b: StockKey) -> Bool { (a.storeId, a.sku) < (b.storeId, b.sku) }
+}
+
+/// The stock ledger: every movement is written down, and the levels it moves are kept beside it in the same
+/// transaction, so the current level is always the sum of the ledger.
+///
+/// Available stock is on hand minus reserved. When a movement takes a SKU's available stock from its minimum or
+/// above to under it, `stock.low.<store>` is published and, unless one is already open, one replenishment is
+/// raised for what brings it back to the maximum, rounded up to the multiple (`replenishment.requested.<store>`).
+/// Stock may go negative (the shelf is the truth): crossing under zero publishes `stock.negative.<store>`. All of it
+/// goes through the outbox, in the caller's transaction.
+enum StockLedger {
+    struct Rule: Sendable, Equatable {
+        var minimum: Int64
+        var maximum: Int64
+        var multiple: Int64
+
+        /// What brings `available` back to the maximum, in whole multiples.
+        func replenishment(from available: Int64) -> Int64 {
+            let missing = maximum - available
+            guard missing > 0 else { return 0 }
+            return (missing + multiple - 1) / multiple * multiple
+        }
+    }
+
+    /// Applies `movements` in the caller's transaction and returns each touched SKU's available stock after them.
+    @discardableResult
+    static func apply(_ movements: [StockMovement], on connection: PostgresConnection) throws -> [StockKey: Int64] {
+        guard !movements.isEmpty else { return [:] }
+        var rows = CopyRows(reservingBytes: movements.count * 96)
+        var changes: [StockKey: (onHand: Int64, reserved: Int64)] = [:]
+        for movement in movements {
+            rows.append(movement.storeId)
+            rows.append(movement.sku)
+            rows.append(movement.kind.rawValue)
+            rows.append(movement.onHandChange)
+            rows.append(movement.reservedChange)
+            rows.append(movement.reference)
+            rows.endRow()
+            changes[StockKey(storeId: movement.storeId, sku: movement.sku), default: (0, 0)].onHand += movement.onHandChange
+            changes[StockKey(storeId: movement.storeId, sku: movement.sku), default: (0, 0)].reserved += movement.reservedChange
+        }
+        try connection.copy(
+            into: "movements", columns: ["store_id", "sku", "kind", "on_hand_change", "reserved_change", "reference"], data: rows)
+
+        // Rows locked in one order (store, SKU), so that replicas moving the same SKUs cannot deadlock.
+        let keys = changes.keys.sorted()
+        var after: [StockKey: Int64] = [:]
+        for row in try connection.query(
+            """
+            INSERT INTO stock AS s (store_id, sku, on_hand, reserved)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[], $4::bigint[]) ORDER BY 1, 2
+            ON CONFLICT (store_id, sku) DO UPDATE SET on_hand = s.on_hand + excluded.on_hand, reserved = s.reserved + excluded.reserved
+            RETURNING store_id, sku, on_hand - reserved
+            """,
+            [
+                PostgresArrays.text(keys.map(\.storeId)), PostgresArrays.text(keys.map(\.sku)),
+                PostgresArrays.bigint(keys.map { changes[$0]!.onHand }), PostgresArrays.bigint(keys.map { changes[$0]!.reserved }),
+            ])
+        {
+            after[StockKey(storeId: try row.decode(at: 0), sku: try row.decode(at: 1))] = try row.decode(at: 2)
+        }
+
+        // Only a fall can cross a threshold.
+        let fallen = keys.filter { changes[$0]!.onHand - changes[$0]!.reserved < 0 }
+        guard !fallen.isEmpty else { return after }
+        let rules = try self.rules(for: fallen, on: connection)
+        for key in fallen {
+            guard let now = after[key] else { continue }
+            let before = now - (changes[key]!.onHand - changes[key]!.reserved)
+            if before >= 0 && now < 0 {
+                try Outbox.add(
+                    StockLevelV1(storeId: key.storeId, sku: key.sku, available: now, minimum: rules[key]?.minimum),
+                    exchange: Exchanges.stockEvents.name, routingKey: "stock.negative.\(key.storeId)", type: StockLevelV1.negativeType,
+                    on: connection)
+            }
+            guard let rule = rules[key], before >= rule.minimum, now < rule.minimum else { continue }
+            try Outbox.add(
+                StockLevelV1(storeId: key.storeId, sku: key.sku, available: now, minimum: rule.minimum),
+                exchange: Exchanges.stockEvents.name, routingKey: "stock.low.\(key.storeId)", type: StockLevelV1.lowType, on: connection)
+            try raiseReplenishment(key, quantity: rule.replenishment(from: now), on: connection)
+        }
+        return after
+    }
+
+    /// One replenishment for `key`, unless one is open already.
+    private static func raiseReplenishment(_ key: StockKey, quantity: Int64, on connection: PostgresConnection) throws {
+        guard quantity > 0 else { return }
+        guard let row = try connection.query(
+            """
+            INSERT INTO replenishments (store_id, sku, quantity) VALUES ($1, $2, $3)
+            ON CONFLICT (store_id, sku) WHERE status = 'open' DO NOTHING RETURNING id
+            """, [key.storeId, key.sku, quantity]
+        ).first else { return }
+        try Outbox.add(
+            ReplenishmentRequestedV1(replenishmentId: try row.decode(at: 0), storeId: key.storeId, sku: key.sku, quantity: quantity),
+            exchange: Exchanges.stockEvents.name, routingKey: "replenishment.requested.\(key.storeId)",
+            type: ReplenishmentRequestedV1.messageType, on: connection)
+    }
+
+    static func rules(for keys: [StockKey], on connection: PostgresConnection) throws -> [StockKey: Rule] {
+        var rules: [StockKey: Rule] = [:]
+        for row in try connection.query(
+            """
+            SELECT r.store_id, r.sku, r.minimum, r.maximum, r.multiple
+            FROM reorder_rules r JOIN unnest($1::text[], $2::text[]) AS k(store_id, sku) USING (store_id, sku)
+            """, [PostgresArrays.text(keys.map(\.storeId)), PostgresArrays.text(keys.map(\.sku))])
+        {
+            rules[StockKey(storeId: try row.decode(at: 0), sku: try row.decode(at: 1))] = Rule(
+                minimum: try row.decode(at: 2), maximum: try row.decode(at: 3), multiple: try row.decode(at: 4))
+        }
+        return rules
+    }
+}

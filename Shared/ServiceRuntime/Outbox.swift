@@ -1,0 +1,112 @@
+import AMQPClient
+import Foundation
+import Logging
+import PostgresClient
+import ServiceLifecycle
+
+/// A transactional outbox: events caused by an HTTP command or a timer are written in the same transaction as the
+/// change they announce, and ``OutboxRelay`` publishes them afterwards with confirms. A crash between the commit and
+/// the publish loses nothing: the rows wait until a relay runs again.
+public enum Outbox {
+    /// The `outbox` table, as migration `version` of a service's schema.
+    public static func migration(_ version: Int) -> Migration {
+        Migration(
+            version, "transactional outbox",
+            """
+            CREATE TABLE outbox (
+                id bigserial PRIMARY KEY,
+                exchange text NOT NULL,
+                routing_key text NOT NULL,
+                type text NOT NULL,
+                body text NOT NULL,
+                created_at timestamptz NOT NULL DEFAULT now(),
+                claimed_until timestamptz
+            )
+            """)
+    }
+
+    /// Adds one event to the outbox, in the caller's transaction.
+    public static func add(exchange: String, routingKey: String, type: String, body: String, on connection: PostgresConnection) throws {
+        try connection.query(
+            "INSERT INTO outbox (exchange, routing_key, type, body) VALUES ($1, $2, $3, $4)", [exchange, routingKey, type, body])
+    }
+
+    /// Adds `event` as JSON.
+    public static func add<Event: Encodable>(
+        _ event: Event, exchange: String, routingKey: String, type: String, on connection: PostgresConnection
+    ) throws {
+        let body = try JSONEncoder().encode(event)
+        try add(exchange: exchange, routingKey: routingKey, type: type, body: String(decoding: body, as: UTF8.self), on: connection)
+    }
+}
+
+/// Publishes what the outbox holds, oldest first, and deletes each row once the broker has confirmed it.
+///
+/// Replicas share the table: each claims a batch of rows for a short lease (`FOR UPDATE SKIP LOCKED`), publishes,
+/// then deletes them. A relay that dies holding a lease leaves its rows to the others when the lease runs out; a
+/// row published just before such a death is published again (its `message_id`, `outbox-<id>`, lets a consumer tell).
+public struct OutboxRelay: Service {
+    let database: Database
+    let publisher: AMQPPublisher
+    let logger: Logger
+    let batchSize: Int
+    let idleWait: Duration
+    let lease: Duration
+
+    public init(
+        database: Database, publisher: AMQPPublisher, logger: Logger, batchSize: Int = 500, idleWait: Duration = .milliseconds(50),
+        lease: Duration = .seconds(5)
+    ) {
+        self.database = database
+        self.publisher = publisher
+        self.logger = logger
+        self.batchSize = batchSize
+        self.idleWait = idleWait
+        self.lease = lease
+    }
+
+    public func run() async throws {
+        var failures = 0
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let relayed = try await relayOnce()
+                failures = 0
+                if relayed == 0 { try? await Task.sleep(for: idleWait) }
+            } catch {
+                failures += 1
+                logger.warning("Outbox relay failed; will try again", metadata: ["error": .string("\(error)")])
+                try? await Task.sleep(for: min(.milliseconds(100) * (1 << min(failures, 6)), .seconds(5)))
+            }
+        }
+    }
+
+    /// Claims, publishes and deletes one batch; returns how many rows it relayed.
+    @discardableResult
+    public func relayOnce() async throws -> Int {
+        let milliseconds = lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000
+        let limit = batchSize
+        let rows = try await database.query(
+            """
+            UPDATE outbox SET claimed_until = now() + $2 * interval '1 millisecond'
+            WHERE id IN (
+                SELECT id FROM outbox WHERE claimed_until IS NULL OR claimed_until < now()
+                ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
+            RETURNING id, exchange, routing_key, type, body
+            """, [limit, milliseconds])
+        guard !rows.isEmpty else { return 0 }
+        var ids: [Int64] = []
+        var messages: [OutgoingMessage] = []
+        for row in rows.sorted(by: { (try? $0.decode(Int64.self, at: 0)) ?? 0 < (try? $1.decode(Int64.self, at: 0)) ?? 0 }) {
+            let id: Int64 = try row.decode(at: 0)
+            ids.append(id)
+            messages.append(
+                OutgoingMessage(
+                    exchange: try row.decode(at: 1), routingKey: try row.decode(at: 2), body: Array(try row.decode(String.self, at: 4).utf8),
+                    properties: MessageProperties(type: try row.decode(at: 3), messageId: "outbox-\(id)")))
+        }
+        try await publisher.publish(messages)
+        try await database.query(
+            "DELETE FROM outbox WHERE id = ANY($1::bigint[])", ["{" + ids.map(String.init).joined(separator: ",") + "}"])
+        return ids.count
+    }
+}
