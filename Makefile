@@ -27,11 +27,12 @@ bench: infra
 	swift build -c release --product sales-intake
 	swift build -c release --product pos-sim
 	swift build -c release --product billing
+	swift build -c release --product orders
 	cc -O2 -o scripts/bench/amqp-bench-c scripts/bench/amqp_bench.c $$(pkg-config --cflags --libs librabbitmq)
 	cc -O2 -o scripts/bench/intake-baseline-c scripts/bench/intake_baseline.c $$(pkg-config --cflags --libs librabbitmq libpq)
 	@scripts/bench/run.sh
 	@scripts/bench/intake.sh
-	@scripts/bench/billing.sh
+	@scripts/bench/downstream.sh
 
 ## Stops the local RabbitMQ and PostgreSQL.
 down:

@@ -5,6 +5,9 @@ import ServiceRuntime
 
 /// Orders and stock: a stock ledger that follows every sale, reorder points and replenishments, and customer orders.
 enum Orders {
+    /// The sales whose stock this process moved, for `GET /stats`.
+    static let salesActivity = BatchActivity()
+
     static let definition = ServiceDefinition(
         name: "orders", defaultHTTPPort: 8083, schema: "orders", migrations: migrations, topology: topology,
         consumers: { context in
@@ -12,14 +15,14 @@ enum Orders {
                 AMQPConsumer(
                     configuration: context.configuration.amqp.named("orders-sales"),
                     settings: context.consumerSettings(queue: Queues.ordersSaleRecorded), topology: topology, logger: context.logger,
-                    handler: SaleStockMover(database: context.database).handle),
+                    handler: SaleStockMover(database: context.database, activity: salesActivity).handle),
                 AMQPConsumer(
                     configuration: context.configuration.amqp.named("orders-commands"),
                     settings: context.consumerSettings(queue: Queues.ordersCommands), topology: topology, logger: context.logger,
                     handler: OrderCommandHandler(database: context.database).handle),
             ]
         },
-        routes: { router, context in OrdersRoutes.add(to: router, database: context.database) },
+        routes: { router, context in OrdersRoutes.add(to: router, database: context.database, salesActivity: salesActivity) },
         // Like billing's: each sale.recorded carries about ten sales.
         consumerDefaults: .init(prefetch: 1000, batchSize: 100), hasOutbox: true)
 

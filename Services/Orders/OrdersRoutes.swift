@@ -32,7 +32,8 @@ enum OrdersRoutes {
         var note: String
     }
 
-    static func add(to router: Router<BasicRequestContext>, database: Database) {
+    static func add(to router: Router<BasicRequestContext>, database: Database, salesActivity: BatchActivity) {
+        router.get("/stats") { _, _ in OperationsRoutes.jsonResponse(.ok, #"{"salesMoved":\#(salesActivity.json)}"#) }
         addStock(to: router, database: database)
         addReorderRules(to: router, database: database)
         addOrders(to: router, database: database)

@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
-# Billing against intake on the same preloaded sales, in one run: pos-sim preloads sales, intake drains them (its
-# rate is measured), announcing them into billing's queue; then billing drains that queue (its rate is measured).
+# Billing and orders against intake on the same preloaded sales, in one run: pos-sim preloads sales, intake drains
+# them (its rate is measured), announcing them into billing's and orders' queues; then billing drains its queue, and
+# orders its own (each rate measured from the first delivery to the last commit).
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 release="$root/.build/release"
 count="${BENCH_BILLING_COUNT:-50000}"
-vhost=bench-billing
-database=trastienda_bench_billing
+vhost=bench-downstream
+database=trastienda_bench_downstream
 amqp_url="amqp://trastienda:trastienda@localhost:5672/$vhost"
 database_url="postgres://trastienda:trastienda@localhost:5432/$database"
 intake_port=18091
 billing_port=18092
+orders_port=18093
 
 fresh_vhost "$vhost"
 fresh_database "$database"
@@ -27,11 +29,11 @@ stop() { kill -TERM "$1"; wait "$1" 2>/dev/null || true; }
 invoices() { psql -qtA -h localhost -U postgres -d "$database" -c "SELECT coalesce(sum(next_number - 1), 0) FROM billing.series"; }
 
 # Both services declare their queues and migrate; billing gets one issuer for pos-sim's 50 stores.
-intake=$(start sales-intake $intake_port); billing=$(start billing $billing_port)
+intake=$(start sales-intake $intake_port); billing=$(start billing $billing_port); orders=$(start orders $orders_port)
 stores=$(printf '"S%03d",' $(seq 1 50)); stores="[${stores%,}]"
 curl -sf -X PUT "http://localhost:$billing_port/issuers/89890001K" -H 'content-type: application/json' \
     -d "{\"legalName\":\"Bench SL\",\"address\":\"Burgos\",\"stores\":$stores}" >/dev/null
-stop "$billing"; stop "$intake"
+stop "$orders"; stop "$billing"; stop "$intake"
 
 "$release/pos-sim" --url "$amqp_url" --sales "$count" --stores 50 --terminals 8 --quiet >/dev/null
 psql -q -h localhost -U postgres -c CHECKPOINT
@@ -55,7 +57,20 @@ stop "$billing"
 billing_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")
 echo "billing CPU µs per invoice: itself $(per_sale_us "$own"), broker $(per_sale_us $((beam1 - beam0))), PostgreSQL and rest $(per_sale_us $((all1 - all0 - own - beam1 + beam0)))"
 echo "billing invoices/s: $billing_rate (first delivery to last commit, as for intake; $retried deliveries waited in the retry queue)"
+
+psql -q -h localhost -U postgres -c CHECKPOINT
+all0=$(ticks_all); beam0=$(ticks_beam)
+orders=$(start orders $orders_port)
+orders_stat() { curl -sf "http://localhost:$orders_port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
+until [ "$(orders_stat handled)" -ge "$count" ] 2>/dev/null; do sleep 0.2; done
+all1=$(ticks_all); beam1=$(ticks_beam); own=$(ticks_of "$orders")
+first=$(orders_stat firstDeliveryAtMilliseconds); last=$(orders_stat lastCommitAtMilliseconds)
+stop "$orders"
+orders_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")
+echo "orders CPU µs per sale: itself $(per_sale_us "$own"), broker $(per_sale_us $((beam1 - beam0))), PostgreSQL and rest $(per_sale_us $((all1 - all0 - own - beam1 + beam0)))"
+echo "orders sales/s: $orders_rate (first delivery to last commit)"
 echo "intake sales/s (same sales): $intake_rate"
 python3 -c "print('ratio billing/intake: %.2f' % ($billing_rate / $intake_rate))"
+python3 -c "print('ratio orders/intake: %.2f' % ($orders_rate / $intake_rate))"
 [ -n "${BENCH_KEEP:-}" ] || remove_vhost "$vhost"
 [ -n "${BENCH_KEEP:-}" ] || remove_database "$database"
