@@ -21,6 +21,7 @@ struct InvoiceDraft: Sendable, Equatable {
     /// Only on a full invoice (or its credit note).
     var customer: POSSaleV1.Customer?
     var lines: [InvoiceLine]
+    var payments: [InvoiceIssuedV1.Payment]
     var breakdown: [TaxLine]
     var totalBaseCents: Int64
     var totalTaxCents: Int64
@@ -43,6 +44,7 @@ struct InvoiceDraft: Sendable, Equatable {
         terminalId = sale.terminalId
         self.issuer = issuer
         customer = kind == .full || kind == .correctingFull ? sale.customer : nil
+        payments = sale.payments.map { InvoiceIssuedV1.Payment(method: $0.method, amountCents: $0.amount) }
         lines = sale.lines.map { line in
             InvoiceLine(
                 sku: line.sku, description: line.description, quantity: line.quantity, unitPriceCents: line.unitPrice,

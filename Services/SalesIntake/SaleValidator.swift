@@ -159,6 +159,9 @@ struct SaleValidator: Sendable {
                 throw SaleViolation(
                     "sale.invalid_payment_amount", "payments[\(index)].amount \(payment.amount) is zero, of the wrong sign, or more than the total")
             }
+            if payment.method == "deferred", (sale.customer?.taxId ?? "").isEmpty {
+                throw SaleViolation("sale.deferred_without_customer", "payments[\(index)] is on account (deferred): the sale needs a customer with a taxId")
+            }
             paid += payment.amount
         }
         guard paid == sale.total else {

@@ -64,13 +64,31 @@ public struct InvoiceIssuedV1: Codable, Sendable, Equatable {
     public var previousFingerprint: String
     public var generatedAt: String
     public var qrURL: String
+    /// How the sale was paid, as the till said (`deferred`: on account, which collections follows up). Absent from
+    /// documents issued before it was added.
+    public var payments: [Payment]?
+
+    public struct Payment: Codable, Sendable, Equatable {
+        public var method: String
+        public var amountCents: Int64
+        public init(method: String, amountCents: Int64) {
+            self.method = method
+            self.amountCents = amountCents
+        }
+    }
+
+    /// What is on account (the deferred payments), in cents; negative on a credit note.
+    public var deferredCents: Int64 {
+        (payments ?? []).filter { $0.method == "deferred" }.reduce(0) { $0 + $1.amountCents }
+    }
 
     public init(
         kind: String, number: String, series: String, sequence: Int64, issueDate: String, saleId: String, storeId: String,
         terminalId: String, issuer: Party, customer: Party?, lines: [Line], taxes: [Tax], totalBaseCents: Int64,
         totalTaxCents: Int64, totalSurchargeCents: Int64, totalCents: Int64, corrects: String?, fingerprint: String,
-        previousFingerprint: String, generatedAt: String, qrURL: String
+        previousFingerprint: String, generatedAt: String, qrURL: String, payments: [Payment]? = nil
     ) {
+        self.payments = payments
         self.kind = kind
         self.number = number
         self.series = series
@@ -144,6 +162,14 @@ extension InvoiceIssuedV1 {
             json.field("previousFingerprint", previousFingerprint)
             json.field("generatedAt", generatedAt)
             json.field("qrURL", qrURL)
+            if let payments {
+                json.field("payments", array: payments) { json, payment in
+                    json.object { json in
+                        json.field("method", payment.method)
+                        json.field("amountCents", payment.amountCents)
+                    }
+                }
+            }
         }
         return writer.bytes
     }

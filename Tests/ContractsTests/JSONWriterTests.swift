@@ -16,7 +16,8 @@ struct JSONWriterTests {
             taxes: [.init(rate: 21, baseCents: -2_000, taxCents: -420, surchargeBasisPoints: 520, surchargeCents: -104)],
             totalBaseCents: -2_096, totalTaxCents: -424, totalSurchargeCents: -104, totalCents: Int64.min, corrects: corrects,
             fingerprint: "3C464DAF", previousFingerprint: "", generatedAt: "2026-11-29T10:00:00+01:00",
-            qrURL: "https://example.test/q?nif=89890001K&importe=-25.20")
+            qrURL: "https://example.test/q?nif=89890001K&importe=-25.20",
+            payments: customer == nil ? nil : [.init(method: "deferred", amountCents: -2_520)])
     }
 
     @Test("JSONDecoder reads back exactly what was written: escapes, negatives, optional members present and absent",

@@ -90,6 +90,10 @@ public enum SaleFixtures {
             ("payments short", "sale.payments_mismatch", mutated { $0["payments"] = [["method": "card", "amount": 1000]] }),
             ("no payments", "sale.no_payments", mutated { $0["payments"] = [[String: Any]]() }),
             ("bitcoin", "sale.unknown_payment_method", mutated { $0["payments"] = [["method": "bitcoin", "amount": 1398]] }),
+            ("on account without a customer", "sale.deferred_without_customer", mutated {
+                $0["payments"] = [["method": "deferred", "amount": 1398]]
+                $0["customer"] = NSNull()
+            }),
             ("zero payment", "sale.invalid_payment_amount", mutated {
                 $0["payments"] = [["method": "card", "amount": 1398], ["method": "cash", "amount": 0]]
             }),
