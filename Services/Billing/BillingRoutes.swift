@@ -18,7 +18,7 @@ enum BillingRoutes {
         }
         router.put("/issuers/:taxId") { request, context in
             let taxId = try context.parameters.require("taxId")
-            guard isTaxId(taxId) else { return error(.badRequest, "the tax id must be 2–20 letters and digits") }
+            guard OperationsRoutes.isTaxId(taxId) else { return error(.badRequest, "the tax id must be 2–20 letters and digits") }
             let body: IssuerBody
             do {
                 body = try await request.decode(as: IssuerBody.self, context: context)
@@ -51,7 +51,7 @@ enum BillingRoutes {
         }
         router.get("/issuers/:taxId/chain") { _, context in
             let taxId = try context.parameters.require("taxId")
-            guard isTaxId(taxId) else { return error(.badRequest, "the tax id must be 2–20 letters and digits") }
+            guard OperationsRoutes.isTaxId(taxId) else { return error(.badRequest, "the tax id must be 2–20 letters and digits") }
             let check = try await database.withConnection { try BillingStore.verifyChain(issuerTaxId: taxId, on: $0) }
             let broken = check.firstBroken.map { "\"\($0)\"" } ?? "null"
             return OperationsRoutes.jsonResponse(
@@ -80,7 +80,7 @@ enum BillingRoutes {
         }
         router.put("/customers/:taxId/equivalence-surcharge") { request, context in
             let taxId = try context.parameters.require("taxId")
-            guard isTaxId(taxId) else { return error(.badRequest, "the tax id must be 2–20 letters and digits") }
+            guard OperationsRoutes.isTaxId(taxId) else { return error(.badRequest, "the tax id must be 2–20 letters and digits") }
             struct Body: Decodable { var applies: Bool }
             guard let body = try? await request.decode(as: Body.self, context: context) else {
                 return error(.badRequest, #"the body must be {"applies": true} or {"applies": false}"#)
@@ -119,10 +119,6 @@ enum BillingRoutes {
             let month = Int(parts[1]), let day = Int(parts[2]), Int(parts[0]) != nil
         else { return false }
         return (1...12).contains(month) && (1...31).contains(day)
-    }
-
-    private static func isTaxId(_ text: String) -> Bool {
-        (2...20).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }
 
     private static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {

@@ -3,15 +3,34 @@ import Contracts
 import PostgresClient
 import ServiceRuntime
 
-/// Collections: receivables from invoices paid on account, payments, aging and dunning.
+/// Collections: receivables from invoices paid on account, payments, aging, dunning and write-offs.
 enum Collections {
-    static let definition = ServiceDefinition(
-        name: "collections", defaultHTTPPort: 8084, schema: "collections", migrations: migrations, topology: topology)
+    static let definition = definition(settings: CollectionsSettings())
 
-    static let migrations: [Migration] = [CommonMigrations.handledMessages]
+    static func definition(settings: CollectionsSettings) -> ServiceDefinition {
+        ServiceDefinition(
+            name: "collections", defaultHTTPPort: 8084, schema: "collections", migrations: migrations, topology: topology,
+            consumers: { context in
+                [
+                    AMQPConsumer(
+                        configuration: context.configuration.amqp.named("collections-invoices"),
+                        settings: context.consumerSettings(queue: Queues.collectionsInvoiceIssued), topology: topology,
+                        logger: context.logger, handler: ReceivableOpener(database: context.database).handle),
+                    AMQPConsumer(
+                        configuration: context.configuration.amqp.named("collections-payments"),
+                        settings: context.consumerSettings(queue: Queues.collectionsPayments), topology: topology, logger: context.logger,
+                        handler: PaymentRecorder(database: context.database).handle),
+                ]
+            },
+            routes: { router, context in CollectionsRoutes.add(to: router, database: context.database, settings: settings) },
+            hasOutbox: true,
+            background: { context in [Dunning(database: context.database, interval: settings.dunningInterval, logger: context.logger)] })
+    }
 
-    /// Issued invoices and credit notes in; receivable events out.
-    static let topology = Topology(exchanges: [Exchanges.billingEvents, Exchanges.collectionsEvents])
+    static let migrations = CollectionsSchema.migrations
+
+    /// Issued invoices and credit notes, and payments, in; receivable events out.
+    static let topology = Topology(exchanges: [Exchanges.billingEvents, Exchanges.collectionsEvents, Exchanges.collectionsCommands])
         .merging(
             .consumingQueue(
                 Queues.collectionsInvoiceIssued,
@@ -19,4 +38,5 @@ enum Collections {
                     (Exchanges.billingEvents.name, RoutingKeys.allInvoicesIssued),
                     (Exchanges.billingEvents.name, RoutingKeys.allCreditNotesIssued),
                 ]))
+        .merging(.consumingQueue(Queues.collectionsPayments, bindings: [(Exchanges.collectionsCommands.name, RoutingKeys.allPayments)]))
 }

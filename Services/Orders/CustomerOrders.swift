@@ -24,27 +24,21 @@ enum CustomerOrders {
 
     static let incidentKinds: Set<String> = ["failed_delivery", "damaged_goods", "short_pick"]
 
-    struct Refusal: Error, Sendable {
-        enum Kind: Sendable { case invalid, notFound, conflict }
-        var kind: Kind
-        var message: String
-    }
-
     /// Checks a registration before anything is written.
     static func validate(_ order: RegisterOrderV1) throws(Refusal) {
         guard OperationsRoutes.isIdentifier(order.orderId) else {
-            throw Refusal(kind: .invalid, message: "orderId must be 1–48 letters, digits, '-' or '_'")
+            throw Refusal(.invalid, "orderId must be 1–48 letters, digits, '-' or '_'")
         }
         guard OperationsRoutes.isIdentifier(order.storeId) else {
-            throw Refusal(kind: .invalid, message: "storeId must be 1–48 letters, digits, '-' or '_'")
+            throw Refusal(.invalid, "storeId must be 1–48 letters, digits, '-' or '_'")
         }
-        guard !order.lines.isEmpty, order.lines.count <= 200 else { throw Refusal(kind: .invalid, message: "an order has 1–200 lines") }
+        guard !order.lines.isEmpty, order.lines.count <= 200 else { throw Refusal(.invalid, "an order has 1–200 lines") }
         for (index, line) in order.lines.enumerated() {
             guard OperationsRoutes.isIdentifier(line.sku) else {
-                throw Refusal(kind: .invalid, message: "lines[\(index)].sku must be 1–48 letters, digits, '-' or '_'")
+                throw Refusal(.invalid, "lines[\(index)].sku must be 1–48 letters, digits, '-' or '_'")
             }
             guard (1...100_000).contains(line.quantity) else {
-                throw Refusal(kind: .invalid, message: "lines[\(index)].quantity must be 1–100000")
+                throw Refusal(.invalid, "lines[\(index)].quantity must be 1–100000")
             }
         }
     }
@@ -79,8 +73,8 @@ enum CustomerOrders {
         guard status.next.contains(target) else {
             let possible = status.next.map(\.rawValue)
             throw Refusal(
-                kind: .conflict,
-                message: "order \(orderId) is \(status.rawValue) and cannot become \(target.rawValue); "
+                .conflict,
+                "order \(orderId) is \(status.rawValue) and cannot become \(target.rawValue); "
                     + (possible.isEmpty ? "it can change no more" : "it can become \(possible.joined(separator: " or "))"))
         }
         let lines = try connection.query("SELECT sku, quantity FROM order_lines WHERE order_id = $1 ORDER BY line", [orderId])
@@ -108,7 +102,7 @@ enum CustomerOrders {
     /// Records an incident (a failed delivery, damaged goods, a short pick) against an order, whatever its status.
     static func incident(_ orderId: String, kind: String, note: String, on connection: PostgresConnection) throws {
         guard incidentKinds.contains(kind) else {
-            throw Refusal(kind: .invalid, message: "kind must be one of \(incidentKinds.sorted().joined(separator: ", "))")
+            throw Refusal(.invalid, "kind must be one of \(incidentKinds.sorted().joined(separator: ", "))")
         }
         let (store, status) = try lock(orderId, on: connection)
         try record(orderId, store: store, event: "incident", status: status, note: "\(kind): \(note)", on: connection)
@@ -117,7 +111,7 @@ enum CustomerOrders {
     private static func lock(_ orderId: String, on connection: PostgresConnection) throws -> (store: String, status: Status) {
         guard let row = try connection.query("SELECT store_id, status FROM orders WHERE id = $1 FOR UPDATE", [orderId]).first,
             let status = Status(rawValue: try row.decode(at: 1))
-        else { throw Refusal(kind: .notFound, message: "no order \(orderId)") }
+        else { throw Refusal(.notFound, "no order \(orderId)") }
         return (try row.decode(at: 0), status)
     }
 

@@ -2,6 +2,7 @@ import AMQPClient
 import Contracts
 import Foundation
 import PostgresClient
+import ServiceRuntime
 
 /// Orders' consumer of `order.register` commands: each registers its order (once, by order id), or is
 /// dead-lettered with the reason it cannot be.

@@ -46,7 +46,7 @@ enum OrdersRoutes {
             guard let store = request.uri.queryParameters.get("store"), OperationsRoutes.isIdentifier(store) else {
                 return error(.badRequest, "give the store: /stock?store=S001")
             }
-            return try await json(
+            return try await OperationsRoutes.queryJSON(
                 database,
                 """
                 SELECT coalesce(json_agg(json_build_object('storeId', store_id, 'sku', sku, 'onHand', on_hand, 'reserved', reserved,
@@ -69,7 +69,7 @@ enum OrdersRoutes {
             let (store, sku) = (try context.parameters.require("store"), try context.parameters.require("sku"))
             let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 100
             guard (1...1000).contains(limit) else { return error(.badRequest, "limit is 1–1000") }
-            return try await json(
+            return try await OperationsRoutes.queryJSON(
                 database,
                 """
                 SELECT coalesce(json_agg(json_build_object('kind', kind, 'onHandChange', on_hand_change,
@@ -98,7 +98,7 @@ enum OrdersRoutes {
             let status = request.uri.queryParameters.get("status") ?? "open"
             guard ["open", "received"].contains(status) else { return error(.badRequest, "status is open or received") }
             let store = request.uri.queryParameters.get("store")
-            return try await json(
+            return try await OperationsRoutes.queryJSON(
                 database,
                 """
                 SELECT coalesce(json_agg(json_build_object('id', id, 'storeId', store_id, 'sku', sku, 'quantity', quantity,
@@ -179,7 +179,7 @@ enum OrdersRoutes {
         }
         router.get("/reorder-rules") { request, _ in
             let store = request.uri.queryParameters.get("store")
-            return try await json(
+            return try await OperationsRoutes.queryJSON(
                 database,
                 """
                 SELECT coalesce(json_agg(json_build_object('storeId', store_id, 'sku', sku, 'minimum', minimum, 'maximum', maximum,
@@ -214,7 +214,7 @@ enum OrdersRoutes {
             guard let order = try? await request.decode(as: RegisterOrderV1.self, context: context) else {
                 return error(.badRequest, "the body must be JSON with orderId, storeId, customer and lines (sku, quantity)")
             }
-            do throws(CustomerOrders.Refusal) {
+            do throws(Refusal) {
                 try CustomerOrders.validate(order)
             } catch {
                 return Self.error(.badRequest, error.message)
@@ -228,7 +228,7 @@ enum OrdersRoutes {
             if let status, CustomerOrders.Status(rawValue: status) == nil {
                 return error(.badRequest, "status is one of \(CustomerOrders.Status.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            return try await json(
+            return try await OperationsRoutes.queryJSON(
                 database,
                 """
                 SELECT coalesce(json_agg(json_build_object('orderId', id, 'storeId', store_id, 'status', status, 'customer', customer,
@@ -250,7 +250,7 @@ enum OrdersRoutes {
             guard let target = CustomerOrders.Status(rawValue: body.to) else {
                 return error(.badRequest, "to is one of \(CustomerOrders.Status.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            return try await refusing {
+            return try await OperationsRoutes.refusing {
                 try await database.transaction { try CustomerOrders.transition(id, to: target, note: body.note, on: $0) }
                 return OperationsRoutes.jsonResponse(.ok, try await CustomerOrders.document(id, database: database) ?? "{}")
             }
@@ -260,28 +260,11 @@ enum OrdersRoutes {
             guard let body = try? await request.decode(as: IncidentBody.self, context: context), !body.note.isEmpty, body.note.count <= 1000 else {
                 return error(.badRequest, "the body must be JSON with kind and a note of 1–1000 characters")
             }
-            return try await refusing {
+            return try await OperationsRoutes.refusing {
                 try await database.transaction { try CustomerOrders.incident(id, kind: body.kind, note: body.note, on: $0) }
                 return OperationsRoutes.jsonResponse(.created, try await CustomerOrders.document(id, database: database) ?? "{}")
             }
         }
-    }
-
-    /// Turns a refusal from the domain into its response: 400, 404 or 409 with the reason.
-    private static func refusing(_ body: () async throws -> Response) async throws -> Response {
-        do {
-            return try await body()
-        } catch let refusal as CustomerOrders.Refusal {
-            switch refusal.kind {
-            case .invalid: return error(.badRequest, refusal.message)
-            case .notFound: return error(.notFound, refusal.message)
-            case .conflict: return error(.conflict, refusal.message)
-            }
-        }
-    }
-
-    private static func json(_ database: Database, _ sql: String, _ parameters: [any PostgresEncodable]) async throws -> Response {
-        OperationsRoutes.jsonResponse(.ok, try await database.query(sql, parameters)[0].decode(String.self, at: 0))
     }
 
     private static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {

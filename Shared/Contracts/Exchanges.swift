@@ -16,6 +16,8 @@ public enum Exchanges {
     public static let ordersCommands = Topology.Exchange("orders.commands")
     /// Receivables: opened, overdue, reminders, paid, written off.
     public static let collectionsEvents = Topology.Exchange("collections.events")
+    /// Payments received, for collections (`payment.received`).
+    public static let collectionsCommands = Topology.Exchange("collections.commands")
     /// Staff and announcements.
     public static let hrEvents = Topology.Exchange("hr.events")
 }
@@ -28,6 +30,7 @@ public enum RoutingKeys {
     public static let allCreditNotesIssued = "credit_note.issued.#"
     public static let allShiftEvents = "shift.#"
     public static let allOrderCommands = "order.#"
+    public static let allPayments = "payment.#"
 }
 
 /// Queue names: `<consuming service>.<what it consumes>`.
@@ -37,6 +40,7 @@ public enum Queues {
     public static let ordersSaleRecorded = "orders.sale-recorded"
     public static let ordersCommands = "orders.order-commands"
     public static let collectionsInvoiceIssued = "collections.invoice-issued"
+    public static let collectionsPayments = "collections.payments"
     public static let hrSaleRecorded = "hr.sale-recorded"
     public static let hrShifts = "hr.pos-shifts"
 }

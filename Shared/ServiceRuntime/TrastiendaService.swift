@@ -24,13 +24,17 @@ public struct ServiceDefinition: Sendable {
     public var consumerDefaults: ServiceConfiguration.ConsumerDefaults
     /// Whether it keeps a transactional outbox (see ``Outbox``): then an ``OutboxRelay`` runs beside its consumers.
     public var hasOutbox: Bool
+    /// Its other long-running parts (a scheduler, say), started beside the consumers once the schema is migrated.
+    public var background: @Sendable (ServiceContext) -> [any Service]
 
     public init(
         name: String, defaultHTTPPort: Int, schema: String, migrations: [Migration], topology: Topology,
         consumers: @escaping @Sendable (ServiceContext) -> [AMQPConsumer] = { _ in [] },
         routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceContext) -> Void = { _, _ in },
-        consumerDefaults: ServiceConfiguration.ConsumerDefaults = .init(), hasOutbox: Bool = false
+        consumerDefaults: ServiceConfiguration.ConsumerDefaults = .init(), hasOutbox: Bool = false,
+        background: @escaping @Sendable (ServiceContext) -> [any Service] = { _ in [] }
     ) {
+        self.background = background
         self.consumerDefaults = consumerDefaults
         self.hasOutbox = hasOutbox
         self.name = name
@@ -156,7 +160,11 @@ struct MigrateThenConsume: Service {
                 let relay = OutboxRelay(database: context.database, publisher: context.publisher, logger: context.logger)
                 group.addTask { try await relay.run() }
             }
-            if consumers.isEmpty && !definition.hasOutbox { try? await gracefulShutdown() }
+            let background = definition.background(context)
+            for service in background {
+                group.addTask { try await service.run() }
+            }
+            if consumers.isEmpty && !definition.hasOutbox && background.isEmpty { try? await gracefulShutdown() }
         }
     }
 }

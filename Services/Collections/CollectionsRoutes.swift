@@ -1,0 +1,199 @@
+import Contracts
+import Foundation
+import Hummingbird
+import PostgresClient
+import ServiceRuntime
+
+/// Collections' HTTP API: customers and their terms, receivables, statements, payments, aging, dunning (levels and
+/// history), notes from customer care, write-offs, and the clock.
+enum CollectionsRoutes {
+    struct CustomerBody: Decodable {
+        var name: String?
+        var paymentTermsDays: Int
+    }
+
+    struct NoteBody: Decodable {
+        var author: String
+        var text: String
+    }
+
+    struct WriteOffBody: Decodable {
+        var reason: String
+    }
+
+    struct ClockBody: Decodable {
+        var today: String?
+    }
+
+    static func add(to router: Router<BasicRequestContext>, database: Database, settings: CollectionsSettings) {
+        router.put("/customers/:taxId") { request, context in
+            let taxId = try context.parameters.require("taxId")
+            guard OperationsRoutes.isTaxId(taxId) else { return error(.badRequest, "the tax id must be 2–20 letters and digits") }
+            guard let body = try? await request.decode(as: CustomerBody.self, context: context), (0...365).contains(body.paymentTermsDays)
+            else { return error(.badRequest, "the body must be JSON with paymentTermsDays (0–365) and, optionally, name") }
+            try await database.query(
+                """
+                INSERT INTO customers (tax_id, name, payment_terms_days) VALUES ($1, $2, $3)
+                ON CONFLICT (tax_id) DO UPDATE SET name = coalesce(excluded.name, customers.name), payment_terms_days = excluded.payment_terms_days
+                """, [taxId, body.name, body.paymentTermsDays])
+            return try await customerResponse(taxId, database: database)
+        }
+        router.get("/customers/:taxId") { _, context in
+            try await customerResponse(try context.parameters.require("taxId"), database: database)
+        }
+        router.get("/receivables") { request, _ in
+            let query = request.uri.queryParameters
+            let status = query.get("status") ?? "open"
+            guard ["open", "paid", "written_off"].contains(status) else { return error(.badRequest, "status is open, paid or written_off") }
+            return try await OperationsRoutes.queryJSON(
+                database,
+                """
+                SELECT coalesce(json_agg(\(receivableJSON) ORDER BY r.due_date, r.id), '[]')::text FROM receivables r
+                WHERE r.status = $1 AND ($2::text IS NULL OR r.customer_tax_id = $2) AND ($3::text IS NULL OR r.store_id = $3)
+                """, [status, query.get("customer"), query.get("store")])
+        }
+        router.get("/customers/:taxId/statement") { _, context in
+            let taxId = try context.parameters.require("taxId")
+            let rows = try await database.query(
+                """
+                SELECT json_build_object('customerTaxId', c.tax_id, 'name', c.name, 'creditCents', c.credit_cents,
+                    'balanceCents', (SELECT coalesce(sum(amount_cents), 0) FROM account_entries e WHERE e.customer_tax_id = c.tax_id),
+                    'entries', (SELECT coalesce(json_agg(json_build_object('kind', kind, 'reference', reference, 'amountCents', amount_cents,
+                        'at', at) ORDER BY id), '[]') FROM account_entries e WHERE e.customer_tax_id = c.tax_id),
+                    'open', (SELECT coalesce(json_agg(\(receivableJSON) ORDER BY r.due_date, r.id), '[]') FROM receivables r
+                             WHERE r.customer_tax_id = c.tax_id AND r.status = 'open'))::text
+                FROM customers c WHERE c.tax_id = $1
+                """, [taxId])
+            guard let row = rows.first else { return error(.notFound, "no customer \(taxId)") }
+            return OperationsRoutes.jsonResponse(.ok, try row.decode(String.self, at: 0))
+        }
+        router.post("/payments") { request, context in
+            guard let payment = try? await request.decode(as: PaymentReceivedV1.self, context: context) else {
+                return error(.badRequest, "the body must be JSON with paymentId, customerTaxId, amountCents and, optionally, invoiceNumber")
+            }
+            return try await OperationsRoutes.refusing {
+                let outcome = try await database.transaction { try Receivables.pay(payment, on: $0) }
+                return OperationsRoutes.jsonResponse(
+                    outcome.recorded ? .created : .ok, String(decoding: try JSONEncoder().encode(outcome), as: UTF8.self))
+            }
+        }
+        router.post("/receivables/:id/write-off") { request, context in
+            guard let id = Int64(try context.parameters.require("id")) else { return error(.badRequest, "the id is a number") }
+            guard let body = try? await request.decode(as: WriteOffBody.self, context: context), !body.reason.isEmpty, body.reason.count <= 500
+            else { return error(.badRequest, "the body must be JSON with a reason of 1–500 characters") }
+            return try await OperationsRoutes.refusing {
+                try await database.transaction { try Receivables.writeOff(id, reason: body.reason, on: $0) }
+                return try await OperationsRoutes.queryJSON(database, "SELECT \(receivableJSON)::text FROM receivables r WHERE r.id = $1", [id])
+            }
+        }
+        router.get("/aging") { request, _ in
+            let by = request.uri.queryParameters.get("by") ?? "customer"
+            guard let column = ["customer": "customer_tax_id", "store": "store_id"][by] else {
+                return error(.badRequest, "by is customer or store")
+            }
+            let overdue = "(\(CollectionsClock.todaySQL) - due_date)"
+            return try await OperationsRoutes.queryJSON(
+                database,
+                """
+                SELECT coalesce(json_agg(a ORDER BY a.key), '[]')::text FROM (
+                    SELECT \(column) AS key,
+                        sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) <= 0) AS "notYetDue",
+                        sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) BETWEEN 1 AND 30) AS "days1to30",
+                        sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) BETWEEN 31 AND 60) AS "days31to60",
+                        sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) BETWEEN 61 AND 90) AS "days61to90",
+                        sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) > 90) AS "over90",
+                        sum(amount_cents - paid_cents) AS total
+                    FROM receivables WHERE status = 'open' GROUP BY \(column)) a
+                """, [])
+        }
+        router.get("/dunning") { request, _ in
+            let query = request.uri.queryParameters
+            return try await OperationsRoutes.queryJSON(
+                database,
+                """
+                SELECT coalesce(json_agg(json_build_object('receivableId', n.receivable_id, 'invoiceNumber', r.invoice_number,
+                    'customerTaxId', r.customer_tax_id, 'level', n.level, 'name', n.name, 'raisedOn', n.raised_on, 'message', n.message)
+                    ORDER BY n.raised_on, n.receivable_id, n.level), '[]')::text
+                FROM dunning_notices n JOIN receivables r ON r.id = n.receivable_id
+                WHERE ($1::text IS NULL OR r.customer_tax_id = $1) AND ($2::bigint IS NULL OR r.id = $2)
+                """, [query.get("customer"), query.get("receivable").flatMap { Int64($0) }])
+        }
+        router.get("/dunning-levels") { _, _ in
+            let levels = try await database.withConnection { try Dunning.levels(on: $0) }
+            return OperationsRoutes.jsonResponse(.ok, String(decoding: try JSONEncoder().encode(levels), as: UTF8.self))
+        }
+        router.put("/dunning-levels") { request, context in
+            guard let levels = try? await request.decode(as: [Dunning.Level].self, context: context), !levels.isEmpty, levels.count <= 10,
+                Set(levels.map(\.daysOverdue)).count == levels.count,
+                levels.allSatisfy({ $0.daysOverdue >= 1 && !$0.name.isEmpty && !$0.template.isEmpty && $0.template.count <= 2000 })
+            else {
+                return error(
+                    .badRequest,
+                    "the body must be a list of 1–10 levels, each with level, daysOverdue (≥ 1, all different), name and template")
+            }
+            try await database.transaction { try Dunning.replaceLevels(levels, on: $0) }
+            let saved = try await database.withConnection { try Dunning.levels(on: $0) }
+            return OperationsRoutes.jsonResponse(.ok, String(decoding: try JSONEncoder().encode(saved), as: UTF8.self))
+        }
+        router.post("/customers/:taxId/notes") { request, context in
+            let taxId = try context.parameters.require("taxId")
+            guard let note = try? await request.decode(as: NoteBody.self, context: context), (1...100).contains(note.author.count),
+                (1...4000).contains(note.text.count)
+            else { return error(.badRequest, "the body must be JSON with author (1–100 characters) and text (1–4000)") }
+            let rows = try await database.query(
+                """
+                INSERT INTO notes (customer_tax_id, author, text) SELECT tax_id, $2, $3 FROM customers WHERE tax_id = $1
+                RETURNING json_build_object('id', id, 'author', author, 'text', text, 'at', at)::text
+                """, [taxId, note.author, note.text])
+            guard let row = rows.first else { return error(.notFound, "no customer \(taxId)") }
+            return OperationsRoutes.jsonResponse(.created, try row.decode(String.self, at: 0))
+        }
+        router.get("/customers/:taxId/notes") { _, context in
+            try await OperationsRoutes.queryJSON(
+                database,
+                """
+                SELECT coalesce(json_agg(json_build_object('id', id, 'author', author, 'text', text, 'at', at) ORDER BY id), '[]')::text
+                FROM notes WHERE customer_tax_id = $1
+                """, [try context.parameters.require("taxId")])
+        }
+        router.get("/clock") { _, _ in
+            let today = try await database.withConnection { try CollectionsClock.today(on: $0) }
+            return OperationsRoutes.jsonResponse(.ok, #"{"today":"\#(today)","settable":\#(settings.settableClock)}"#)
+        }
+        router.put("/clock") { request, context in
+            guard settings.settableClock else {
+                return error(.forbidden, "the clock can be set only with TRASTIENDA_COLLECTIONS_SETTABLE_CLOCK=1")
+            }
+            guard let body = try? await request.decode(as: ClockBody.self, context: context),
+                body.today.map({ $0.count == 10 && $0.split(separator: "-").count == 3 }) ?? true
+            else { return error(.badRequest, #"the body must be JSON with today (yyyy-mm-dd, or null for the real date)"#) }
+            do {
+                try await database.transaction { try CollectionsClock.set(body.today, on: $0) }
+            } catch {
+                return Self.error(.badRequest, "today must be a date written yyyy-mm-dd")
+            }
+            let today = try await database.withConnection { try CollectionsClock.today(on: $0) }
+            return OperationsRoutes.jsonResponse(.ok, #"{"today":"\#(today)","settable":true}"#)
+        }
+    }
+
+    static let receivableJSON = """
+        json_build_object('id', r.id, 'invoiceNumber', r.invoice_number, 'customerTaxId', r.customer_tax_id, 'storeId', r.store_id,
+            'issueDate', r.issue_date, 'dueDate', r.due_date, 'amountCents', r.amount_cents, 'paidCents', r.paid_cents,
+            'outstandingCents', r.amount_cents - r.paid_cents, 'status', r.status, 'writtenOffReason', r.written_off_reason)
+        """
+
+    private static func customerResponse(_ taxId: String, database: Database) async throws -> Response {
+        let rows = try await database.query(
+            """
+            SELECT json_build_object('taxId', tax_id, 'name', name, 'paymentTermsDays', payment_terms_days, 'creditCents', credit_cents)::text
+            FROM customers WHERE tax_id = $1
+            """, [taxId])
+        guard let row = rows.first else { return error(.notFound, "no customer \(taxId)") }
+        return OperationsRoutes.jsonResponse(.ok, try row.decode(String.self, at: 0))
+    }
+
+    private static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
+        OperationsRoutes.errorResponse(status, message)
+    }
+}

@@ -1,0 +1,243 @@
+import AMQPClient
+import Contracts
+import Foundation
+import PostgresClient
+import ServiceRuntime
+
+/// What customers owe on account, and what they paid: receivables opened from invoices with a deferred payment,
+/// reduced by their credit notes, settled by payments (named invoice first, then oldest first; anything over becomes
+/// credit on the customer's account, used for the next receivable), or written off. Each operation runs in the
+/// caller's transaction, is idempotent by its document or payment id, and announces through the outbox.
+enum Receivables {
+    struct Receivable: Sendable {
+        var id: Int64
+        var invoiceNumber: String
+        var customerTaxId: String
+        var storeId: String
+        var amountCents: Int64
+        var paidCents: Int64
+        var status: String
+        var dueDate: String
+
+        var outstandingCents: Int64 { amountCents - paidCents }
+    }
+
+    /// How a payment was spread.
+    struct PaymentOutcome: Sendable, Codable, Equatable {
+        struct Allocation: Sendable, Codable, Equatable {
+            var invoiceNumber: String
+            var amountCents: Int64
+            var settled: Bool
+        }
+
+        var paymentId: String
+        var allocations: [Allocation]
+        /// What was left over, now credit on the customer's account.
+        var creditCents: Int64
+        /// False when the payment had been recorded before (nothing new happened).
+        var recorded: Bool
+    }
+
+    // MARK: Invoices and credit notes
+
+    /// Opens the receivable of an invoice paid (partly) on account, or applies a credit note on account to the
+    /// receivable of the invoice it corrects. Documents without a deferred payment are not collections' business.
+    static func record(_ document: InvoiceIssuedV1, on connection: PostgresConnection) throws {
+        let deferred = document.deferredCents
+        guard deferred != 0, let taxId = document.customer?.taxId, !taxId.isEmpty else { return }
+        let terms = try customer(taxId, name: document.customer?.name, on: connection)
+        guard try entry(taxId, kind: deferred > 0 ? "invoice" : "credit_note", reference: document.number, amount: deferred, on: connection)
+        else { return }  // seen before
+        if deferred > 0 {
+            try open(document, amount: deferred, taxId: taxId, terms: terms, on: connection)
+        } else {
+            try credit(-deferred, correcting: document.corrects, taxId: taxId, on: connection)
+        }
+    }
+
+    private static func open(_ document: InvoiceIssuedV1, amount: Int64, taxId: String, terms: Int, on connection: PostgresConnection) throws {
+        let id: Int64 = try connection.query(
+            """
+            INSERT INTO receivables (invoice_number, customer_tax_id, store_id, issue_date, due_date, amount_cents)
+            VALUES ($1, $2, $3, $4::date, $4::date + $5::integer, $6) RETURNING id
+            """, [document.number, taxId, document.storeId, document.issueDate, terms, amount])[0].decode(at: 0)
+        var receivable = try load(id: id, on: connection)
+        try announce("opened", receivable, on: connection)
+        // Credit already on the account (an overpayment, a refund) pays the new receivable first.
+        let credit: Int64 = try connection.query("SELECT credit_cents FROM customers WHERE tax_id = $1 FOR UPDATE", [taxId])[0].decode(at: 0)
+        let take = min(credit, amount)
+        if take > 0 {
+            try connection.query("UPDATE customers SET credit_cents = credit_cents - $2 WHERE tax_id = $1", [taxId, take])
+            _ = try allocate(take, to: &receivable, payment: nil, on: connection)
+        }
+    }
+
+    /// A credit note on account: it lowers what its invoice's receivable asks for; what was paid beyond the new
+    /// amount (or the whole credit, when that receivable is closed or unknown) becomes credit on the account.
+    private static func credit(_ amount: Int64, correcting invoice: String?, taxId: String, on connection: PostgresConnection) throws {
+        var toAccount = amount
+        if let invoice, var receivable = try load(number: invoice, forUpdate: true, on: connection), receivable.status == "open" {
+            receivable.amountCents -= amount
+            toAccount = max(0, receivable.paidCents - receivable.amountCents)
+            receivable.paidCents = min(receivable.paidCents, receivable.amountCents)
+            try connection.query(
+                "UPDATE receivables SET amount_cents = $2, paid_cents = $3 WHERE id = $1",
+                [receivable.id, receivable.amountCents, receivable.paidCents])
+            if receivable.outstandingCents <= 0 { try settle(&receivable, on: connection) }
+        }
+        if toAccount > 0 {
+            try connection.query("UPDATE customers SET credit_cents = credit_cents + $2 WHERE tax_id = $1", [taxId, toAccount])
+        }
+    }
+
+    // MARK: Payments
+
+    static func validate(_ payment: PaymentReceivedV1) throws(Refusal) {
+        guard OperationsRoutes.isIdentifier(payment.paymentId) else {
+            throw Refusal(.invalid, "paymentId must be 1–48 letters, digits, '-' or '_'")
+        }
+        guard payment.amountCents > 0 else {
+            throw Refusal(.invalid, "amountCents must be a positive whole number of cents, not \(payment.amountCents)")
+        }
+        guard payment.amountCents <= 100_000_000_00 else { throw Refusal(.invalid, "amountCents is over 10,000,000,000") }
+    }
+
+    /// Records a payment and spreads it: over the named invoice first, then the customer's oldest open receivables;
+    /// the rest becomes credit. A payment id seen before changes nothing.
+    static func pay(_ payment: PaymentReceivedV1, on connection: PostgresConnection) throws -> PaymentOutcome {
+        try validate(payment)
+        guard try !connection.query("SELECT 1 FROM customers WHERE tax_id = $1 FOR UPDATE", [payment.customerTaxId]).isEmpty else {
+            throw Refusal(.notFound, "no customer \(payment.customerTaxId): collections knows customers from their invoices on account (or PUT /customers/{taxId})")
+        }
+        guard try !connection.query(
+            """
+            INSERT INTO payments (id, customer_tax_id, amount_cents, invoice_number) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (id) DO NOTHING RETURNING id
+            """, [payment.paymentId, payment.customerTaxId, payment.amountCents, payment.invoiceNumber]
+        ).isEmpty else {
+            return PaymentOutcome(paymentId: payment.paymentId, allocations: try allocations(of: payment.paymentId, on: connection), creditCents: 0, recorded: false)
+        }
+        _ = try entry(payment.customerTaxId, kind: "payment", reference: payment.paymentId, amount: -payment.amountCents, on: connection)
+        var targets: [Receivable] = []
+        if let number = payment.invoiceNumber {
+            guard let named = try load(number: number, forUpdate: true, on: connection), named.customerTaxId == payment.customerTaxId else {
+                throw Refusal(.invalid, "invoice \(number) is not on account for customer \(payment.customerTaxId)")
+            }
+            if named.status == "open" { targets.append(named) }
+        }
+        targets += try connection.query(
+            """
+            SELECT \(columns) FROM receivables
+            WHERE customer_tax_id = $1 AND status = 'open' AND invoice_number <> coalesce($2, '')
+            ORDER BY due_date, id FOR UPDATE
+            """, [payment.customerTaxId, payment.invoiceNumber]
+        ).map(receivable)
+        var remaining = payment.amountCents
+        var outcome = PaymentOutcome(paymentId: payment.paymentId, allocations: [], creditCents: 0, recorded: true)
+        for var target in targets where remaining > 0 {
+            let take = min(remaining, target.outstandingCents)
+            guard take > 0 else { continue }
+            remaining -= take
+            let settled = try allocate(take, to: &target, payment: payment.paymentId, on: connection)
+            outcome.allocations.append(.init(invoiceNumber: target.invoiceNumber, amountCents: take, settled: settled))
+        }
+        if remaining > 0 {
+            try connection.query("UPDATE customers SET credit_cents = credit_cents + $2 WHERE tax_id = $1", [payment.customerTaxId, remaining])
+            outcome.creditCents = remaining
+        }
+        return outcome
+    }
+
+    private static func allocations(of paymentId: String, on connection: PostgresConnection) throws -> [PaymentOutcome.Allocation] {
+        try connection.query(
+            """
+            SELECT r.invoice_number, a.amount_cents, r.status = 'paid' FROM allocations a JOIN receivables r ON r.id = a.receivable_id
+            WHERE a.payment_id = $1 ORDER BY a.id
+            """, [paymentId]
+        ).map { .init(invoiceNumber: try $0.decode(at: 0), amountCents: try $0.decode(at: 1), settled: try $0.decode(at: 2)) }
+    }
+
+    /// Puts `amount` towards `receivable`; returns whether that settled it.
+    private static func allocate(_ amount: Int64, to receivable: inout Receivable, payment: String?, on connection: PostgresConnection) throws -> Bool {
+        try connection.query(
+            "INSERT INTO allocations (receivable_id, payment_id, amount_cents) VALUES ($1, $2, $3)", [receivable.id, payment, amount])
+        try connection.query("UPDATE receivables SET paid_cents = paid_cents + $2 WHERE id = $1", [receivable.id, amount])
+        receivable.paidCents += amount
+        guard receivable.outstandingCents <= 0 else { return false }
+        try settle(&receivable, on: connection)
+        return true
+    }
+
+    private static func settle(_ receivable: inout Receivable, on connection: PostgresConnection) throws {
+        try connection.query("UPDATE receivables SET status = 'paid', closed_at = now() WHERE id = $1", [receivable.id])
+        receivable.status = "paid"
+        try announce("paid", receivable, on: connection)
+    }
+
+    // MARK: Write-off
+
+    static func writeOff(_ id: Int64, reason: String, on connection: PostgresConnection) throws {
+        let receivable = try load(id: id, forUpdate: true, on: connection)
+        guard receivable.status == "open" else {
+            throw Refusal(.conflict, "receivable \(id) is \(receivable.status); only an open one can be written off")
+        }
+        try connection.query(
+            "UPDATE receivables SET status = 'written_off', written_off_reason = $2, closed_at = now() WHERE id = $1", [id, reason])
+        _ = try entry(receivable.customerTaxId, kind: "write_off", reference: String(id), amount: -receivable.outstandingCents, on: connection)
+        var closed = receivable
+        closed.status = "written_off"
+        try announce("written_off", closed, reason: reason, on: connection)
+    }
+
+    // MARK: Rows
+
+    static let columns = "id, invoice_number, customer_tax_id, store_id, amount_cents, paid_cents, status, to_char(due_date, 'YYYY-MM-DD')"
+
+    static func receivable(_ row: Row) throws -> Receivable {
+        Receivable(
+            id: try row.decode(at: 0), invoiceNumber: try row.decode(at: 1), customerTaxId: try row.decode(at: 2), storeId: try row.decode(at: 3),
+            amountCents: try row.decode(at: 4), paidCents: try row.decode(at: 5), status: try row.decode(at: 6), dueDate: try row.decode(at: 7))
+    }
+
+    private static func load(id: Int64, forUpdate: Bool = false, on connection: PostgresConnection) throws -> Receivable {
+        guard let row = try connection.query("SELECT \(columns) FROM receivables WHERE id = $1\(forUpdate ? " FOR UPDATE" : "")", [id]).first else {
+            throw Refusal(.notFound, "no receivable \(id)")
+        }
+        return try receivable(row)
+    }
+
+    private static func load(number: String, forUpdate: Bool, on connection: PostgresConnection) throws -> Receivable? {
+        try connection.query(
+            "SELECT \(columns) FROM receivables WHERE invoice_number = $1\(forUpdate ? " FOR UPDATE" : "")", [number]
+        ).first.map(receivable)
+    }
+
+    /// Makes sure the customer exists (named as on its first invoice) and returns its payment terms in days.
+    private static func customer(_ taxId: String, name: String?, on connection: PostgresConnection) throws -> Int {
+        try connection.query(
+            """
+            INSERT INTO customers (tax_id, name) VALUES ($1, $2)
+            ON CONFLICT (tax_id) DO UPDATE SET name = coalesce(customers.name, excluded.name) RETURNING payment_terms_days
+            """, [taxId, name])[0].decode(at: 0)
+    }
+
+    /// Writes one line of the customer's account; false when that document was written before.
+    private static func entry(_ taxId: String, kind: String, reference: String, amount: Int64, on connection: PostgresConnection) throws -> Bool {
+        try !connection.query(
+            """
+            INSERT INTO account_entries (customer_tax_id, kind, reference, amount_cents) VALUES ($1, $2, $3, $4)
+            ON CONFLICT (kind, reference) DO NOTHING RETURNING id
+            """, [taxId, kind, reference, amount]
+        ).isEmpty
+    }
+
+    static func announce(_ event: String, _ receivable: Receivable, reason: String? = nil, on connection: PostgresConnection) throws {
+        let message = ReceivableEventV1(
+            event: event, receivableId: receivable.id, invoiceNumber: receivable.invoiceNumber, customerTaxId: receivable.customerTaxId,
+            storeId: receivable.storeId, amountCents: receivable.amountCents, outstandingCents: max(0, receivable.outstandingCents),
+            dueDate: receivable.dueDate, reason: reason)
+        try Outbox.add(
+            message, exchange: Exchanges.collectionsEvents.name, routingKey: message.routingKey, type: ReceivableEventV1.messageType,
+            on: connection)
+    }
+}

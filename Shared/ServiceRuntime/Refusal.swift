@@ -1,0 +1,46 @@
+import Hummingbird
+import PostgresClient
+
+/// Why a service will not do what it was asked, in words the caller can act on: the request is invalid (400), what
+/// it names does not exist (404), or the state forbids it (409). Domains throw it; routes turn it into a response
+/// and consumers into a dead letter.
+public struct Refusal: Error, Sendable, Equatable {
+    public enum Kind: Sendable, Equatable { case invalid, notFound, conflict }
+
+    public var kind: Kind
+    public var message: String
+
+    public init(_ kind: Kind, _ message: String) {
+        self.kind = kind
+        self.message = message
+    }
+
+    public var status: HTTPResponse.Status {
+        switch kind {
+        case .invalid: .badRequest
+        case .notFound: .notFound
+        case .conflict: .conflict
+        }
+    }
+}
+
+extension OperationsRoutes {
+    /// Runs `body`, answering a ``Refusal`` with its status and message.
+    public static func refusing(_ body: () async throws -> Response) async throws -> Response {
+        do {
+            return try await body()
+        } catch let refusal as Refusal {
+            return errorResponse(refusal.status, refusal.message)
+        }
+    }
+
+    /// The single text value that `sql` selects (a JSON document built by PostgreSQL), as a 200 response.
+    public static func queryJSON(_ database: Database, _ sql: String, _ parameters: [any PostgresEncodable] = []) async throws -> Response {
+        jsonResponse(.ok, try await database.query(sql, parameters)[0].decode(String.self, at: 0))
+    }
+
+    /// Whether `text` can be a tax id: 2–20 ASCII letters and digits.
+    public static func isTaxId(_ text: String) -> Bool {
+        (2...20).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+    }
+}

@@ -1,0 +1,154 @@
+import AMQPClient
+import Contracts
+import Foundation
+import Testing
+import TrastiendaTesting
+
+@testable import collections
+
+@Suite("Collections: receivables, payments, aging, write-offs")
+struct ReceivablesTests {
+    func receivable(_ harness: CollectionsHarness, _ number: String) async throws -> [String: Any]? {
+        for status in ["open", "paid", "written_off"] {
+            let listed = try await harness.json("GET", "/receivables?status=\(status)").value as? [[String: Any]] ?? []
+            if let found = listed.first(where: { $0["invoiceNumber"] as? String == number }) { return found }
+        }
+        return nil
+    }
+
+    func outstanding(_ harness: CollectionsHarness, _ number: String) async throws -> Int64? {
+        (try await receivable(harness, number)?["outstandingCents"] as? NSNumber)?.int64Value
+    }
+
+    func pay(_ harness: CollectionsHarness, _ id: String, _ cents: Int64, invoice: String? = nil, customer: String = "B12345678") async throws
+        -> (status: Int, value: Any?, text: String)
+    {
+        let named = invoice.map { #","invoiceNumber":"\#($0)""# } ?? ""
+        return try await harness.json("POST", "/payments", body: #"{"paymentId":"\#(id)","customerTaxId":"\#(customer)","amountCents":\#(cents)\#(named)}"#)
+    }
+
+    @Test("partial payments, oldest first, a named invoice first, an overpayment kept as credit and used for the next invoice")
+    func payments() async throws {
+        try await CollectionsHarness.with { harness in
+            // Cash at the till is not collections' business; only the deferred part opens a receivable.
+            try await harness.issue([
+                document("S001-2026/1", deferred: 1_000, paidAtTill: 250, issued: "2026-10-01"),
+                document("S001-2026/2", deferred: 2_000, issued: "2026-10-15"),
+                document("S001-2026/3", deferred: 500, issued: "2026-11-01"),
+            ])
+            #expect(await eventually { (try? await outstanding(harness, "S001-2026/3")) == 500 })
+            #expect(try await outstanding(harness, "S001-2026/1") == 1_000)
+            let first = try await receivable(harness, "S001-2026/1")
+            #expect(first?["dueDate"] as? String == "2026-10-31", "30 days by default")
+
+            // 1,500 with no invoice named: the oldest first.
+            #expect(try await pay(harness, "P-1", 1_500).status == 201)
+            #expect(try await outstanding(harness, "S001-2026/1") == 0)
+            #expect(try await receivable(harness, "S001-2026/1")?["status"] as? String == "paid")
+            #expect(try await outstanding(harness, "S001-2026/2") == 1_500)
+            // 800 naming invoice 3: it is settled first (500), the rest goes to the oldest open one.
+            let named = try await pay(harness, "P-2", 800, invoice: "S001-2026/3")
+            #expect(named.text.contains(#""invoiceNumber":"S001-2026\/3""#) || named.text.contains(#""invoiceNumber":"S001-2026/3""#), "\(named.text)")
+            #expect(try await outstanding(harness, "S001-2026/3") == 0)
+            #expect(try await outstanding(harness, "S001-2026/2") == 1_200)
+            // The same payment again changes nothing.
+            #expect(try await pay(harness, "P-2", 800, invoice: "S001-2026/3").status == 200)
+            #expect(try await outstanding(harness, "S001-2026/2") == 1_200)
+            // 1,500 for 1,200 owed: 300 of credit, which pays the next invoice.
+            let over = try await pay(harness, "P-3", 1_500)
+            #expect((over.value as? [String: Any])?["creditCents"] as? Int == 300)
+            try await harness.issue([document("S001-2026/4", deferred: 400, issued: "2026-11-20")])
+            #expect(await eventually { (try? await outstanding(harness, "S001-2026/4")) == 100 })
+            // A credit note on account lowers its invoice; what was paid beyond it goes back to credit.
+            try await harness.issue([document("R-S001-2026/1", deferred: -400, issued: "2026-11-21", corrects: "S001-2026/4")])
+            #expect(await eventually { (try? await receivable(harness, "S001-2026/4"))?["status"] as? String == "paid" })
+            let customer = try await harness.json("GET", "/customers/B12345678").value as? [String: Any]
+            #expect((customer?["creditCents"] as? NSNumber)?.int64Value == 300)
+            let statement = try await harness.json("GET", "/customers/B12345678/statement").value as? [String: Any]
+            // Invoices 1,000 + 2,000 + 500 + 400, credit note −400, payments −1,500 −800 −1,500: −300 (in the customer's favour).
+            #expect((statement?["balanceCents"] as? NSNumber)?.int64Value == -300)
+            #expect((statement?["entries"] as? [[String: Any]])?.count == 8)
+
+            // Refused with a reason: an unknown customer, a negative amount, an invoice of another customer.
+            let unknown = try await pay(harness, "P-4", 100, customer: "X9999999")
+            #expect(unknown.status == 404 && unknown.text.contains("no customer"))
+            #expect(try await pay(harness, "P-5", -100).status == 400)
+            #expect(try await pay(harness, "P-6", 100, invoice: "S009-2026/1").status == 400)
+
+            #expect(await eventually { harness.events("receivable.paid").count == 4 })
+            #expect(harness.events("receivable.opened").count == 4)
+        }
+    }
+
+    @Test("a payment message is recorded once; a bad one is dead-lettered with its reason")
+    func paymentMessages() async throws {
+        try await CollectionsHarness.with { harness in
+            try await harness.issue([document("S001-2026/1", deferred: 1_000)])
+            #expect(await eventually { (try? await outstanding(harness, "S001-2026/1")) == 1_000 })
+            func message(_ payment: PaymentReceivedV1) throws -> OutgoingMessage {
+                OutgoingMessage(
+                    exchange: Exchanges.collectionsCommands.name, routingKey: PaymentReceivedV1.routingKey, body: Array(try JSONEncoder().encode(payment)),
+                    properties: MessageProperties(type: PaymentReceivedV1.messageType, messageId: payment.paymentId))
+            }
+            let parked = Seen()
+            try await running([
+                collector(harness.service.amqp, queue: Topology.deadLetterQueueName(for: Queues.collectionsPayments), topology: Collections.topology, into: parked)
+            ]) {
+                let good = PaymentReceivedV1(paymentId: "BANK-1", customerTaxId: "B12345678", amountCents: 600)
+                try await harness.billing.publish([
+                    try message(good), try message(good),
+                    try message(PaymentReceivedV1(paymentId: "BANK-2", customerTaxId: "B12345678", amountCents: -5)),
+                    try message(PaymentReceivedV1(paymentId: "BANK-3", customerTaxId: "Z0000000", amountCents: 5)),
+                ])
+                #expect(await eventually { parked.count == 2 })
+            }
+            #expect(Set(parked.all.compactMap { $0.properties.headers[Rejection.codeHeader] }) == [.string("payment.invalid"), .string("payment.unknown_customer")])
+            #expect(try await outstanding(harness, "S001-2026/1") == 400, "600 paid once")
+        }
+    }
+
+    @Test("the aging report puts each receivable in its bucket; a write-off closes one and is announced")
+    func agingAndWriteOff() async throws {
+        try await CollectionsHarness.with { harness in
+            #expect(try await harness.json("PUT", "/clock", body: #"{"today":"2026-12-31"}"#).status == 200)
+            // Due dates (30 days): 2026-12-31 (not yet due), 12-16 (15 days late), 11-16 (45), 10-17 (75), 09-01 (121).
+            try await harness.issue([
+                document("S001-2026/1", deferred: 100, issued: "2026-12-01"),
+                document("S001-2026/2", deferred: 200, issued: "2026-11-16"),
+                document("S002-2026/3", deferred: 300, issued: "2026-10-17", store: "S002"),
+                document("S002-2026/4", customer: "A87654321", deferred: 400, issued: "2026-09-17", store: "S002"),
+                document("S002-2026/5", customer: "A87654321", deferred: 500, issued: "2026-08-02", store: "S002"),
+            ])
+            #expect(await eventually { (try? await outstanding(harness, "S002-2026/5")) == 500 })
+            let byCustomer = try await harness.json("GET", "/aging").value as? [[String: Any]] ?? []
+            func bucket(_ rows: [[String: Any]], _ key: String, _ name: String) -> Int64? {
+                (rows.first { $0["key"] as? String == key }?[name] as? NSNumber)?.int64Value
+            }
+            #expect(bucket(byCustomer, "B12345678", "notYetDue") == 100)
+            #expect(bucket(byCustomer, "B12345678", "days1to30") == 200)
+            #expect(bucket(byCustomer, "B12345678", "days31to60") == 300)
+            #expect(bucket(byCustomer, "A87654321", "days61to90") == 400)
+            #expect(bucket(byCustomer, "A87654321", "over90") == 500)
+            #expect(bucket(byCustomer, "A87654321", "total") == 900)
+            let byStore = try await harness.json("GET", "/aging?by=store").value as? [[String: Any]] ?? []
+            #expect(bucket(byStore, "S001", "total") == 300 && bucket(byStore, "S002", "total") == 1_200)
+            #expect(try await harness.json("GET", "/aging?by=terminal").status == 400)
+
+            let lost = try #require((try await receivable(harness, "S002-2026/5"))?["id"] as? Int)
+            let writeOff = try await harness.json("POST", "/receivables/\(lost)/write-off", body: #"{"reason":"customer insolvent"}"#)
+            #expect(writeOff.status == 200 && writeOff.text.contains("written_off"))
+            #expect(try await harness.json("POST", "/receivables/\(lost)/write-off", body: #"{"reason":"again"}"#).status == 409)
+            #expect(try await harness.json("POST", "/receivables/999999/write-off", body: #"{"reason":"x"}"#).status == 404)
+            #expect(await eventually { harness.events("receivable.written_off").count == 1 })
+            let event = try JSONDecoder().decode(ReceivableEventV1.self, from: Data(harness.events("receivable.written_off")[0].body))
+            #expect(event.reason == "customer insolvent" && event.outstandingCents == 500)
+            let after = try await harness.json("GET", "/aging").value as? [[String: Any]] ?? []
+            #expect(bucket(after, "A87654321", "over90") == nil && bucket(after, "A87654321", "total") == 400)
+
+            #expect(try await harness.json("POST", "/customers/A87654321/notes", body: #"{"author":"Lucía","text":"Promised to pay Friday"}"#).status == 201)
+            let notes = try await harness.json("GET", "/customers/A87654321/notes").value as? [[String: Any]]
+            #expect(notes?.first?["text"] as? String == "Promised to pay Friday")
+            #expect(try await harness.json("POST", "/customers/NOBODY1/notes", body: #"{"author":"x","text":"y"}"#).status == 404)
+        }
+    }
+}
