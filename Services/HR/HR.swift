@@ -3,15 +3,32 @@ import Contracts
 import PostgresClient
 import ServiceRuntime
 
-/// HR: staff, store assignments, shifts from the tills, sales per employee, announcements.
+/// HR: staff and their store assignments, shifts from the tills, sales per employee, announcements to the stores.
 enum HR {
     static let definition = ServiceDefinition(
-        name: "hr", defaultHTTPPort: 8085, schema: "hr", migrations: migrations, topology: topology)
+        name: "hr", defaultHTTPPort: 8085, schema: "hr", migrations: migrations, topology: topology,
+        consumers: { context in
+            [
+                AMQPConsumer(
+                    configuration: context.configuration.amqp.named("hr-sales"),
+                    settings: context.consumerSettings(queue: Queues.hrSaleRecorded), topology: topology, logger: context.logger,
+                    handler: EmployeeSales(database: context.database).handle),
+                AMQPConsumer(
+                    configuration: context.configuration.amqp.named("hr-tills"),
+                    settings: context.consumerSettings(queue: Queues.hrShifts), topology: topology, logger: context.logger,
+                    handler: TillEvents(database: context.database).handle),
+            ]
+        },
+        routes: { router, context in HRRoutes.add(to: router, database: context.database) },
+        hasOutbox: true)
 
-    static let migrations: [Migration] = [CommonMigrations.handledMessages]
+    static let migrations = HRSchema.migrations
 
-    /// Recorded sales and POS shift events in; staff events and announcements out.
+    /// Recorded sales and the tills' shift and read events in; staff events and announcements out.
     static let topology = Topology(exchanges: [Exchanges.pos, Exchanges.salesEvents, Exchanges.hrEvents])
         .merging(.consumingQueue(Queues.hrSaleRecorded, bindings: [(Exchanges.salesEvents.name, RoutingKeys.allSalesRecorded)]))
-        .merging(.consumingQueue(Queues.hrShifts, bindings: [(Exchanges.pos.name, RoutingKeys.allShiftEvents)]))
+        .merging(
+            .consumingQueue(
+                Queues.hrShifts,
+                bindings: [(Exchanges.pos.name, RoutingKeys.allShiftEvents), (Exchanges.pos.name, RoutingKeys.allAnnouncementReads)]))
 }

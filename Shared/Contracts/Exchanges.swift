@@ -29,6 +29,7 @@ public enum RoutingKeys {
     public static let allInvoicesIssued = "invoice.issued.#"
     public static let allCreditNotesIssued = "credit_note.issued.#"
     public static let allShiftEvents = "shift.#"
+    public static let allAnnouncementReads = "announcement.read.#"
     public static let allOrderCommands = "order.#"
     public static let allPayments = "payment.#"
 }

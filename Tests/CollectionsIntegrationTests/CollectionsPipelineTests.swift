@@ -13,60 +13,17 @@ import FoundationNetworking
 /// Collections as separate processes beside the others, on one vhost and one database.
 @Suite("Collections with the other services and with replicas", .serialized)
 struct CollectionsPipelineTests {
-    struct Stack {
-        let amqpURL: String
-        let databaseURL: String
-        let amqp: AMQPConfiguration
-
-        func process(_ name: String, port: Int, _ extra: [String: String] = [:]) throws -> ServiceProcess {
-            try ServiceProcess(
-                name,
-                environment: [
-                    "TRASTIENDA_AMQP_URL": amqpURL, "TRASTIENDA_DATABASE_URL": databaseURL, "TRASTIENDA_HTTP_PORT": String(port),
-                    "TRASTIENDA_LOG_LEVEL": "error",
-                ].merging(extra) { $1 })
-        }
-    }
-
-    static func withStack(_ name: String, _ body: (Stack) async throws -> Void) async throws {
-        let amqp = try await TestInfrastructure.makeVirtualHost(name)
-        let databaseURL = try await TestInfrastructure.makeDatabaseURL(name)
-        let stack = Stack(amqpURL: TestInfrastructure.amqpURL + amqp.virtualHost, databaseURL: databaseURL, amqp: amqp)
-        do {
-            try await body(stack)
-        } catch {
-            await TestInfrastructure.deleteVirtualHost(amqp)
-            await TestInfrastructure.dropDatabase(url: databaseURL)
-            throw error
-        }
-        await TestInfrastructure.deleteVirtualHost(amqp)
-        await TestInfrastructure.dropDatabase(url: databaseURL)
-    }
-
-    static func request(_ method: String, port: Int, _ path: String, body: String? = nil) async throws -> (Int, String) {
-        var request = URLRequest(url: URL(string: "http://localhost:\(port)\(path)")!)
-        request.httpMethod = method
-        request.httpBody = body.map { Data($0.utf8) }
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
-    }
-
-    static func ready(_ port: Int) async -> Bool {
-        await eventually(timeout: .seconds(60)) { (try? await request("GET", port: port, "/health/ready"))?.0 == 200 }
-    }
-
     @Test("deferred sales through intake and billing open the right receivables, to the cent; returns lower them")
     func salesToReceivables() async throws {
-        try await Self.withStack("collections_pipeline") { stack in
+        try await ProcessStack.with("collections_pipeline") { stack in
             let ports = (intake: TestInfrastructure.freePort(), billing: TestInfrastructure.freePort(), collections: TestInfrastructure.freePort())
             let services = [
                 try stack.process("sales-intake", port: ports.intake), try stack.process("billing", port: ports.billing),
                 try stack.process("collections", port: ports.collections),
             ]
             defer { for service in services { service.send(SIGTERM) } }
-            for port in [ports.intake, ports.billing, ports.collections] { #expect(await Self.ready(port)) }
-            #expect(try await Self.request("PUT", port: ports.billing, "/issuers/89890001K", body: #"{"legalName":"Norte SL","address":"Burgos","stores":["S001","S002"]}"#).0 == 200)
+            for port in [ports.intake, ports.billing, ports.collections] { #expect(await ProcessStack.ready(port)) }
+            #expect(try await ProcessStack.request("PUT", port: ports.billing, "/issuers/89890001K", body: #"{"legalName":"Norte SL","address":"Burgos","stores":["S001","S002"]}"#).0 == 200)
 
             let customers = ["B12345678", "A87654321", "12345678Z"]
             var sales: [POSSaleV1] = []
@@ -90,7 +47,6 @@ struct CollectionsPipelineTests {
                 if deferred { expected[sale.saleId] = payments.filter { $0.method == "deferred" }.reduce(0) { $0 + $1.amount } }
             }
             let till = AMQPConnection(configuration: stack.amqp.named("test-till"), topology: Topology(exchanges: [Exchanges.pos]), logger: TestInfrastructure.logger)
-            defer { Task { await till.close() } }
             func publish(_ sales: [POSSaleV1]) async throws {
                 try await till.publish(
                     try sales.map { sale in
@@ -121,6 +77,7 @@ struct CollectionsPipelineTests {
                     payments: [.init(method: "deferred", amount: -returned.lines[0].unitPrice)], total: -returned.lines[0].unitPrice,
                     returnOf: .init(saleId: returned.saleId))
             ])
+            await till.close()
             let invoices = Database(.init(url: stack.databaseURL, searchPath: "billing", poolSize: 1), logger: TestInfrastructure.logger)
             defer { invoices.close() }
             var numberOfSale: [String: String] = [:]
@@ -139,42 +96,42 @@ struct CollectionsPipelineTests {
 
     @Test("moving the clock across the dunning levels raises each level once per receivable, with two replicas and a restart")
     func dunningOnceAcrossReplicas() async throws {
-        try await Self.withStack("collections_dunning") { stack in
+        try await ProcessStack.with("collections_dunning") { stack in
             let ports = [TestInfrastructure.freePort(), TestInfrastructure.freePort()]
             let settings = ["TRASTIENDA_COLLECTIONS_SETTABLE_CLOCK": "1", "TRASTIENDA_COLLECTIONS_DUNNING_INTERVAL_MS": "50"]
             var replicas = try ports.map { try stack.process("collections", port: $0, settings) }
             defer { for replica in replicas { replica.send(SIGTERM) } }
-            for port in ports { #expect(await Self.ready(port)) }
-            #expect(try await Self.request("PUT", port: ports[0], "/clock", body: #"{"today":"2026-10-01"}"#).0 == 200)
+            for port in ports { #expect(await ProcessStack.ready(port)) }
+            #expect(try await ProcessStack.request("PUT", port: ports[0], "/clock", body: #"{"today":"2026-10-01"}"#).0 == 200)
 
             let listen = Topology(
                 exchanges: [Exchanges.billingEvents, Exchanges.collectionsEvents], queues: [.init(name: "test.dunning")],
                 bindings: [.init(queue: "test.dunning", exchange: Exchanges.collectionsEvents.name, routingKey: "#")])
             let billing = AMQPConnection(configuration: stack.amqp.named("test-billing"), topology: listen, logger: TestInfrastructure.logger)
             try await billing.declare(listen)
-            defer { Task { await billing.close() } }
             let seen = Seen()
             try await running([collector(stack.amqp, queue: "test.dunning", topology: listen, into: seen)]) {
                 // Five invoices issued on 2026-10-01, due on 2026-10-31.
                 try await billing.publish((1...5).map { CollectionsHarness.message(document("S001-2026/\($0)", deferred: 1_000 * Int64($0))) })
+                await billing.close()
                 #expect(await eventually { seen.all.filter { $0.routingKey == "receivable.opened" }.count == 5 })
 
                 func reminders() -> [DunningReminderV1] {
                     seen.all.filter { $0.routingKey == DunningReminderV1.routingKey }.compactMap { try? JSONDecoder().decode(DunningReminderV1.self, from: Data($0.body)) }
                 }
                 // 8 days overdue: the first level for all five.
-                #expect(try await Self.request("PUT", port: ports[1], "/clock", body: #"{"today":"2026-11-08"}"#).0 == 200)
+                #expect(try await ProcessStack.request("PUT", port: ports[1], "/clock", body: #"{"today":"2026-11-08"}"#).0 == 200)
                 #expect(await eventually { reminders().count == 5 })
                 // Invoice 5 is paid; replica 1 is killed and started again; the clock moves to 31 days overdue.
-                #expect(try await Self.request("POST", port: ports[0], "/payments", body: #"{"paymentId":"P-5","customerTaxId":"B12345678","amountCents":5000,"invoiceNumber":"S001-2026/5"}"#).0 == 201)
+                #expect(try await ProcessStack.request("POST", port: ports[0], "/payments", body: #"{"paymentId":"P-5","customerTaxId":"B12345678","amountCents":5000,"invoiceNumber":"S001-2026/5"}"#).0 == 201)
                 replicas[1].send(SIGKILL)
                 #expect(await replicas[1].waitForExit())
                 replicas[1] = try stack.process("collections", port: ports[1], settings)
-                #expect(await Self.ready(ports[1]))
-                #expect(try await Self.request("PUT", port: ports[1], "/clock", body: #"{"today":"2026-12-01"}"#).0 == 200)
+                #expect(await ProcessStack.ready(ports[1]))
+                #expect(try await ProcessStack.request("PUT", port: ports[1], "/clock", body: #"{"today":"2026-12-01"}"#).0 == 200)
                 #expect(await eventually { reminders().count == 9 })
                 // 70 days overdue: the final notice for the four still open.
-                #expect(try await Self.request("PUT", port: ports[0], "/clock", body: #"{"today":"2027-01-09"}"#).0 == 200)
+                #expect(try await ProcessStack.request("PUT", port: ports[0], "/clock", body: #"{"today":"2027-01-09"}"#).0 == 200)
                 #expect(await eventually { reminders().count == 13 })
                 try await Task.sleep(for: .milliseconds(500))  // several more runs of both replicas
             }
@@ -185,7 +142,7 @@ struct CollectionsPipelineTests {
             #expect(all.first { $0.level == 3 }?.message.contains("final notice") == true)
             #expect(all.first { $0.invoiceNumber == "S001-2026/2" && $0.level == 1 }?.message.contains("20.00 EUR") == true)
             #expect(seen.all.filter { $0.routingKey == "receivable.overdue" }.count == 5, "overdue announced once each")
-            let history = try await Self.request("GET", port: ports[0], "/dunning?customer=B12345678")
+            let history = try await ProcessStack.request("GET", port: ports[0], "/dunning?customer=B12345678")
             #expect(history.1.components(separatedBy: "\"level\"").count - 1 == 13)
         }
     }

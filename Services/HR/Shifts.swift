@@ -1,0 +1,74 @@
+import Contracts
+import Foundation
+import PostgresClient
+
+/// Shifts as the tills report them, turned into timesheets. Nothing is dropped: a shift by an unknown employee
+/// (`unknown_employee`), by one not assigned to that store or not employed that day (`unassigned`), a close
+/// without an open (`close_without_open`), a close before its open (`closes_before_open`) and shifts of one
+/// employee that overlap (`overlapping`, on both) are recorded with their flags. Each shift is keyed by its id, so a
+/// message delivered again changes nothing.
+enum Shifts {
+    static func opened(_ shift: ShiftEventV1, on connection: PostgresConnection) throws {
+        let day = String(shift.at.prefix(10))
+        var flags = try assignmentFlags(shift, day: day, on: connection)
+        // An earlier close for this shift (messages out of order): the open completes it.
+        if let row = try connection.query("SELECT opened_at IS NULL FROM shifts WHERE shift_id = $1 FOR UPDATE", [shift.shiftId]).first {
+            guard try row.decode(Bool.self, at: 0) else { return }  // opened before: a redelivery
+            try connection.query(
+                """
+                UPDATE shifts SET opened_at = $2::timestamptz, day = $3::date,
+                    flags = array_remove(flags, 'close_without_open') || $4::text[]
+                WHERE shift_id = $1
+                """, [shift.shiftId, shift.at, day, PostgresArrays.text(flags)])
+            return
+        }
+        let overlapping = try connection.query(
+            """
+            SELECT shift_id FROM shifts
+            WHERE employee_id = $1 AND shift_id <> $2 AND opened_at IS NOT NULL
+              AND opened_at <= $3::timestamptz AND (closed_at IS NULL OR closed_at > $3::timestamptz)
+            """, [shift.employeeId, shift.shiftId, shift.at]
+        ).map { try $0.decode(String.self, at: 0) }
+        if !overlapping.isEmpty {
+            flags.append("overlapping")
+            try connection.query(
+                "UPDATE shifts SET flags = flags || '{overlapping}' WHERE shift_id = ANY($1::text[]) AND NOT 'overlapping' = ANY(flags)",
+                [PostgresArrays.text(overlapping)])
+        }
+        try connection.query(
+            """
+            INSERT INTO shifts (shift_id, employee_id, store_id, terminal_id, day, opened_at, flags)
+            VALUES ($1, $2, $3, $4, $5::date, $6::timestamptz, $7::text[])
+            """, [shift.shiftId, shift.employeeId, shift.storeId, shift.terminalId, day, shift.at, PostgresArrays.text(flags)])
+    }
+
+    static func closed(_ shift: ShiftEventV1, on connection: PostgresConnection) throws {
+        guard let row = try connection.query(
+            "SELECT opened_at IS NOT NULL AND opened_at > $2::timestamptz FROM shifts WHERE shift_id = $1 FOR UPDATE", [shift.shiftId, shift.at]
+        ).first else {
+            try connection.query(
+                """
+                INSERT INTO shifts (shift_id, employee_id, store_id, terminal_id, day, closed_at, flags)
+                VALUES ($1, $2, $3, $4, $5::date, $6::timestamptz, '{close_without_open}')
+                """, [shift.shiftId, shift.employeeId, shift.storeId, shift.terminalId, String(shift.at.prefix(10)), shift.at])
+            return
+        }
+        let beforeOpen: Bool = try row.decode(at: 0)
+        try connection.query(
+            """
+            UPDATE shifts SET closed_at = $2::timestamptz,
+                flags = CASE WHEN $3 AND NOT 'closes_before_open' = ANY(flags) THEN flags || '{closes_before_open}' ELSE flags END
+            WHERE shift_id = $1
+            """, [shift.shiftId, shift.at, beforeOpen])
+    }
+
+    private static func assignmentFlags(_ shift: ShiftEventV1, day: String, on connection: PostgresConnection) throws -> [String] {
+        guard let row = try connection.query(
+            """
+            SELECT $2 = ANY(stores) AND active AND start_date <= $3::date AND (end_date IS NULL OR end_date >= $3::date)
+            FROM employees WHERE id = $1
+            """, [shift.employeeId, shift.storeId, day]
+        ).first else { return ["unknown_employee"] }
+        return try row.decode(Bool.self, at: 0) ? [] : ["unassigned"]
+    }
+}

@@ -1,0 +1,54 @@
+import AMQPClient
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Services run as separate processes on one vhost and one database, as in production, for tests that need
+/// several services (or several replicas of one) talking through the broker.
+public struct ProcessStack: Sendable {
+    public let amqpURL: String
+    public let databaseURL: String
+    public let amqp: AMQPConfiguration
+
+    /// Starts `name` (an executable of this package) with the stack's broker and database and `environment`.
+    public func process(_ name: String, port: Int, _ environment: [String: String] = [:]) throws -> ServiceProcess {
+        try ServiceProcess(
+            name,
+            environment: [
+                "TRASTIENDA_AMQP_URL": amqpURL, "TRASTIENDA_DATABASE_URL": databaseURL, "TRASTIENDA_HTTP_PORT": String(port),
+                "TRASTIENDA_LOG_LEVEL": "error",
+            ].merging(environment) { $1 })
+    }
+
+    /// A fresh vhost and database for `body`, removed afterwards.
+    public static func with(_ name: String, _ body: (ProcessStack) async throws -> Void) async throws {
+        let amqp = try await TestInfrastructure.makeVirtualHost(name)
+        let databaseURL = try await TestInfrastructure.makeDatabaseURL(name)
+        let stack = ProcessStack(amqpURL: TestInfrastructure.amqpURL + amqp.virtualHost, databaseURL: databaseURL, amqp: amqp)
+        do {
+            try await body(stack)
+        } catch {
+            await TestInfrastructure.deleteVirtualHost(amqp)
+            await TestInfrastructure.dropDatabase(url: databaseURL)
+            throw error
+        }
+        await TestInfrastructure.deleteVirtualHost(amqp)
+        await TestInfrastructure.dropDatabase(url: databaseURL)
+    }
+
+    /// An HTTP request to a service on this machine; returns the status and the body.
+    public static func request(_ method: String, port: Int, _ path: String, body: String? = nil) async throws -> (Int, String) {
+        var request = URLRequest(url: URL(string: "http://localhost:\(port)\(path)")!)
+        request.httpMethod = method
+        request.httpBody = body.map { Data($0.utf8) }
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        let (data, response) = try await URLSession.shared.data(for: request)
+        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Whether the service on `port` answers `/health/ready` with 200 within a minute.
+    public static func ready(_ port: Int) async -> Bool {
+        await eventually(timeout: .seconds(60)) { (try? await request("GET", port: port, "/health/ready"))?.0 == 200 }
+    }
+}
