@@ -35,14 +35,16 @@ enum HRRoutes {
                 """
                 WITH days AS (
                     SELECT s.day,
-                        coalesce(sum(extract(epoch FROM s.closed_at - s.opened_at)::bigint / 60) FILTER (
-                            WHERE s.opened_at IS NOT NULL AND s.closed_at > s.opened_at), 0) AS minutes,
+                        coalesce(sum(extract(epoch FROM s.closed_at - s.opened_at)::bigint) FILTER (
+                            WHERE s.opened_at IS NOT NULL AND s.closed_at > s.opened_at), 0) AS seconds,
                         json_agg(json_build_object('shiftId', s.shift_id, 'storeId', s.store_id, 'terminalId', s.terminal_id,
                             'openedAt', s.opened_at, 'closedAt', s.closed_at, 'flags', s.flags) ORDER BY s.opened_at NULLS FIRST) AS shifts
                     FROM shifts s WHERE s.employee_id = $1 AND s.day BETWEEN $2::date AND $3::date GROUP BY s.day)
                 SELECT json_build_object('employeeId', $1::text, 'from', $2::text, 'to', $3::text,
-                    'totalMinutes', coalesce((SELECT sum(minutes) FROM days), 0),
-                    'days', coalesce((SELECT json_agg(json_build_object('day', day, 'minutes', minutes, 'shifts', shifts) ORDER BY day) FROM days), '[]'))::text
+                    'totalSeconds', coalesce((SELECT sum(seconds) FROM days), 0),
+                    'totalMinutes', coalesce((SELECT sum(seconds) FROM days), 0) / 60,
+                    'days', coalesce((SELECT json_agg(json_build_object('day', day, 'seconds', seconds, 'minutes', seconds / 60, 'shifts', shifts)
+                        ORDER BY day) FROM days), '[]'))::text
                 """,
                 [id, from, to])
         }

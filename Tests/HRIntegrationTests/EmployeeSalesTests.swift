@@ -12,7 +12,7 @@ import FoundationNetworking
 
 @Suite("Sales per employee from pos-sim", .serialized)
 struct EmployeeSalesTests {
-    @Test("3,000 sales from pos-sim through intake give hr each cashier's sales, returns and amount per day, once each")
+    @Test("pos-sim's shifts and 3,000 sales through intake give hr each cashier's hours, and sales, returns and amount per day, once each")
     func salesPerEmployee() async throws {
         try await ProcessStack.with("hr_sales") { stack in try await run(stack) }
     }
@@ -22,9 +22,18 @@ struct EmployeeSalesTests {
         let services = [try stack.process("sales-intake", port: ports.intake), try stack.process("hr", port: ports.hr)]
         defer { for service in services { service.send(SIGTERM) } }
         for port in [ports.intake, ports.hr] { #expect(await ProcessStack.ready(port)) }
+        // Each terminal's cashier works at its store.
+        let cashiers = (1...4).flatMap { store in (1...3).map { String(format: "C-S%03d-T%02d", store, $0) } }
+        for cashier in cashiers {
+            let store = String(cashier.dropFirst(2).prefix(4))
+            let put = try await ProcessStack.request(
+                "PUT", port: ports.hr, "/employees/\(cashier)", body: #"{"name":"Cajero \#(cashier)","role":"cashier","stores":["\#(store)"],"startDate":"2026-01-01"}"#)
+            #expect(put.0 == 201)
+        }
         // Duplicates from pos-sim are delivered twice; hr must count them once.
         let simulator = try ServiceProcess(
-            "pos-sim", arguments: ["--url", stack.amqpURL, "--sales", "3000", "--stores", "4", "--terminals", "3", "--duplicate-share", "0.05", "--quiet"])
+            "pos-sim",
+            arguments: ["--url", stack.amqpURL, "--sales", "3000", "--stores", "4", "--terminals", "3", "--duplicate-share", "0.05", "--shifts", "--quiet"])
         #expect(await simulator.waitForExit(timeout: .seconds(120)))
         #expect(simulator.exitCode == 0, "\(simulator.output)")
 
@@ -56,7 +65,20 @@ struct EmployeeSalesTests {
         let recorded = try await table(sales, recordedSQL)
         let credited = try await table(hr, creditedSQL)
         #expect(credited == recorded)
-        #expect(recorded.count > 10, "several cashiers")
+        #expect(Set(recorded.keys.map { String($0.split(separator: " ")[0]) }) == Set(cashiers), "each terminal's own cashier")
         #expect(recorded.values.contains { $0[1] > 0 }, "returns among them")
+
+        // Hours: each cashier's shift lasted as long as pos-sim says, and none is flagged.
+        let seconds = try #require(simulator.output.split(separator: "\n").first { $0.hasPrefix("shifts:") }.flatMap { Int($0.split(separator: " ").last!) })
+        #expect(seconds >= 1)
+        let day = String(try await sales.query("SELECT substr(payload::json->>'occurredAt', 1, 10) FROM sales LIMIT 1")[0].decode(String.self, at: 0))
+        for cashier in cashiers {
+            #expect(await eventually {
+                guard let (_, body) = try? await ProcessStack.request("GET", port: ports.hr, "/employees/\(cashier)/timesheet?from=\(day)&to=\(day)")
+                else { return false }
+                return ((try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any])?["totalSeconds"] as? Int == seconds
+            })
+        }
+        #expect(try await ProcessStack.request("GET", port: ports.hr, "/shifts/flagged").1 == "[]")
     }
 }

@@ -28,6 +28,8 @@ struct PosSim: AsyncParsableCommand {
     @Flag(help: "Measure publish-to-sale.recorded latency (needs sales intake running).") var measureLatency = false
     @Option(help: "With --measure-latency, seconds to wait for the last announcements.") var settleTimeout = 60
     @Flag(help: "Never draw a progress bar.") var quiet = false
+    @Flag(help: "Each terminal opens a shift for its own cashier (C-<terminal>) before its first sale and closes it after its last.")
+    var shifts = false
 
     func run() async throws {
         var logger = Logger(label: "pos-sim")
@@ -36,11 +38,13 @@ struct PosSim: AsyncParsableCommand {
         let connection = AMQPConnection(configuration: amqp, topology: Topology(exchanges: [Exchanges.pos]), logger: logger)
         let probe = measureLatency ? LatencyProbe(configuration: amqp, logger: logger) : nil
         let progress = Progress(total: duration.map { $0 * max(rate, 1) } ?? sales, enabled: !quiet && isatty(1) != 0)
-        let fleet = Fleet(
-            generator: SaleGenerator(
-                stores: stores, terminalsPerStore: terminals, seed: seed ?? UInt64.random(in: 0...UInt64.max),
-                shares: .init(returns: returnShare)),
-            invalidShare: invalidShare, duplicateShare: duplicateShare)
+        var generator = SaleGenerator(
+            stores: stores, terminalsPerStore: terminals, seed: seed ?? UInt64.random(in: 0...UInt64.max), shares: .init(returns: returnShare))
+        generator.cashierPerTerminal = shifts
+        let fleet = Fleet(generator: generator, invalidShare: invalidShare, duplicateShare: duplicateShare)
+        let shiftIds = generator.terminals.map { _ in UUID().uuidString.lowercased() }
+        let opened = Date()
+        if shifts { try await publishShifts(generator.terminals, ids: shiftIds, opened: true, at: opened, on: connection) }
 
         let report: Report = try await withThrowingTaskGroup(of: Void.self) { group in
             if let probe { group.addTask { try await probe.consumer.run() } }
@@ -56,8 +60,31 @@ struct PosSim: AsyncParsableCommand {
             return report
         }
         progress.finish()
+        var shiftReport = ""
+        if shifts {
+            let closed = Date(timeIntervalSince1970: max((Date().timeIntervalSince1970).rounded(.down), opened.timeIntervalSince1970.rounded(.down) + 1))
+            try await publishShifts(generator.terminals, ids: shiftIds, opened: false, at: closed, on: connection)
+            let seconds = Int(closed.timeIntervalSince1970.rounded(.down) - opened.timeIntervalSince1970.rounded(.down))
+            shiftReport = "\nshifts: \(shiftIds.count), seconds each: \(seconds)"
+        }
         await connection.close()
-        print(report.text(probe: probe))
+        print(report.text(probe: probe) + shiftReport)
+    }
+
+    /// Opens (or closes) one shift per terminal for its cashier, with confirms.
+    private func publishShifts(
+        _ terminals: [(store: String, terminal: String)], ids: [String], opened: Bool, at date: Date, on connection: AMQPConnection
+    ) async throws {
+        let encoder = JSONEncoder()
+        try await connection.publish(
+            try zip(terminals, ids).map { place, id in
+                let event = ShiftEventV1(
+                    shiftId: id, employeeId: SaleGenerator.cashier(of: place.terminal), storeId: place.store, terminalId: place.terminal,
+                    at: SaleGenerator.timestamp(date))
+                return OutgoingMessage(
+                    exchange: Exchanges.pos.name, routingKey: event.routingKey(opened: opened), body: Array(try encoder.encode(event)),
+                    properties: MessageProperties(type: opened ? ShiftEventV1.openedType : ShiftEventV1.closedType, messageId: "\(id)-\(opened)"))
+            })
     }
 
     /// Publishes the whole run: paced by --rate, or as fast as confirms come back with a few batches in flight.

@@ -13,6 +13,8 @@ struct SaleGenerator {
     let stores: Int
     let terminalsPerStore: Int
     let shares: Shares
+    /// Each terminal's sales are made by its own cashier (``cashier(of:)``), as during a shift.
+    var cashierPerTerminal = false
     private var random: SplitMix64
     private var receipts: [String: Int64] = [:]
     /// Receipt numbers go on from one run to the next, as a real till's do: each run starts above the last.
@@ -62,7 +64,8 @@ struct SaleGenerator {
         }
         let sale = POSSaleV1(
             saleId: uuid(), storeId: store, terminalId: terminal, receiptNumber: nextReceipt(terminal),
-            occurredAt: Self.timestamp(now), cashierId: String(format: "E%04d", pick(40) + 1), currency: "EUR", customer: customer,
+            occurredAt: Self.timestamp(now), cashierId: cashierPerTerminal ? Self.cashier(of: terminal) : String(format: "E%04d", pick(40) + 1),
+            currency: "EUR", customer: customer,
             lines: lines, payments: payments, total: total, returnOf: nil)
         if recent.count < 1000 { recent.append(sale) } else { recent[pick(1000)] = sale }
         return sale
@@ -102,6 +105,16 @@ struct SaleGenerator {
     private mutating func pick(_ count: Int) -> Int { Int(random.next() % UInt64(max(1, count))) }
     private mutating func chance(_ share: Double) -> Bool { Double(random.next() % 1_000_000) < share * 1_000_000 }
     mutating func roll(_ share: Double) -> Bool { chance(share) }
+
+    /// Every terminal of the fleet with its store.
+    var terminals: [(store: String, terminal: String)] {
+        (1...max(1, stores)).flatMap { store in
+            (1...max(1, terminalsPerStore)).map { (String(format: "S%03d", store), String(format: "S%03d-T%02d", store, $0)) }
+        }
+    }
+
+    /// The cashier of `terminal` when each terminal has its own: `C-<terminal>`.
+    static func cashier(of terminal: String) -> String { "C-\(terminal)" }
 
     static func timestamp(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().time(includingFractionalSeconds: false).timeZone(separator: .colon))
