@@ -213,6 +213,7 @@ public struct AMQPConsumer: Service {
                 rejection.disposition == .retryLater ? "\(rejection.reason) (after \(settings.retryLimit) retries)" : rejection.reason)
             properties.headers["x-original-exchange"] = .string(delivery.exchange)
             properties.headers["x-original-routing-key"] = .string(delivery.routingKey)
+            properties.headers[Rejection.deadLetteredAtHeader] = .int(Int64(Date().timeIntervalSince1970))
             properties.userId = nil  // the broker checks user_id against the connection's user, which is ours now
             return OutgoingMessage(
                 exchange: settings.deadLetterExchange, routingKey: settings.queue, body: delivery.body, properties: properties)

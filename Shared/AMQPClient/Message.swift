@@ -128,5 +128,7 @@ public struct Rejection: Sendable, Equatable {
 
     /// Header names a dead letter carries.
     public static let codeHeader = "x-rejection-code"
+    /// Seconds since 1970 when the consumer parked the message.
+    public static let deadLetteredAtHeader = "x-dead-lettered-at"
     public static let reasonHeader = "x-rejection-reason"
 }

@@ -6,8 +6,9 @@ public final class ServiceProcess: @unchecked Sendable {
     private let process = Process()
     public let logFile: URL
 
-    /// Starts `.build/debug/<name>` with `arguments` and the current environment plus `environment`.
-    public init(_ name: String, arguments: [String] = [], environment: [String: String] = [:]) throws {
+    /// Starts `.build/debug/<name>` with `arguments` and the current environment plus `environment`; `input`, when
+    /// given, is what it reads on its standard input.
+    public init(_ name: String, arguments: [String] = [], environment: [String: String] = [:], input: String? = nil) throws {
         self.name = name
         let executable = TestInfrastructure.repositoryRoot.appendingPathComponent(".build/debug/\(name)")
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
@@ -21,7 +22,13 @@ public final class ServiceProcess: @unchecked Sendable {
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = log
         process.standardError = log
+        let stdin = input.map { _ in Pipe() }
+        if let stdin { process.standardInput = stdin }
         try process.run()
+        if let stdin, let input {
+            stdin.fileHandleForWriting.write(Data(input.utf8))
+            try? stdin.fileHandleForWriting.close()
+        }
     }
 
     public var isRunning: Bool { process.isRunning }
