@@ -1,3 +1,4 @@
+import AMQPClient
 import Contracts
 import Foundation
 import PostgresClient
@@ -170,7 +171,7 @@ enum BillingStore {
             guard let kind = InvoiceKind(rawValue: try row.decode(at: 1)) else {
                 throw PostgresError(.decodingFailed, "unknown invoice kind in \(seriesNumber)")
             }
-            let document: String? = try row.decode(at: 5)
+            let document = try row.decodeIfPresent(String.self, at: 5)
             let storeId: String = try row.decode(at: 3)
             let terminalId: String = try row.decode(at: 4)
             known[try row.decode(at: 0)] = KnownInvoice(
@@ -246,7 +247,7 @@ enum BillingStore {
                     number: number, record: record, fingerprint: fingerprint,
                     announcement: InvoiceAnnouncement(
                         kind: draft.kind, seriesNumber: record.seriesNumber, storeId: draft.storeId, terminalId: draft.terminalId,
-                        body: body)))
+                        body: body, traceparent: TraceContext.child(of: invoice.traceparent))))
         }
         try connection.copy(
             into: "invoices",

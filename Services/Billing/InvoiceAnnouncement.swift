@@ -9,6 +9,8 @@ struct InvoiceAnnouncement: Sendable {
     var terminalId: String
     /// The `billing.invoice.issued.v1` (or credit note) document, exactly as stored with the invoice.
     var body: [UInt8]
+    /// The trace of the sale it came from, carried on (see ``TraceContext``).
+    var traceparent: String? = nil
 
     func message(timestamp: Int64) -> OutgoingMessage {
         OutgoingMessage(
@@ -16,7 +18,8 @@ struct InvoiceAnnouncement: Sendable {
             routingKey: (kind.isCreditNote ? "credit_note.issued." : "invoice.issued.") + "\(storeId).\(terminalId)", body: body,
             properties: MessageProperties(
                 type: kind.isCreditNote ? InvoiceIssuedV1.creditNoteType : InvoiceIssuedV1.invoiceType, messageId: seriesNumber,
-                timestamp: timestamp))
+                timestamp: timestamp
+            ).tracing(traceparent))
     }
 }
 

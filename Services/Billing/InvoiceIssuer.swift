@@ -18,7 +18,7 @@ struct InvoiceIssuer: Sendable {
     let logger: Logger
 
     /// Recorded sales as they came, one entry per delivery.
-    typealias Work = [(deliveryTag: UInt64, sales: [POSSaleV1])]
+    typealias Work = [(deliveryTag: UInt64, sales: [POSSaleV1], traceparents: [String: String])]
 
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
         statistics.batchStarted()
@@ -27,7 +27,8 @@ struct InvoiceIssuer: Sendable {
         var work: Work = []
         for delivery in batch {
             do {
-                work.append((delivery.deliveryTag, try SaleJSONParser.parseRecorded(delivery.body).sales))
+                let event = try SaleJSONParser.parseRecorded(delivery.body)
+                work.append((delivery.deliveryTag, event.sales, event.traceparents ?? [:]))
             } catch {
                 rejections.append(
                     Rejection(deliveryTag: delivery.deliveryTag, code: "billing.malformed_event", reason: "not a sale.recorded.v1: \(error.reason)"))
@@ -64,7 +65,7 @@ struct InvoiceIssuer: Sendable {
             known: try BillingStore.knownInvoices(Set(sales.map(\.saleId) + sales.compactMap(\.returnOf?.saleId)), on: connection),
             surchargeCustomers: try BillingStore.surchargeCustomers(among: Set(sales.compactMap(\.customer?.taxId)), on: connection),
             fiscal: fiscal)
-        for item in work { plan.add(item.sales, deliveryTag: item.deliveryTag) }
+        for item in work { plan.add(item.sales, deliveryTag: item.deliveryTag, traceparents: item.traceparents) }
         return (try BillingStore.issue(plan.invoices, generatedAt: generatedAt, on: connection), plan)
     }
 

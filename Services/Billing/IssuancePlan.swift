@@ -43,6 +43,8 @@ struct PlannedInvoice: Sendable {
     var issueDate: IssueDate
     var series: String
     var corrects: Correction?
+    /// The sale's trace context as the till sent it.
+    var traceparent: String? = nil
 }
 
 /// What billing already holds for a sale: its invoice's kind and number, and the document announced for it.
@@ -77,7 +79,7 @@ struct IssuancePlan: Sendable {
         self.fiscal = fiscal
     }
 
-    mutating func add(_ sales: [POSSaleV1], deliveryTag: UInt64) {
+    mutating func add(_ sales: [POSSaleV1], deliveryTag: UInt64, traceparents: [String: String] = [:]) {
         let invoicesBefore = invoices.count
         let announcedBefore = announcedAgain.count
         var added: [String] = []
@@ -115,7 +117,7 @@ struct IssuancePlan: Sendable {
                 PlannedInvoice(
                     draft: draft, issueDate: date,
                     series: BillingStore.seriesCode(storeId: sale.storeId, year: date.year, creditNote: draft.kind.isCreditNote),
-                    corrects: correcting?.correction))
+                    corrects: correcting?.correction, traceparent: traceparents[sale.saleId]))
             plannedKinds[sale.saleId] = draft.kind
             added.append(sale.saleId)
         }

@@ -86,5 +86,6 @@ enum CollectionsSchema {
             CREATE TABLE clock (singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton), today date NOT NULL);
             """),
         Outbox.migration(4),
+        Outbox.traceMigration(5),
     ]
 }

@@ -11,7 +11,7 @@ struct ReceivableOpener: Sendable {
 
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
         var rejections: [Rejection] = []
-        var documents: [InvoiceIssuedV1] = []
+        var documents: [(InvoiceIssuedV1, traceparent: String?)] = []
         let deferred = Array(#""deferred""#.utf8)
         let decoder = JSONDecoder()
         for delivery in batch {
@@ -22,12 +22,12 @@ struct ReceivableOpener: Sendable {
                     Rejection(deliveryTag: delivery.deliveryTag, code: "collections.malformed_document", reason: "not a billing.invoice.issued.v1 document"))
                 continue
             }
-            documents.append(document)
+            documents.append((document, TraceContext.of(delivery.properties)))
         }
         let toRecord = documents
         if !toRecord.isEmpty {
             try await database.transaction { connection in
-                for document in toRecord { try Receivables.record(document, on: connection) }
+                for (document, traceparent) in toRecord { try Receivables.record(document, traceparent: traceparent, on: connection) }
             }
         }
         return rejections

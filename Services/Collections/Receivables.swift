@@ -42,27 +42,29 @@ enum Receivables {
 
     /// Opens the receivable of an invoice paid (partly) on account, or applies a credit note on account to the
     /// receivable of the invoice it corrects. Documents without a deferred payment are not collections' business.
-    static func record(_ document: InvoiceIssuedV1, on connection: PostgresConnection) throws {
+    static func record(_ document: InvoiceIssuedV1, traceparent: String? = nil, on connection: PostgresConnection) throws {
         let deferred = document.deferredCents
         guard deferred != 0, let taxId = document.customer?.taxId, !taxId.isEmpty else { return }
         let terms = try customer(taxId, name: document.customer?.name, on: connection)
         guard try entry(taxId, kind: deferred > 0 ? "invoice" : "credit_note", reference: document.number, amount: deferred, on: connection)
         else { return }  // seen before
         if deferred > 0 {
-            try open(document, amount: deferred, taxId: taxId, terms: terms, on: connection)
+            try open(document, amount: deferred, taxId: taxId, terms: terms, traceparent: traceparent, on: connection)
         } else {
             try credit(-deferred, correcting: document.corrects, taxId: taxId, on: connection)
         }
     }
 
-    private static func open(_ document: InvoiceIssuedV1, amount: Int64, taxId: String, terms: Int, on connection: PostgresConnection) throws {
+    private static func open(
+        _ document: InvoiceIssuedV1, amount: Int64, taxId: String, terms: Int, traceparent: String?, on connection: PostgresConnection
+    ) throws {
         let id: Int64 = try connection.query(
             """
             INSERT INTO receivables (invoice_number, customer_tax_id, store_id, issue_date, due_date, amount_cents)
             VALUES ($1, $2, $3, $4::date, $4::date + $5::integer, $6) RETURNING id
             """, [document.number, taxId, document.storeId, document.issueDate, terms, amount])[0].decode(at: 0)
         var receivable = try load(id: id, on: connection)
-        try announce("opened", receivable, on: connection)
+        try announce("opened", receivable, traceparent: traceparent, on: connection)
         // Credit already on the account (an overpayment, a refund) pays the new receivable first.
         let credit: Int64 = try connection.query("SELECT credit_cents FROM customers WHERE tax_id = $1 FOR UPDATE", [taxId])[0].decode(at: 0)
         let take = min(credit, amount)
@@ -231,13 +233,15 @@ enum Receivables {
         ).isEmpty
     }
 
-    static func announce(_ event: String, _ receivable: Receivable, reason: String? = nil, on connection: PostgresConnection) throws {
+    static func announce(
+        _ event: String, _ receivable: Receivable, reason: String? = nil, traceparent: String? = nil, on connection: PostgresConnection
+    ) throws {
         let message = ReceivableEventV1(
             event: event, receivableId: receivable.id, invoiceNumber: receivable.invoiceNumber, customerTaxId: receivable.customerTaxId,
             storeId: receivable.storeId, amountCents: receivable.amountCents, outstandingCents: max(0, receivable.outstandingCents),
             dueDate: receivable.dueDate, reason: reason)
         try Outbox.add(
             message, exchange: Exchanges.collectionsEvents.name, routingKey: message.routingKey, type: ReceivableEventV1.messageType,
-            on: connection)
+            traceparent: traceparent, on: connection)
     }
 }

@@ -64,5 +64,6 @@ enum HRSchema {
             );
             """),
         Outbox.migration(4),
+        Outbox.traceMigration(5),
     ]
 }

@@ -79,5 +79,6 @@ enum OrdersSchema {
             );
             """),
         Outbox.migration(4),
+        Outbox.traceMigration(5),
     ]
 }

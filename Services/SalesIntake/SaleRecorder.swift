@@ -83,9 +83,21 @@ struct SaleRecorder: Sendable {
                 if position > 0 { body.append(UInt8(ascii: ",")) }
                 body.append(contentsOf: sales[index].body)
             }
-            body.append(contentsOf: Array("]}".utf8))
+            body.append(UInt8(ascii: "]"))
+            // Each sale's own trace context, so that billing, orders, collections and hr can carry it on. Sale ids are
+            // UUIDs and valid trace contexts are hex and dashes: nothing to escape.
+            let traced = indices.compactMap { index in sales[index].traceparent.map { (sales[index].saleId, $0) } }
+            if !traced.isEmpty {
+                body.append(contentsOf: Array(#","traceparents":{"#.utf8))
+                for (position, (saleId, traceparent)) in traced.enumerated() {
+                    if position > 0 { body.append(UInt8(ascii: ",")) }
+                    body.append(contentsOf: Array(#""\#(saleId)":"\#(traceparent)""#.utf8))
+                }
+                body.append(UInt8(ascii: "}"))
+            }
+            body.append(UInt8(ascii: "}"))
             var headers: [String: HeaderValue] = [:]
-            if let traceparent = sales[indices[0]].traceparent { headers["traceparent"] = .string(traceparent) }
+            if let traceparent = TraceContext.child(of: sales[indices[0]].traceparent) { headers[TraceContext.header] = .string(traceparent) }
             return OutgoingMessage(
                 exchange: Exchanges.salesEvents.name, routingKey: SaleRecordedV1.routingKey(storeId: storeId), body: body,
                 properties: MessageProperties(

@@ -101,7 +101,7 @@ struct SaleValidator: Sendable {
         try checkReturn(sale, saleId: saleId)
         return ValidatedSale(
             deliveryTag: delivery.deliveryTag, saleId: saleId, sale: sale, body: body, occurredAt: occurredAt,
-            traceparent: delivery.properties.headers["traceparent"]?.stringValue)
+            traceparent: TraceContext.of(delivery.properties))
     }
 
     private func decode(_ body: [UInt8]) throws -> POSSaleV1 {

@@ -206,6 +206,7 @@ public struct AMQPConsumer: Service {
                 "Message rejected to the dead-letter queue",
                 metadata: [
                     "rejection.code": .string(rejection.code), "message.id": .string(delivery.properties.messageId ?? ""),
+                    "trace.parent": .string(TraceContext.of(delivery.properties) ?? ""),
                 ])
             var properties = delivery.properties
             properties.headers[Rejection.codeHeader] = .string(rejection.code)

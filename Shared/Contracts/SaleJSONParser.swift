@@ -87,17 +87,24 @@ public struct SaleJSONParser {
     private mutating func recorded() throws -> SaleRecordedV1 {
         var storeId: String?, recordedAt: String?
         var sales: [POSSaleV1]?
+        var traceparents: [String: String]?
         try object(path: "") { parser, key in
             switch key {
             case "storeId": storeId = try parser.requiredString(key)
             case "recordedAt": recordedAt = try parser.requiredString(key)
             case "sales": sales = try parser.array(key) { parser, _ in try parser.sale(whole: false) }
+            case "traceparents":
+                if try parser.isNull() { break }
+                var found: [String: String] = [:]
+                try parser.object(path: "traceparents") { parser, saleId in found[saleId] = try parser.requiredString(saleId, in: "traceparents") }
+                traceparents = found
             default: try parser.skipValue()
             }
         }
         try expectEnd()
         return SaleRecordedV1(
-            storeId: try present(storeId, "storeId"), recordedAt: try present(recordedAt, "recordedAt"), sales: try present(sales, "sales"))
+            storeId: try present(storeId, "storeId"), recordedAt: try present(recordedAt, "recordedAt"), sales: try present(sales, "sales"),
+            traceparents: traceparents)
     }
 
     private mutating func customer() throws -> POSSaleV1.Customer {

@@ -11,11 +11,14 @@ public struct SaleRecordedV1: Codable, Sendable, Equatable {
     /// When intake committed the batch, ISO 8601 in UTC.
     public var recordedAt: String
     public var sales: [POSSaleV1]
+    /// The W3C trace context each sale came with, by saleId (sales that came without one are left out).
+    public var traceparents: [String: String]?
 
-    public init(storeId: String, recordedAt: String, sales: [POSSaleV1]) {
+    public init(storeId: String, recordedAt: String, sales: [POSSaleV1], traceparents: [String: String]? = nil) {
         self.storeId = storeId
         self.recordedAt = recordedAt
         self.sales = sales
+        self.traceparents = traceparents
     }
 
     public static func routingKey(storeId: String) -> String { "sale.recorded.\(storeId)" }

@@ -25,18 +25,28 @@ public enum Outbox {
             """)
     }
 
-    /// Adds one event to the outbox, in the caller's transaction.
-    public static func add(exchange: String, routingKey: String, type: String, body: String, on connection: PostgresConnection) throws {
+    /// The trace context column (see ``TraceContext``), as migration `version`, after ``migration(_:)``.
+    public static func traceMigration(_ version: Int) -> Migration {
+        Migration(version, "trace context in the outbox", "ALTER TABLE outbox ADD COLUMN traceparent text")
+    }
+
+    /// Adds one event to the outbox, in the caller's transaction; `traceparent` is the trace of what caused it.
+    public static func add(
+        exchange: String, routingKey: String, type: String, body: String, traceparent: String? = nil, on connection: PostgresConnection
+    ) throws {
         try connection.query(
-            "INSERT INTO outbox (exchange, routing_key, type, body) VALUES ($1, $2, $3, $4)", [exchange, routingKey, type, body])
+            "INSERT INTO outbox (exchange, routing_key, type, body, traceparent) VALUES ($1, $2, $3, $4, $5)",
+            [exchange, routingKey, type, body, TraceContext.child(of: traceparent)])
     }
 
     /// Adds `event` as JSON.
     public static func add<Event: Encodable>(
-        _ event: Event, exchange: String, routingKey: String, type: String, on connection: PostgresConnection
+        _ event: Event, exchange: String, routingKey: String, type: String, traceparent: String? = nil, on connection: PostgresConnection
     ) throws {
         let body = try JSONEncoder().encode(event)
-        try add(exchange: exchange, routingKey: routingKey, type: type, body: String(decoding: body, as: UTF8.self), on: connection)
+        try add(
+            exchange: exchange, routingKey: routingKey, type: type, body: String(decoding: body, as: UTF8.self), traceparent: traceparent,
+            on: connection)
     }
 }
 
@@ -91,7 +101,7 @@ public struct OutboxRelay: Service {
             WHERE id IN (
                 SELECT id FROM outbox WHERE claimed_until IS NULL OR claimed_until < now()
                 ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED)
-            RETURNING id, exchange, routing_key, type, body
+            RETURNING id, exchange, routing_key, type, body, traceparent
             """, [limit, milliseconds])
         guard !rows.isEmpty else { return 0 }
         var ids: [Int64] = []
@@ -102,7 +112,7 @@ public struct OutboxRelay: Service {
             messages.append(
                 OutgoingMessage(
                     exchange: try row.decode(at: 1), routingKey: try row.decode(at: 2), body: Array(try row.decode(String.self, at: 4).utf8),
-                    properties: MessageProperties(type: try row.decode(at: 3), messageId: "outbox-\(id)")))
+                    properties: MessageProperties(type: try row.decode(at: 3), messageId: "outbox-\(id)").tracing(try row.decodeIfPresent(String.self, at: 5))))
         }
         try await publisher.publish(messages)
         try await database.query(

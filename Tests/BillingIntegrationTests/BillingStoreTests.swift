@@ -37,7 +37,7 @@ struct BillingStoreTests {
     /// Issues one batch (one delivery per element of `deliveries`) as billing's consumer does, and returns the
     /// documents it announces and the deliveries it retries.
     func issue(_ deliveries: [[POSSaleV1]], on database: Database, at second: Int = 0) async throws -> (documents: [InvoiceIssuedV1], retries: [Rejection]) {
-        let work: InvoiceIssuer.Work = deliveries.enumerated().map { (UInt64($0.offset + 1), $0.element) }
+        let work: InvoiceIssuer.Work = deliveries.enumerated().map { (UInt64($0.offset + 1), $0.element, [:]) }
         let (issued, plan) = try await database.transaction { connection in
             try InvoiceIssuer.issue(
                 work, fiscal: FiscalSettings(), generatedAt: String(format: "2026-11-29T10:%02d:%02d+01:00", second / 60 % 60, second % 60),
@@ -76,7 +76,7 @@ struct BillingStoreTests {
             let first = try await issue([[sale()]], on: database)
             #expect(first.documents.map(\.sequence) == [1])
             struct Crash: Error {}
-            let doomed: InvoiceIssuer.Work = [(1, [sale(), sale()])]
+            let doomed: InvoiceIssuer.Work = [(1, [sale(), sale()], [:])]
             await #expect(throws: Crash.self) {
                 try await database.transaction { connection in
                     _ = try InvoiceIssuer.issue(doomed, fiscal: FiscalSettings(), generatedAt: "2026-11-29T10:00:01+01:00", on: connection)

@@ -94,6 +94,66 @@ struct CollectionsPipelineTests {
         }
     }
 
+    @Test("one sale's traceparent is carried onto its invoice event and its receivable event")
+    func traceFollowsTheSale() async throws {
+        try await ProcessStack.with("collections_trace") { stack in
+            let ports = (intake: TestInfrastructure.freePort(), billing: TestInfrastructure.freePort(), collections: TestInfrastructure.freePort())
+            let services = [
+                try stack.process("sales-intake", port: ports.intake), try stack.process("billing", port: ports.billing),
+                try stack.process("collections", port: ports.collections),
+            ]
+            defer { for service in services { service.send(SIGTERM) } }
+            for port in [ports.intake, ports.billing, ports.collections] { #expect(await ProcessStack.ready(port)) }
+            #expect(try await ProcessStack.request("PUT", port: ports.billing, "/issuers/89890001K", body: #"{"legalName":"Norte SL","address":"Burgos","stores":["S001"]}"#).0 == 200)
+            let listen = Topology(
+                exchanges: [Exchanges.pos, Exchanges.billingEvents, Exchanges.collectionsEvents],
+                queues: [.init(name: "test.invoices"), .init(name: "test.receivables")],
+                bindings: [
+                    .init(queue: "test.invoices", exchange: Exchanges.billingEvents.name, routingKey: "invoice.issued.#"),
+                    .init(queue: "test.receivables", exchange: Exchanges.collectionsEvents.name, routingKey: "receivable.opened"),
+                ])
+            let invoices = Seen()
+            let receivables = Seen()
+            let till = AMQPConnection(configuration: stack.amqp.named("test-till"), topology: listen, logger: TestInfrastructure.logger)
+            try await till.declare(listen)
+            try await running([
+                collector(stack.amqp, queue: "test.invoices", topology: listen, into: invoices),
+                collector(stack.amqp, queue: "test.receivables", topology: listen, into: receivables),
+            ]) {
+                let traced = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+                let sale = POSSaleV1(
+                    saleId: UUID().uuidString.lowercased(), storeId: "S001", terminalId: "S001-T01", receiptNumber: 1,
+                    occurredAt: "2026-11-29T10:15:00+01:00", cashierId: "E1", currency: "EUR",
+                    customer: .init(taxId: "B12345678", name: "Talleres Norte SL", address: "C/ Mayor 1"),
+                    lines: [.init(sku: "SKU-1", description: "Artículo", quantity: 1, unitPrice: 12_100, taxRate: 21, discount: 0)],
+                    payments: [.init(method: "deferred", amount: 12_100)], total: 12_100, returnOf: nil)
+                let untraced = POSSaleV1(
+                    saleId: UUID().uuidString.lowercased(), storeId: "S001", terminalId: "S001-T01", receiptNumber: 2,
+                    occurredAt: "2026-11-29T10:16:00+01:00", cashierId: "E1", currency: "EUR", customer: nil,
+                    lines: [.init(sku: "SKU-2", description: "Otro", quantity: 1, unitPrice: 500, taxRate: 21, discount: 0)],
+                    payments: [.init(method: "card", amount: 500)], total: 500, returnOf: nil)
+                try await till.publish([
+                    OutgoingMessage(
+                        exchange: Exchanges.pos.name, routingKey: sale.routingKey, body: Array(try JSONEncoder().encode(sale)),
+                        properties: MessageProperties(type: "pos.sale.v1", messageId: sale.saleId).tracing(traced)),
+                    OutgoingMessage(
+                        exchange: Exchanges.pos.name, routingKey: untraced.routingKey, body: Array(try JSONEncoder().encode(untraced)),
+                        properties: MessageProperties(type: "pos.sale.v1", messageId: untraced.saleId)),
+                ])
+                #expect(await eventually(timeout: .seconds(30)) { invoices.count == 2 && receivables.count == 1 })
+                let invoice = try #require(invoices.all.first { (try? JSONDecoder().decode(InvoiceIssuedV1.self, from: Data($0.body)))?.saleId == sale.saleId })
+                let other = try #require(invoices.all.first { $0.properties.messageId != invoice.properties.messageId })
+                let invoiceTrace = try #require(TraceContext.of(invoice.properties))
+                #expect(TraceContext.traceId(invoiceTrace) == "4bf92f3577b34da6a3ce929d0e0e4736", "the sale's trace")
+                #expect(invoiceTrace != traced, "billing's own span")
+                #expect(TraceContext.of(other.properties) == nil, "a sale without a trace gives an invoice without one")
+                let receivableTrace = try #require(TraceContext.of(receivables.all[0].properties))
+                #expect(TraceContext.traceId(receivableTrace) == "4bf92f3577b34da6a3ce929d0e0e4736")
+            }
+            await till.close()
+        }
+    }
+
     @Test("moving the clock across the dunning levels raises each level once per receivable, with two replicas and a restart")
     func dunningOnceAcrossReplicas() async throws {
         try await ProcessStack.with("collections_dunning") { stack in

@@ -21,7 +21,7 @@ struct OutboxTests {
     }
 
     func relayEverything(database: Database, schema: String) async throws {
-        try await database.migrate(schema: schema, [Outbox.migration(1)], logger: TestInfrastructure.logger)
+        try await database.migrate(schema: schema, [Outbox.migration(1), Outbox.traceMigration(2)], logger: TestInfrastructure.logger)
         try await TestInfrastructure.withVirtualHost { configuration in
             let topology = Topology(
                 exchanges: [.init("test.events")], queues: [.init(name: "test.out")],
