@@ -137,7 +137,7 @@ let package = Package(
         tests("PostgresClientIntegrationTests", dependencies: ["PostgresClient", "TrastiendaTesting"]),
         tests("ServiceRuntimeIntegrationTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient", "TrastiendaTesting"]),
         tests("OrdersIntegrationTests", dependencies: ["orders", "Contracts", "AMQPClient", "TrastiendaTesting"]),
-        tests("ToolsIntegrationTests", dependencies: ["AMQPClient", "TrastiendaTesting"]),
+        tests("ToolsIntegrationTests", dependencies: ["trastienda", "AMQPClient", "PostgresClient", "Contracts", "TrastiendaTesting"]),
         tests("HRIntegrationTests", dependencies: ["hr", "Contracts", "AMQPClient", "PostgresClient", "TrastiendaTesting"]),
         tests("CollectionsIntegrationTests", dependencies: ["collections", "Contracts", "AMQPClient", "PostgresClient", "TrastiendaTesting"]),
         tests("SalesIntakeIntegrationTests", dependencies: [

@@ -18,7 +18,7 @@ struct InvoiceIssuer: Sendable {
     let logger: Logger
 
     /// Recorded sales as they came, one entry per delivery.
-    typealias Work = [(deliveryTag: UInt64, sales: [POSSaleV1], traceparents: [String: String])]
+    typealias Work = [(deliveryTag: UInt64, event: SaleRecordedV1)]
 
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
         statistics.batchStarted()
@@ -27,8 +27,7 @@ struct InvoiceIssuer: Sendable {
         var work: Work = []
         for delivery in batch {
             do {
-                let event = try SaleJSONParser.parseRecorded(delivery.body)
-                work.append((delivery.deliveryTag, event.sales, event.traceparents ?? [:]))
+                work.append((delivery.deliveryTag, try SaleJSONParser.parseRecorded(delivery.body)))
             } catch {
                 rejections.append(
                     Rejection(deliveryTag: delivery.deliveryTag, code: "billing.malformed_event", reason: "not a sale.recorded.v1: \(error.reason)"))
@@ -56,7 +55,7 @@ struct InvoiceIssuer: Sendable {
     static func issue(
         _ work: Work, fiscal: FiscalSettings, generatedAt: String, on connection: PostgresConnection
     ) throws -> (issued: [BillingStore.IssuedInvoice], plan: IssuancePlan) {
-        let sales = work.flatMap(\.sales)
+        let sales = work.flatMap(\.event.sales)
         let issuers = try BillingStore.issuers(of: Set(sales.map(\.storeId)), on: connection)
         // Locked before looking for known invoices, so that a replica that issued one of these sales has committed.
         try BillingStore.lockChains(of: Set(issuers.values.map(\.taxId)), on: connection)
@@ -65,7 +64,7 @@ struct InvoiceIssuer: Sendable {
             known: try BillingStore.knownInvoices(Set(sales.map(\.saleId) + sales.compactMap(\.returnOf?.saleId)), on: connection),
             surchargeCustomers: try BillingStore.surchargeCustomers(among: Set(sales.compactMap(\.customer?.taxId)), on: connection),
             fiscal: fiscal)
-        for item in work { plan.add(item.sales, deliveryTag: item.deliveryTag, traceparents: item.traceparents) }
+        for item in work { plan.add(item.event, deliveryTag: item.deliveryTag) }
         return (try BillingStore.issue(plan.invoices, generatedAt: generatedAt, on: connection), plan)
     }
 

@@ -1,4 +1,5 @@
 import AMQPClient
+import Foundation
 import Contracts
 
 /// The calendar date an invoice is issued on: the sale's own date, as its till printed it (the date part of
@@ -59,7 +60,8 @@ struct KnownInvoice: Sendable {
 /// surcharge customers exist: the invoices to issue in order, the invoices to announce again (redelivered sales),
 /// and the deliveries to retry later (a store without an issuer, a return whose sale has no invoice yet).
 ///
-/// A delivery is planned whole or not at all, so that a retried delivery leaves nothing of itself behind.
+/// What waits is sent back on its own, so that a return before its sale never holds up the other sales delivered
+/// with it (and is never parked with them).
 struct IssuancePlan: Sendable {
     let issuers: [String: Issuer]
     let known: [String: KnownInvoice]
@@ -79,24 +81,24 @@ struct IssuancePlan: Sendable {
         self.fiscal = fiscal
     }
 
-    mutating func add(_ sales: [POSSaleV1], deliveryTag: UInt64, traceparents: [String: String] = [:]) {
-        let invoicesBefore = invoices.count
-        let announcedBefore = announcedAgain.count
-        var added: [String] = []
-        func retry(_ code: String, _ reason: String) {
-            invoices.removeSubrange(invoicesBefore...)
-            announcedAgain.removeSubrange(announcedBefore...)
-            for saleId in added { plannedKinds[saleId] = nil }
-            retries.append(.retryLater(deliveryTag: deliveryTag, code: code, reason: reason))
+    /// Plans one delivery. Sales that must wait (a store without an issuer, a return whose sale has no invoice yet)
+    /// go back to wait as a `sale.recorded` of their own, while the rest of the delivery is issued now.
+    mutating func add(_ event: SaleRecordedV1, deliveryTag: UInt64) {
+        var waiting: [POSSaleV1] = []
+        var why: (code: String, reason: String)?
+        func wait(_ sale: POSSaleV1, _ code: String, _ reason: String) {
+            waiting.append(sale)
+            why = why ?? (code, reason)
         }
-        for sale in sales {
+        for sale in event.sales {
             if let known = known[sale.saleId] {
                 if let announcement = known.announcement { announcedAgain.append(announcement) }
                 continue
             }
             if plannedKinds[sale.saleId] != nil { continue }  // the same sale twice in one batch: one invoice
             guard let issuer = issuers[sale.storeId] else {
-                return retry("billing.no_issuer", "store \(sale.storeId) has no issuer yet (PUT /issuers/{taxId})")
+                wait(sale, "billing.no_issuer", "store \(sale.storeId) has no issuer yet (PUT /issuers/{taxId})")
+                continue
             }
             var correcting: (kind: InvoiceKind, correction: Correction)?
             if let original = sale.returnOf?.saleId {
@@ -105,7 +107,8 @@ struct IssuancePlan: Sendable {
                 } else if let kind = plannedKinds[original] {
                     correcting = (kind, .saleInBatch(original))
                 } else {
-                    return retry("billing.original_not_invoiced", "sale \(original), which this returns, has no invoice yet")
+                    wait(sale, "billing.original_not_invoiced", "sale \(original), which sale \(sale.saleId) returns, has no invoice yet")
+                    continue
                 }
             }
             let draft = InvoiceDraft(
@@ -117,9 +120,18 @@ struct IssuancePlan: Sendable {
                 PlannedInvoice(
                     draft: draft, issueDate: date,
                     series: BillingStore.seriesCode(storeId: sale.storeId, year: date.year, creditNote: draft.kind.isCreditNote),
-                    corrects: correcting?.correction, traceparent: traceparents[sale.saleId]))
+                    corrects: correcting?.correction, traceparent: event.traceparents?[sale.saleId]))
             plannedKinds[sale.saleId] = draft.kind
-            added.append(sale.saleId)
         }
+        guard let why else { return }
+        // The whole delivery waits when none of it could be issued; otherwise only what must wait, as its own message.
+        var remainder: [UInt8]?
+        if waiting.count < event.sales.count {
+            let ids = Set(waiting.map(\.saleId))
+            let rest = SaleRecordedV1(
+                storeId: event.storeId, recordedAt: event.recordedAt, sales: waiting, traceparents: event.traceparents?.filter { ids.contains($0.key) })
+            remainder = (try? JSONEncoder().encode(rest)).map(Array.init)
+        }
+        retries.append(.retryLater(deliveryTag: deliveryTag, code: why.code, reason: why.reason, remainder: remainder))
     }
 }

@@ -46,6 +46,9 @@ struct SaleLimits: Sendable {
     /// 2^53 − 1: the largest integer every JSON reader keeps exact.
     var maximumReceiptNumber: Int64 = 9_007_199_254_740_991
     var paymentMethods: Set<String> = ["cash", "card", "voucher", "deferred"]
+    /// When terminals connect as their own broker users (`trastienda provision`), every sale must carry the
+    /// broker-validated `user_id` of its terminal, `till-<terminalId>`: `TRASTIENDA_SALES_INTAKE_TERMINAL_USERS=1`.
+    var requireTerminalUser = ProcessInfo.processInfo.environment["TRASTIENDA_SALES_INTAKE_TERMINAL_USERS"] == "1"
 }
 
 /// Checks every rule of `pos.sale.v1`. Pure: no I/O, so it runs in microseconds and is unit-tested.
@@ -78,6 +81,11 @@ struct SaleValidator: Sendable {
         if delivery.routingKey != sale.routingKey {
             throw SaleViolation(
                 "sale.routing_mismatch", "routing key '\(delivery.routingKey)' does not name store and terminal '\(sale.routingKey)'")
+        }
+        if limits.requireTerminalUser, delivery.properties.userId != "till-\(sale.terminalId)" {
+            throw SaleViolation(
+                "sale.wrong_sender",
+                "sent by '\(delivery.properties.userId ?? "(no user_id)")', not by terminal \(sale.terminalId)'s own user till-\(sale.terminalId)")
         }
         guard (1...limits.maximumReceiptNumber).contains(sale.receiptNumber) else {
             throw SaleViolation("sale.invalid_receipt_number", "receiptNumber \(sale.receiptNumber) is not between 1 and \(limits.maximumReceiptNumber)")

@@ -195,7 +195,8 @@ public struct AMQPConsumer: Service {
                 properties.expiration = delay
                 properties.userId = nil
                 return OutgoingMessage(
-                    exchange: "", routingKey: Topology.retryQueueName(for: settings.queue), body: delivery.body, properties: properties)
+                    exchange: "", routingKey: Topology.retryQueueName(for: settings.queue), body: rejection.remainder ?? delivery.body,
+                    properties: properties)
             })
     }
 
@@ -217,7 +218,8 @@ public struct AMQPConsumer: Service {
             properties.headers[Rejection.deadLetteredAtHeader] = .int(Int64(Date().timeIntervalSince1970))
             properties.userId = nil  // the broker checks user_id against the connection's user, which is ours now
             return OutgoingMessage(
-                exchange: settings.deadLetterExchange, routingKey: settings.queue, body: delivery.body, properties: properties)
+                exchange: settings.deadLetterExchange, routingKey: settings.queue, body: rejection.remainder ?? delivery.body,
+                properties: properties)
         }
         try await connection.publish(messages)
     }

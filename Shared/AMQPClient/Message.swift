@@ -113,17 +113,22 @@ public struct Rejection: Sendable, Equatable {
     /// For a person, for example "total 798 ≠ lines 799".
     public let reason: String
     public let disposition: Disposition
+    /// What is retried (or parked) instead of the whole body, when the handler did the rest of the message: the part
+    /// that must wait, as a message of the same type.
+    public let remainder: [UInt8]?
 
-    public init(deliveryTag: UInt64, code: String, reason: String, disposition: Disposition = .deadLetter) {
+    public init(deliveryTag: UInt64, code: String, reason: String, disposition: Disposition = .deadLetter, remainder: [UInt8]? = nil) {
         self.deliveryTag = deliveryTag
         self.code = code
         self.reason = reason
         self.disposition = disposition
+        self.remainder = remainder
     }
 
-    /// A message that cannot be handled yet (for example a return whose sale is not invoiced yet).
-    public static func retryLater(deliveryTag: UInt64, code: String, reason: String) -> Rejection {
-        Rejection(deliveryTag: deliveryTag, code: code, reason: reason, disposition: .retryLater)
+    /// A message that cannot be handled yet (for example a return whose sale is not invoiced yet); with `remainder`,
+    /// only that part of it waits.
+    public static func retryLater(deliveryTag: UInt64, code: String, reason: String, remainder: [UInt8]? = nil) -> Rejection {
+        Rejection(deliveryTag: deliveryTag, code: code, reason: reason, disposition: .retryLater, remainder: remainder)
     }
 
     /// Header names a dead letter carries.

@@ -31,7 +31,11 @@ extension Database {
         let quoted = PostgresIdentifier.quote(schema)
         let applied = try await transaction { connection -> [Int] in
             try connection.query("SELECT pg_advisory_xact_lock(hashtext($1))", ["trastienda.migrate." + schema])
-            try connection.execute(script: "CREATE SCHEMA IF NOT EXISTS \(quoted)")
+            // A service whose role was given its schema (least privilege) may not create schemas at all, not even
+            // with IF NOT EXISTS: create it only when it is missing.
+            if try connection.query("SELECT 1 FROM pg_namespace WHERE nspname = $1", [schema]).isEmpty {
+                try connection.execute(script: "CREATE SCHEMA IF NOT EXISTS \(quoted)")
+            }
             try connection.execute(
                 script: """
                     CREATE TABLE IF NOT EXISTS \(quoted).schema_migrations (

@@ -271,7 +271,9 @@ struct RetryLaterTests {
                 for delivery in batch {
                     switch delivery.properties.messageId {
                     case "m-3" where attemptsOfThree.add(1, ordering: .relaxed).newValue < 2:
-                        rejections.append(.retryLater(deliveryTag: delivery.deliveryTag, code: "thing.waiting", reason: "waits for m-2"))
+                        // Only part of it waits: that part comes back instead of the whole body.
+                        rejections.append(
+                            .retryLater(deliveryTag: delivery.deliveryTag, code: "thing.waiting", reason: "waits for m-2", remainder: Array(#"{"n":3,"part":true}"#.utf8)))
                     case "m-7":
                         rejections.append(.retryLater(deliveryTag: delivery.deliveryTag, code: "thing.orphan", reason: "its parent never came"))
                     default:
@@ -288,6 +290,7 @@ struct RetryLaterTests {
             }
             let three = try #require(handled.all.first { $0.properties.messageId == "m-3" })
             #expect(three.properties.headers["x-trastienda-retries"]?.intValue == 1, "m-3 came back once, through the retry queue")
+            #expect(String(decoding: three.body, as: UTF8.self) == #"{"n":3,"part":true}"#, "the remainder, not the whole body")
             #expect(handled.all.filter { $0.properties.messageId == "m-3" }.count == 1)
             let orphan = try #require(parked.all.first)
             #expect(orphan.properties.messageId == "m-7")

@@ -37,7 +37,7 @@ struct BillingStoreTests {
     /// Issues one batch (one delivery per element of `deliveries`) as billing's consumer does, and returns the
     /// documents it announces and the deliveries it retries.
     func issue(_ deliveries: [[POSSaleV1]], on database: Database, at second: Int = 0) async throws -> (documents: [InvoiceIssuedV1], retries: [Rejection]) {
-        let work: InvoiceIssuer.Work = deliveries.enumerated().map { (UInt64($0.offset + 1), $0.element, [:]) }
+        let work: InvoiceIssuer.Work = deliveries.enumerated().map { (UInt64($0.offset + 1), Self.event($0.element)) }
         let (issued, plan) = try await database.transaction { connection in
             try InvoiceIssuer.issue(
                 work, fiscal: FiscalSettings(), generatedAt: String(format: "2026-11-29T10:%02d:%02d+01:00", second / 60 % 60, second % 60),
@@ -45,6 +45,10 @@ struct BillingStoreTests {
         }
         let announcements = plan.announcedAgain + issued.map(\.announcement)
         return (try announcements.map { try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data($0.body)) }, plan.retries)
+    }
+
+    static func event(_ sales: [POSSaleV1]) -> SaleRecordedV1 {
+        SaleRecordedV1(storeId: sales.first?.storeId ?? "S001", recordedAt: "2026-11-29T09:15:01Z", sales: sales)
     }
 
     func numbers(_ series: String, on database: Database) async throws -> [Int64] {
@@ -76,7 +80,7 @@ struct BillingStoreTests {
             let first = try await issue([[sale()]], on: database)
             #expect(first.documents.map(\.sequence) == [1])
             struct Crash: Error {}
-            let doomed: InvoiceIssuer.Work = [(1, [sale(), sale()], [:])]
+            let doomed: InvoiceIssuer.Work = [(1, Self.event([sale(), sale()]))]
             await #expect(throws: Crash.self) {
                 try await database.transaction { connection in
                     _ = try InvoiceIssuer.issue(doomed, fiscal: FiscalSettings(), generatedAt: "2026-11-29T10:00:01+01:00", on: connection)
@@ -105,20 +109,24 @@ struct BillingStoreTests {
         }
     }
 
-    @Test("in one batch: a return corrects its sale issued just before it; a delivery that must wait leaves nothing behind")
+    @Test("in one batch: a return corrects its sale issued just before it; only what must wait goes back to wait")
     func batchOfMixedDeliveries() async throws {
         try await withBilling { database in
             let first = sale()
             let orphan = sale(returnOf: UUID().uuidString.lowercased())
             let (documents, retries) = try await issue(
                 [[first, sale(returnOf: first.saleId)], [sale(), orphan], [sale(store: "S999")], [sale(), sale()]], on: database)
-            #expect(documents.map(\.number) == ["S001-2026/1", "R-S001-2026/1", "S001-2026/2", "S001-2026/3"])
+            #expect(documents.map(\.number) == ["S001-2026/1", "R-S001-2026/1", "S001-2026/2", "S001-2026/3", "S001-2026/4"])
             #expect(documents[1].corrects == "S001-2026/1")
             #expect(retries.map(\.deliveryTag) == [2, 3])
             #expect(retries.map(\.code) == ["billing.original_not_invoiced", "billing.no_issuer"])
+            // The sale delivered with the orphan return was issued; only the return waits, as a message of its own.
+            let remainder = try SaleJSONParser.parseRecorded(try #require(retries[0].remainder))
+            #expect(remainder.sales.map(\.saleId) == [orphan.saleId])
+            #expect(retries[1].remainder == nil, "nothing of that delivery could be issued: all of it waits")
             for (previous, next) in zip(documents, documents.dropFirst()) { #expect(next.previousFingerprint == previous.fingerprint) }
             let check = try await database.withConnection { try BillingStore.verifyChain(issuerTaxId: "89890001K", on: $0) }
-            #expect(check == .init(records: 4, firstBroken: nil))
+            #expect(check == .init(records: 5, firstBroken: nil))
         }
     }
 

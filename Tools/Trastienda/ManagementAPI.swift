@@ -45,6 +45,32 @@ struct ManagementAPI {
         return messages
     }
 
+    func putUser(_ user: String, password: String, tags: String = "") async throws {
+        let body = try JSONSerialization.data(withJSONObject: ["password": password, "tags": tags])
+        try await expect("PUT", "\(base)/api/users/\(escape(user))", body: String(decoding: body, as: UTF8.self), doing: "create user \(user)")
+    }
+
+    func putPermissions(_ user: String, configure: String, write: String, read: String) async throws {
+        let body = try JSONSerialization.data(withJSONObject: ["configure": configure, "write": write, "read": read])
+        try await expect(
+            "PUT", "\(base)/api/permissions/\(escapedVhost)/\(escape(user))", body: String(decoding: body, as: UTF8.self),
+            doing: "set the permissions of \(user)")
+    }
+
+    func putTopicPermissions(_ user: String, exchange: String, write: String, read: String) async throws {
+        let body = try JSONSerialization.data(withJSONObject: ["exchange": exchange, "write": write, "read": read])
+        try await expect(
+            "PUT", "\(base)/api/topic-permissions/\(escapedVhost)/\(escape(user))", body: String(decoding: body, as: UTF8.self),
+            doing: "set the topic permissions of \(user) on \(exchange)")
+    }
+
+    private func escape(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? text }
+
+    private func expect(_ method: String, _ url: String, body: String?, doing what: String) async throws {
+        let (status, data) = try await send(method, url, body: body)
+        guard (200..<300).contains(status) else { throw ManagementError("cannot \(what): \(status) \(String(decoding: data, as: UTF8.self))") }
+    }
+
     func purge(_ queue: String) async throws {
         let (status, data) = try await send("DELETE", "\(path(queue))/contents")
         guard (200..<300).contains(status) else { throw ManagementError("cannot purge \(queue): \(String(decoding: data, as: UTF8.self))") }

@@ -1,0 +1,106 @@
+import AMQPClient
+import Contracts
+import Foundation
+import Logging
+import PostgresClient
+import Testing
+import TrastiendaTesting
+
+@testable import trastienda
+
+/// `trastienda provision` against a real broker and database.
+@Suite("Least privilege: broker users and database roles")
+struct ProvisionTests {
+    let api = ManagementAPI(base: "http://localhost:15672", vhost: "/", user: "trastienda", password: "trastienda")
+
+    func sale(store: String, terminal: String, userId: String?) -> OutgoingMessage {
+        let sale = POSSaleV1(
+            saleId: UUID().uuidString.lowercased(), storeId: store, terminalId: terminal, receiptNumber: 1,
+            occurredAt: "2026-11-29T10:15:00+01:00", cashierId: "E1", currency: "EUR", customer: nil,
+            lines: [.init(sku: "X", description: "X", quantity: 1, unitPrice: 100, taxRate: 21, discount: 0)],
+            payments: [.init(method: "cash", amount: 100)], total: 100, returnOf: nil)
+        return OutgoingMessage(
+            exchange: Exchanges.pos.name, routingKey: sale.routingKey, body: Array(try! JSONEncoder().encode(sale)),
+            properties: MessageProperties(type: POSSaleV1.messageType, messageId: sale.saleId, userId: userId))
+    }
+
+    @Test("a terminal may publish its own sales, and is refused as another terminal or on another store's routing key")
+    func terminalsSpeakOnlyForThemselves() async throws {
+        try await TestInfrastructure.withVirtualHost { configuration in
+            var api = self.api
+            api.vhost = configuration.virtualHost
+            let admin = AMQPConnection(configuration: configuration.named("test-admin"), topology: Topology(exchanges: [Exchanges.pos]), logger: TestInfrastructure.logger)
+            try await admin.declare(Topology(exchanges: [Exchanges.pos], queues: [.init(name: "test.sales")], bindings: [.init(queue: "test.sales", exchange: "pos", routingKey: "#")]))
+            await admin.close()
+            try await Provisioning.broker(
+                api, services: AccessPlan.services, password: { _ in "trastienda" },
+                terminals: [("S001", "S001-T01"), ("S002", "S002-T01")], terminalPassword: "till")
+            var till = configuration
+            till.user = AccessPlan.terminalUser("S001-T01")
+            till.password = "till"
+            func publish(_ message: OutgoingMessage) async -> Bool {
+                let connection = AMQPConnection(configuration: till.named("till"), logger: TestInfrastructure.logger)
+                let published: Bool
+                do {
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        group.addTask { try await connection.publish(message) }
+                        group.addTask {
+                            try await Task.sleep(for: .seconds(5))
+                            throw CancellationError()
+                        }
+                        try await group.next()
+                        group.cancelAll()
+                    }
+                    published = true
+                } catch {
+                    published = false
+                }
+                await connection.close()
+                return published
+            }
+            #expect(await publish(sale(store: "S001", terminal: "S001-T01", userId: "till-S001-T01")), "its own sale")
+            #expect(!(await publish(sale(store: "S002", terminal: "S002-T01", userId: "till-S001-T01"))), "another store's routing key")
+            #expect(!(await publish(sale(store: "S001", terminal: "S001-T01", userId: "till-S002-T01"))), "as another terminal")
+            let queues = try await api.queues()
+            #expect(queues.first { $0.name == "test.sales" } != nil)
+        }
+    }
+
+    @Test("each service's role owns its schema only: another service's schema is refused")
+    func rolesStayInTheirSchemas() async throws {
+        let url = try await TestInfrastructure.makeDatabaseURL("provision")
+        let admin = Database(.init(url: url, poolSize: 1), logger: TestInfrastructure.logger)
+        do {
+            try await Provisioning.database(admin, services: AccessPlan.services, password: { _ in "trastienda" })
+            var components = URLComponents(string: url)!
+            components.user = "trastienda_billing"
+            components.password = "trastienda"
+            let billing = Database(.init(url: components.string!, searchPath: "billing", poolSize: 1), logger: TestInfrastructure.logger)
+            try await billing.query("CREATE TABLE probe (n integer)")
+            try await billing.query("INSERT INTO probe VALUES (1)")
+            components.user = "trastienda_hr"
+            let hr = Database(.init(url: components.string!, searchPath: "hr", poolSize: 1), logger: TestInfrastructure.logger)
+            try await hr.query("CREATE TABLE employees_probe (name text)")
+            do {
+                _ = try await billing.query("SELECT * FROM hr.employees_probe")
+                Issue.record("billing's role read hr")
+            } catch {
+                #expect("\(error)".contains("permission denied"), "\(error)")
+            }
+            do {
+                _ = try await hr.query("SELECT * FROM billing.probe")
+                Issue.record("hr's role read billing")
+            } catch {
+                #expect("\(error)".contains("permission denied"), "\(error)")
+            }
+            billing.close()
+            hr.close()
+        } catch {
+            admin.close()
+            await TestInfrastructure.dropDatabase(url: url)
+            throw error
+        }
+        admin.close()
+        await TestInfrastructure.dropDatabase(url: url)
+    }
+}
