@@ -12,13 +12,16 @@ infra:
 build: install
 	swift build
 
-## Installs what is missing, starts RabbitMQ and PostgreSQL, builds, and runs the five services until Ctrl-C.
+## Installs what is missing, starts RabbitMQ and PostgreSQL, builds, provisions each service's broker user and
+## database role, and runs the five services, each with its own credentials, until Ctrl-C.
 run: infra build
+	@"$$(swift build --show-bin-path)/trastienda" provision
 	@scripts/run-services.sh
 
-## The same infrastructure, then the whole test suite.
+## The same infrastructure and provisioning, then the whole test suite.
 test: infra
 	swift build --build-tests
+	"$$(swift build --show-bin-path)/trastienda" provision
 	swift test --skip-build
 
 ## Measured against C baselines in the same run: the AMQP client, then sales intake (throughput and latency).

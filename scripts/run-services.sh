@@ -16,8 +16,18 @@ stop() {
 }
 trap stop INT TERM
 
+# Each service connects as its own broker user and database role (`trastienda provision`, which `make run` runs
+# first, creates them; the passwords are development ones).
+credentials() {  # service: the environment that gives it its own users
+    local upper schema
+    upper=$(echo "$1" | tr 'a-z-' 'A-Z_')
+    schema=$([ "$1" = sales-intake ] && echo sales || echo "$1")
+    echo "TRASTIENDA_${upper}_AMQP_URL=amqp://svc-$1:trastienda@localhost:5672/"
+    echo "TRASTIENDA_${upper}_DATABASE_URL=postgres://trastienda_$schema:trastienda@localhost:5432/trastienda"
+}
+
 for service in "${services[@]}"; do
-    "$bin/$service" > >(sed -u "s/^/[$service] /") 2>&1 &
+    env $(credentials "$service") "$bin/$service" > >(sed -u "s/^/[$service] /") 2>&1 &
     pids+=($!)  # the service itself, so that stopping reaches it even when not started from a terminal
 done
 
