@@ -1,7 +1,7 @@
 # Trastienda: the two commands are `make run` and `make test`; see README.md.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: run test bench build infra install down status
+.PHONY: run test bench faults build infra install down status
 
 install:
 	@scripts/infra.sh install
@@ -23,6 +23,10 @@ test: infra
 	swift build --build-tests
 	"$$(swift build --show-bin-path)/trastienda" provision
 	swift test --skip-build
+
+## Fault injection under load: each service SIGKILLed, RabbitMQ and PostgreSQL restarted; nothing may be lost or doubled.
+faults: infra build
+	@scripts/faults.sh
 
 ## Measured against C baselines in the same run: the AMQP client, then sales intake (throughput and latency).
 bench: infra

@@ -130,6 +130,8 @@ case "${1:-}" in
     up) install; pg_up; rabbit_up ;;
     down) rabbit_down; pg_down ;;
     rabbitmqctl) shift; exec "$RABBIT_BIN/rabbitmqctl" "$@" ;;
+    restart-rabbitmq) rabbit_down; rabbit_up ;;
+    restart-postgres) as_postgres "$(pg_bin pg_ctl) -D '$pg_dir/data' -m fast -w restart -l '$pg_dir/postgres.log'" >/dev/null; log "PostgreSQL restarted" ;;
     status)
         "$RABBIT_BIN/rabbitmq-diagnostics" -q ping >/dev/null 2>&1 && log "RabbitMQ: up" || log "RabbitMQ: down"
         as_postgres "$(pg_bin pg_ctl) -D '$pg_dir/data' status" >/dev/null 2>&1 && log "PostgreSQL: up" || log "PostgreSQL: down"
