@@ -20,6 +20,7 @@ run: infra build
 
 ## The same infrastructure and provisioning, then the whole test suite.
 test: infra
+	scripts/check-compose.py
 	swift build --build-tests
 	"$$(swift build --show-bin-path)/trastienda" provision
 	swift test --skip-build
