@@ -45,6 +45,13 @@ struct InvoiceIssuer: Sendable {
             invoices: issued.count - creditNotes, creditNotes: creditNotes, announcedAgain: plan.announcedAgain.count,
             retried: plan.retries.count, duration: .now - started)
         let announcements = plan.announcedAgain + issued.map(\.announcement)
+        if logger.logLevel <= .debug {
+            for invoice in issued {
+                logger.debug(
+                    "Invoice issued",
+                    metadata: ["invoice.number": .string(invoice.seriesNumber), "trace.parent": .string(invoice.announcement.traceparent ?? "")])
+            }
+        }
         let timestamp = Int64(Date().timeIntervalSince1970)
         try await publisher.publish(announcements.map { $0.message(timestamp: timestamp) })
         return rejections + plan.retries

@@ -15,7 +15,7 @@ enum Collections {
                     AMQPConsumer(
                         configuration: context.configuration.amqp.named("collections-invoices"),
                         settings: context.consumerSettings(queue: Queues.collectionsInvoiceIssued), topology: topology,
-                        logger: context.logger, handler: ReceivableOpener(database: context.database).handle),
+                        logger: context.logger, handler: ReceivableOpener(database: context.database, logger: context.logger).handle),
                     AMQPConsumer(
                         configuration: context.configuration.amqp.named("collections-payments"),
                         settings: context.consumerSettings(queue: Queues.collectionsPayments), topology: topology, logger: context.logger,

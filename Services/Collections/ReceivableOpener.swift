@@ -1,6 +1,7 @@
 import AMQPClient
 import Contracts
 import Foundation
+import Logging
 import PostgresClient
 import ServiceRuntime
 
@@ -8,6 +9,7 @@ import ServiceRuntime
 /// for credit notes, lower) receivables, in one transaction per batch; the rest are acknowledged untouched.
 struct ReceivableOpener: Sendable {
     let database: Database
+    let logger: Logger
 
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
         var rejections: [Rejection] = []
@@ -28,6 +30,11 @@ struct ReceivableOpener: Sendable {
         if !toRecord.isEmpty {
             try await database.transaction { connection in
                 for (document, traceparent) in toRecord { try Receivables.record(document, traceparent: traceparent, on: connection) }
+            }
+            for (document, traceparent) in toRecord {
+                logger.debug(
+                    "Invoice on account recorded",
+                    metadata: ["invoice.number": .string(document.number), "trace.parent": .string(traceparent ?? "")])
             }
         }
         return rejections
