@@ -1,7 +1,7 @@
 # Trastienda: the two commands are `make run` and `make test`; see README.md.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: run test bench faults build infra install down status
+.PHONY: run test bench faults cluster build infra install down status
 
 install:
 	@scripts/infra.sh install
@@ -28,6 +28,10 @@ test: infra
 ## Fault injection under load: each service SIGKILLed, RabbitMQ and PostgreSQL restarted; nothing may be lost or doubled.
 faults: infra build
 	@scripts/faults.sh
+
+## A local three-node RabbitMQ cluster (ports 5681–5683) beside the single broker; `scripts/cluster.sh down` stops it.
+cluster: install
+	@scripts/cluster.sh up
 
 ## Measured against C baselines in the same run: the AMQP client, then sales intake (throughput and latency).
 bench: infra

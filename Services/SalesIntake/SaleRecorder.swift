@@ -91,7 +91,11 @@ struct SaleRecorder: Sendable {
                 body.append(contentsOf: Array(#","traceparents":{"#.utf8))
                 for (position, (saleId, traceparent)) in traced.enumerated() {
                     if position > 0 { body.append(UInt8(ascii: ",")) }
-                    body.append(contentsOf: Array(#""\#(saleId)":"\#(traceparent)""#.utf8))
+                    body.append(UInt8(ascii: "\""))
+                    body.append(contentsOf: saleId.utf8)
+                    body.append(contentsOf: #"":""#.utf8)
+                    body.append(contentsOf: traceparent.utf8)
+                    body.append(UInt8(ascii: "\""))
                 }
                 body.append(UInt8(ascii: "}"))
             }

@@ -5,10 +5,19 @@ import Foundation
 /// The URL follows RabbitMQ's URI specification: `amqp://user:password@host:port/vhost?heartbeat=30`.
 /// An empty path is the default vhost `/`; a vhost with a slash is written `%2F`. For `amqps`, the query
 /// parameters `cacertfile`, `certfile` and `keyfile` name PEM files; the peer's certificate and host name are
-/// always verified.
+/// always verified. A cluster is given by listing its nodes in place of the host,
+/// `amqp://user:password@node1:5672,node2:5672,node3:5672/vhost`: connections go to the first that answers and fail
+/// over to the next when theirs goes away.
 public struct AMQPConfiguration: Sendable, Equatable {
     public var host: String
     public var port: Int
+    /// Every node to try, in order: the first is `host` and `port`.
+    public var endpoints: [Endpoint]
+
+    public struct Endpoint: Sendable, Equatable {
+        public var host: String
+        public var port: Int
+    }
     public var virtualHost: String
     public var user: String
     public var password: String
@@ -25,6 +34,20 @@ public struct AMQPConfiguration: Sendable, Equatable {
     }
 
     public init(url: String, connectionName: String = "trastienda") throws(AMQPError) {
+        // Several nodes: parse the URL with the first, then add the others.
+        var url = url
+        var others: [String] = []
+        if let schemeEnd = url.range(of: "://") {
+            let afterScheme = url[schemeEnd.upperBound...]
+            let authorityEnd = afterScheme.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? afterScheme.endIndex
+            let authority = afterScheme[..<authorityEnd]
+            let hostsStart = authority.lastIndex(of: "@").map { authority.index(after: $0) } ?? authority.startIndex
+            let hosts = authority[hostsStart...].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            if hosts.count > 1 {
+                others = Array(hosts.dropFirst())
+                url = String(url[..<hostsStart]) + hosts[0] + String(url[authorityEnd...])
+            }
+        }
         guard let components = URLComponents(string: url), let scheme = components.scheme?.lowercased() else {
             throw AMQPError(.invalidURL, "'\(Self.redacted(url))' is not a URL; expected amqp://user:password@host:port/vhost")
         }
@@ -37,6 +60,19 @@ public struct AMQPConfiguration: Sendable, Equatable {
         guard (1...65535).contains(port) else {
             throw AMQPError(.invalidURL, "port \(port) is out of range in '\(Self.redacted(url))'")
         }
+        var endpoints = [Endpoint(host: self.host, port: self.port)]
+        for other in others {
+            let parts = other.split(separator: ":", omittingEmptySubsequences: false)
+            guard !other.isEmpty, parts.count <= 2, !parts[0].isEmpty else {
+                throw AMQPError(.invalidURL, "'\(other)' is not a host or host:port in the list of nodes")
+            }
+            let otherPort = parts.count == 2 ? Int(parts[1]) : self.port
+            guard let otherPort, (1...65535).contains(otherPort) else {
+                throw AMQPError(.invalidURL, "'\(other)' has no valid port in the list of nodes")
+            }
+            endpoints.append(Endpoint(host: String(parts[0]), port: otherPort))
+        }
+        self.endpoints = endpoints
         self.user = components.user?.removingPercentEncoding ?? "guest"
         self.password = components.password?.removingPercentEncoding ?? "guest"
         let path = components.percentEncodedPath
@@ -82,6 +118,14 @@ public struct AMQPConfiguration: Sendable, Equatable {
     public func named(_ name: String) -> AMQPConfiguration {
         var copy = self
         copy.connectionName = name
+        return copy
+    }
+
+    /// A copy that connects to `endpoint` (one node of the list).
+    public func at(_ endpoint: Endpoint) -> AMQPConfiguration {
+        var copy = self
+        copy.host = endpoint.host
+        copy.port = endpoint.port
         return copy
     }
 

@@ -16,6 +16,9 @@ final class ConnectionLoop {
     private var generation: UInt64 = 0
     private var backlog: [Command] = []
     private var backoffMilliseconds = 100
+    /// Which node of the configuration's list to try next; failed nodes are skipped at once, a full round backs off.
+    private var endpointIndex = 0
+    private var failedInARow = 0
 
     private enum ConsumerState { case idle, consuming(tag: String), cancelling, cancelled }
     private var consumerState = ConsumerState.idle
@@ -70,7 +73,9 @@ final class ConnectionLoop {
 
     private func connect() {
         do {
-            let raw = try RawConnection(configuration: connection.configuration)
+            let endpoints = connection.configuration.endpoints
+            let endpoint = endpoints[endpointIndex % max(1, endpoints.count)]
+            let raw = try RawConnection(configuration: endpoints.isEmpty ? connection.configuration : connection.configuration.at(endpoint))
             try raw.declare(topology)
             generation += 1
             nextPublishTag = 1
@@ -79,14 +84,19 @@ final class ConnectionLoop {
             }
             self.raw = raw
             backoffMilliseconds = 100
+            failedInARow = 0
             connection.setConnected(true)
             logger.info(
                 "Connected to the broker",
                 metadata: [
-                    "amqp.host": .string(connection.configuration.host), "amqp.vhost": .string(connection.configuration.virtualHost),
+                    "amqp.host": .string("\(endpoint.host):\(endpoint.port)"), "amqp.vhost": .string(connection.configuration.virtualHost),
                     "amqp.generation": .stringConvertible(generation),
                 ])
         } catch {
+            // The next node at once; after a whole round of refusals, wait.
+            endpointIndex += 1
+            failedInARow += 1
+            guard failedInARow % max(1, connection.configuration.endpoints.count) == 0 else { return }
             logger.warning(
                 "Cannot connect to the broker; retrying",
                 metadata: ["error": .string("\(error)"), "retry.milliseconds": .stringConvertible(backoffMilliseconds)])

@@ -22,10 +22,23 @@ public enum TraceContext {
         isValid(traceparent) ? String(traceparent.split(separator: "-")[1]) : nil
     }
 
+    /// `00-` + 32 hex digits (not all zero) + `-` + 16 hex digits + `-` + 2 hex digits, checked byte by byte: every
+    /// sale's header goes through here.
     public static func isValid(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 4, parts[0].count == 2, parts[1].count == 32, parts[2].count == 16, parts[3].count == 2 else { return false }
-        return parts.allSatisfy { $0.allSatisfy(\.isHexDigit) } && parts[1] != String(repeating: "0", count: 32)
+        let utf8 = text.utf8
+        guard utf8.count == 55 else { return false }
+        var allZero = true
+        for (offset, byte) in utf8.enumerated() {
+            switch offset {
+            case 2, 35, 52:
+                guard byte == UInt8(ascii: "-") else { return false }
+            default:
+                let hex = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46)
+                guard hex else { return false }
+                if (3..<35).contains(offset), byte != 0x30 { allZero = false }
+            }
+        }
+        return !allZero
     }
 }
 

@@ -37,6 +37,18 @@ struct AMQPConfigurationTests {
         #expect(throws: AMQPError.self) { try AMQPConfiguration(url: url) }
     }
 
+    @Test("a cluster is a list of nodes: the first is tried first, the others in order")
+    func clusterNodes() throws {
+        let configuration = try AMQPConfiguration(url: "amqp://svc:secret@node1:5681,node2:5682,node3/shop?heartbeat=10")
+        #expect(configuration.host == "node1" && configuration.port == 5681)
+        #expect(configuration.endpoints.map { "\($0.host):\($0.port)" } == ["node1:5681", "node2:5682", "node3:5681"])
+        #expect(configuration.virtualHost == "shop" && configuration.user == "svc" && configuration.heartbeatSeconds == 10)
+        #expect(configuration.at(configuration.endpoints[1]).port == 5682)
+        #expect(try AMQPConfiguration(url: "amqp://localhost").endpoints.count == 1)
+        #expect(throws: AMQPError.self) { try AMQPConfiguration(url: "amqp://u:p@a:5672,:5673/") }
+        #expect(throws: AMQPError.self) { try AMQPConfiguration(url: "amqp://u:p@a:5672,b:x/") }
+    }
+
     @Test("the password is hidden in logs")
     func redaction() {
         #expect(AMQPConfiguration.redacted("amqp://u:secret@h/") == "amqp://u:***@h/")
