@@ -1,7 +1,7 @@
 # Trastienda: the two commands are `make run` and `make test`; see README.md.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: run test bench faults cluster build infra install down status
+.PHONY: run test bench faults cluster cluster-failover build infra install down status
 
 install:
 	@scripts/infra.sh install
@@ -32,6 +32,10 @@ faults: infra build
 ## A local three-node RabbitMQ cluster (ports 5681–5683) beside the single broker; `scripts/cluster.sh down` stops it.
 cluster: install
 	@scripts/cluster.sh up
+
+## On that cluster, under load: SIGKILL the intake queue's leader; every sale recorded and invoiced once, reconnect < 10 s.
+cluster-failover: cluster build
+	@scripts/cluster-failover.sh
 
 ## Measured against C baselines in the same run: the AMQP client, then sales intake (throughput and latency).
 bench: infra

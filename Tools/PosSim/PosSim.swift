@@ -131,7 +131,9 @@ struct PosSim: AsyncParsableCommand {
         for attempt in 1... {
             do {
                 return try await connection.publish(messages)
-            } catch let error as AMQPError where error.code == .connectionLost && attempt < 30 {
+            } catch let error as AMQPError where (error.code == .connectionLost || error.code == .nacked) && attempt < 30 {
+                // Lost with the connection, or refused while a cluster elects a new queue leader: publish again
+                // (intake records a sale once, however often it comes).
                 try await Task.sleep(for: .milliseconds(200))
             }
         }
