@@ -59,10 +59,11 @@ as_postgres() {
 rabbit_up() {
     if "$RABBIT_BIN/rabbitmq-diagnostics" -q ping >/dev/null 2>&1; then
         log "RabbitMQ is already running on port $AMQP_PORT"
+        "$RABBIT_BIN/rabbitmq-plugins" -q enable rabbitmq_consistent_hash_exchange >/dev/null 2>&1 || true
         return
     fi
     mkdir -p "$rabbit_dir/mnesia" "$rabbit_dir/log"
-    echo '[rabbitmq_management].' > "$RABBITMQ_ENABLED_PLUGINS_FILE"
+    echo '[rabbitmq_management,rabbitmq_consistent_hash_exchange].' > "$RABBITMQ_ENABLED_PLUGINS_FILE"
     cat > "$RABBITMQ_CONFIG_FILE" <<CONF
 listeners.tcp.default = $AMQP_PORT
 management.tcp.port = $RABBIT_MANAGEMENT_PORT

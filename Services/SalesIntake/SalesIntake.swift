@@ -7,24 +7,27 @@ import ServiceRuntime
 enum SalesIntake {
     static let statistics = IntakeStatistics()
 
-    static let definition = ServiceDefinition(
-        name: "sales-intake", defaultHTTPPort: 8081, schema: "sales", migrations: SalesStore.migrations, topology: topology,
-        consumers: { context in
-            let recorder = SaleRecorder(
-                database: context.database, publisher: context.publisher, validator: SaleValidator(), statistics: statistics,
-                logger: context.logger)
-            return [
-                AMQPConsumer(
-                    configuration: context.configuration.amqp.named("sales-intake-consumer"),
-                    settings: context.consumerSettings(queue: Queues.intakePOSSales), topology: topology, logger: context.logger,
-                    handler: recorder.handle)
-            ]
-        },
-        routes: { router, context in
-            SalesRoutes.add(to: router, database: context.database, statistics: statistics)
-        })
+    static let definition = definition(partitioning: IntakePartitioning())
 
-    /// POS sales in; recorded sales out.
-    static let topology = Topology(exchanges: [Exchanges.pos, Exchanges.salesEvents])
-        .merging(.consumingQueue(Queues.intakePOSSales, bindings: [(Exchanges.pos.name, RoutingKeys.allSales)]))
+    static func definition(partitioning: IntakePartitioning) -> ServiceDefinition {
+        let topology = partitioning.topology
+        return ServiceDefinition(
+            name: "sales-intake", defaultHTTPPort: 8081, schema: "sales", migrations: SalesStore.migrations, topology: topology,
+            consumers: { context in
+                let recorder = SaleRecorder(
+                    database: context.database, publisher: context.publisher, validator: SaleValidator(), statistics: statistics,
+                    logger: context.logger)
+                return partitioning.queues.enumerated().map { index, queue in
+                    AMQPConsumer(
+                        configuration: context.configuration.amqp.named("sales-intake-\(queue)"),
+                        settings: partitioning.settings(for: queue, index: index, context), topology: topology, logger: context.logger,
+                        handler: recorder.handle)
+                }
+            },
+            routes: { router, context in
+                SalesRoutes.add(to: router, database: context.database, statistics: statistics)
+            })
+    }
+
+    static let topology = IntakePartitioning().topology
 }

@@ -24,6 +24,9 @@ enum SalesStore {
                 CONSTRAINT sales_one_per_receipt UNIQUE (terminal_id, receipt_number)
             )
             """),
+        // The order sales were recorded in (a COPY numbers its rows in order): what partitioned intake promises per
+        // terminal, and what its test checks.
+        Migration(3, "recording order", "ALTER TABLE sales ADD COLUMN recorded_seq bigserial"),
     ]
 
     static let columns = [

@@ -1,3 +1,11 @@
+import Foundation
 import ServiceRuntime
 
-await TrastiendaService.main(SalesIntake.definition)
+let partitioning: IntakePartitioning
+do {
+    partitioning = try IntakePartitioning.load()
+} catch {
+    FileHandle.standardError.write(Data("sales-intake: configuration error: \(error)\n".utf8))
+    exit(2)
+}
+await TrastiendaService.main(SalesIntake.definition(partitioning: partitioning))

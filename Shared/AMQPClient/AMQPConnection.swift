@@ -13,9 +13,13 @@ public final class AMQPConnection: Sendable {
     public struct ConsumerSpecification: Sendable {
         public var queue: String
         public var prefetch: Int
-        public init(queue: String, prefetch: Int) {
+        /// Subscribe only once this long has passed since the connection was created (a standby of a
+        /// single-active-consumer queue subscribes after the replica meant to be its active consumer).
+        public var subscribeAfter: Duration
+        public init(queue: String, prefetch: Int, subscribeAfter: Duration = .zero) {
             self.queue = queue
             self.prefetch = prefetch
+            self.subscribeAfter = subscribeAfter
         }
     }
 

@@ -30,6 +30,9 @@ public struct ConsumerSettings: Sendable {
     public var retryDelay: Duration
     /// How many times a message may come back this way before it is dead-lettered with its reason.
     public var retryLimit: Int
+    /// How long to wait before subscribing (a standby for a single-active-consumer queue subscribes later, so that
+    /// the replica meant for it becomes its active consumer).
+    public var subscribeAfter: Duration = .zero
 
     public init(
         queue: String, prefetch: Int = 1000, batchSize: Int = 500, batchWait: Duration = .milliseconds(20),
@@ -76,7 +79,7 @@ public struct AMQPConsumer: Service {
         self.logger = logger
         connection = AMQPConnection(
             configuration: configuration, topology: topology,
-            consumer: .init(queue: settings.queue, prefetch: settings.prefetch), logger: logger)
+            consumer: .init(queue: settings.queue, prefetch: settings.prefetch, subscribeAfter: settings.subscribeAfter), logger: logger)
     }
 
     public var isConnected: Bool { connection.isConnected }

@@ -22,6 +22,8 @@ final class ConnectionLoop {
 
     private enum ConsumerState { case idle, consuming(tag: String), cancelling, cancelled }
     private var consumerState = ConsumerState.idle
+    /// Not before this instant is the consumer subscribed (see ``AMQPConnection/ConsumerSpecification/subscribeAfter``).
+    private lazy var subscribeAt = ContinuousClock.now + (consumer?.subscribeAfter ?? .zero)
 
     /// Publishes awaiting confirmation, in delivery-tag order; a nil ticket was confirmed out of order.
     private var unconfirmed: [(tag: UInt64, ticket: PublishTicket?)] = []
@@ -79,7 +81,7 @@ final class ConnectionLoop {
             try raw.declare(topology)
             generation += 1
             nextPublishTag = 1
-            if let consumer, case .idle = consumerState {
+            if let consumer, case .idle = consumerState, ContinuousClock.now >= subscribeAt {
                 consumerState = .consuming(tag: try raw.consume(queue: consumer.queue, prefetch: consumer.prefetch))
             }
             self.raw = raw
@@ -169,6 +171,9 @@ final class ConnectionLoop {
     /// Runs waiting commands, reads what has arrived, and sleeps in `poll` when there was nothing to do.
     private func runOnce() throws(AMQPError) {
         guard let raw else { return }
+        if let consumer, case .idle = consumerState, ContinuousClock.now >= subscribeAt {
+            consumerState = .consuming(tag: try raw.consume(queue: consumer.queue, prefetch: consumer.prefetch))
+        }
         var commands = connection.mailbox.takeAll()
         if !backlog.isEmpty {
             commands = backlog + commands

@@ -91,6 +91,7 @@ final class RawConnection {
             var arguments: [String: HeaderValue] = [:]
             if queue.kind == .quorum { arguments["x-queue-type"] = .string("quorum") }
             if let limit = queue.deliveryLimit { arguments["x-delivery-limit"] = .int(Int64(limit)) }
+            if queue.singleActiveConsumer { arguments["x-single-active-consumer"] = .bool(true) }
             if let exchange = queue.deadLetterExchange {
                 arguments["x-dead-letter-exchange"] = .string(exchange)
                 arguments["x-dead-letter-routing-key"] = .string(queue.deadLetterRoutingKey ?? queue.name)
@@ -102,6 +103,15 @@ final class RawConnection {
             let durable: amqp_boolean_t = queue.kind == .quorum ? 1 : 0
             amqp_queue_declare(state, channel, arena.bytes(queue.name), 0, durable, 0, 1 - durable, arena.table(arguments))
             try check(amqp_get_rpc_reply(state), "declaring queue '\(queue.name)'", code: .declarationFailed)
+        }
+        for binding in topology.exchangeBindings {
+            defer { arena.reset() }
+            amqp_exchange_bind(
+                state, channel, arena.bytes(binding.destination), arena.bytes(binding.source), arena.bytes(binding.routingKey),
+                amqp_table_t(num_entries: 0, entries: nil))
+            try check(
+                amqp_get_rpc_reply(state),
+                "binding exchange '\(binding.destination)' to '\(binding.source)' with '\(binding.routingKey)'", code: .declarationFailed)
         }
         for binding in topology.bindings {
             defer { arena.reset() }

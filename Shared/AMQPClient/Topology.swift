@@ -3,11 +3,25 @@ public struct Topology: Sendable, Equatable {
     public var exchanges: [Exchange]
     public var queues: [Queue]
     public var bindings: [Binding]
+    /// Exchange-to-exchange bindings (`source` routes into `destination`).
+    public var exchangeBindings: [ExchangeBinding]
 
-    public init(exchanges: [Exchange] = [], queues: [Queue] = [], bindings: [Binding] = []) {
+    public init(exchanges: [Exchange] = [], queues: [Queue] = [], bindings: [Binding] = [], exchangeBindings: [ExchangeBinding] = []) {
         self.exchanges = exchanges
         self.queues = queues
         self.bindings = bindings
+        self.exchangeBindings = exchangeBindings
+    }
+
+    public struct ExchangeBinding: Sendable, Hashable {
+        public var destination: String
+        public var source: String
+        public var routingKey: String
+        public init(destination: String, source: String, routingKey: String) {
+            self.destination = destination
+            self.source = source
+            self.routingKey = routingKey
+        }
     }
 
     /// The union of two topologies; declarations are idempotent, so repeats are harmless but dropped.
@@ -15,12 +29,17 @@ public struct Topology: Sendable, Equatable {
         Topology(
             exchanges: (exchanges + other.exchanges).uniqued(),
             queues: (queues + other.queues).uniqued(),
-            bindings: (bindings + other.bindings).uniqued())
+            bindings: (bindings + other.bindings).uniqued(),
+            exchangeBindings: (exchangeBindings + other.exchangeBindings).uniqued())
     }
 
     /// A durable exchange.
     public struct Exchange: Sendable, Hashable {
-        public enum Kind: String, Sendable { case topic, direct, fanout }
+        public enum Kind: String, Sendable {
+            case topic, direct, fanout
+            /// The consistent-hash exchange plugin's: each message goes to one bound queue, chosen by its routing key.
+            case consistentHash = "x-consistent-hash"
+        }
         public var name: String
         public var kind: Kind
         public init(_ name: String, kind: Kind = .topic) {
@@ -48,6 +67,8 @@ public struct Topology: Sendable, Equatable {
         public var deadLetterExchange: String?
         /// The routing key they go with; the queue's own name when nil.
         public var deadLetterRoutingKey: String?
+        /// Only one consumer receives at a time (the others wait as standbys): messages are handled in order.
+        public var singleActiveConsumer = false
 
         public init(
             name: String, kind: Kind = .quorum, deliveryLimit: Int? = nil, deadLetterExchange: String? = nil,
@@ -85,13 +106,17 @@ public struct Topology: Sendable, Equatable {
     /// A consuming queue with its dead-letter queue and its retry queue: quorum, a delivery limit, bound to
     /// `bindings`.
     public static func consumingQueue(
-        _ name: String, deliveryLimit: Int = 20, bindings: [(exchange: String, routingKey: String)]
+        _ name: String, deliveryLimit: Int = 20, singleActiveConsumer: Bool = false, bindings: [(exchange: String, routingKey: String)]
     ) -> Topology {
         let deadLetterQueue = deadLetterQueueName(for: name)
         return Topology(
             exchanges: [deadLetterExchange],
             queues: [
-                Queue(name: name, deliveryLimit: deliveryLimit, deadLetterExchange: deadLetterExchange.name),
+                {
+                    var queue = Queue(name: name, deliveryLimit: deliveryLimit, deadLetterExchange: deadLetterExchange.name)
+                    queue.singleActiveConsumer = singleActiveConsumer
+                    return queue
+                }(),
                 Queue(name: deadLetterQueue),
                 Queue(name: retryQueueName(for: name), deadLetterExchange: "", deadLetterRoutingKey: name),
             ],

@@ -4,6 +4,8 @@ import AMQPClient
 public enum Exchanges {
     /// POS terminals publish sales (`sale.<store>.<terminal>`) and shift events (`shift.opened.<store>.<terminal>`).
     public static let pos = Topology.Exchange("pos")
+    /// With partitioned intake: `pos`'s sales hashed by routing key (so by terminal) over intake's partition queues.
+    public static let posPartitions = Topology.Exchange("pos.partitions", kind: .consistentHash)
     /// Sales intake announces recorded sales: `sale.recorded.<store>`.
     public static let salesEvents = Topology.Exchange("sales.events")
     /// Billing announces invoices and credit notes: `invoice.issued.<store>.<terminal>`, `credit_note.issued.<store>.<terminal>`.
@@ -37,6 +39,8 @@ public enum RoutingKeys {
 /// Queue names: `<consuming service>.<what it consumes>`.
 public enum Queues {
     public static let intakePOSSales = "sales-intake.pos-sales"
+    /// Partition `index` of partitioned intake.
+    public static func intakePOSSalesPartition(_ index: Int) -> String { "sales-intake.pos-sales.p\(index)" }
     public static let billingSaleRecorded = "billing.sale-recorded"
     public static let ordersSaleRecorded = "orders.sale-recorded"
     public static let ordersCommands = "orders.order-commands"

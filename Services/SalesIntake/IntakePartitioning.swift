@@ -1,0 +1,64 @@
+import AMQPClient
+import Contracts
+import Foundation
+import ServiceRuntime
+
+/// How intake takes its sales. By default all replicas share one queue: the fastest, but two sales of one terminal
+/// may be recorded in either order. Partitioned (`TRASTIENDA_SALES_INTAKE_PARTITIONS=N`), a consistent-hash exchange
+/// spreads the sales over N queues by routing key, so every terminal's sales land in one queue, and each queue has a
+/// single active consumer, handling one batch at a time: each terminal's sales are recorded in the order it sent
+/// them, while replicas share the partitions. `TRASTIENDA_SALES_INTAKE_REPLICA=k/n` says which replica this is: it
+/// subscribes first to partitions k, k+n, …, and to the others 3 s later, as a standby.
+struct IntakePartitioning: Sendable, Equatable {
+    var partitions = 0
+    var replica = 0
+    var replicas = 1
+
+    static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> IntakePartitioning {
+        var partitioning = IntakePartitioning()
+        if let text = environment["TRASTIENDA_SALES_INTAKE_PARTITIONS"] {
+            guard let value = Int(text), (0...64).contains(value) else {
+                throw ConfigurationError(variable: "TRASTIENDA_SALES_INTAKE_PARTITIONS", value: text, expected: "0 (one shared queue) to 64")
+            }
+            partitioning.partitions = value
+        }
+        if let text = environment["TRASTIENDA_SALES_INTAKE_REPLICA"] {
+            let parts = text.split(separator: "/").compactMap { Int($0) }
+            guard parts.count == 2, parts[1] >= 1, (0..<parts[1]).contains(parts[0]) else {
+                throw ConfigurationError(variable: "TRASTIENDA_SALES_INTAKE_REPLICA", value: text, expected: "k/n with 0 ≤ k < n, for example 0/3")
+            }
+            (partitioning.replica, partitioning.replicas) = (parts[0], parts[1])
+        }
+        return partitioning
+    }
+
+    var queues: [String] {
+        partitions == 0 ? [Queues.intakePOSSales] : (0..<partitions).map(Queues.intakePOSSalesPartition)
+    }
+
+    /// POS sales in (one queue, or the partitions behind the consistent-hash exchange); recorded sales out.
+    var topology: Topology {
+        let base = Topology(exchanges: [Exchanges.pos, Exchanges.salesEvents])
+        guard partitions > 0 else {
+            return base.merging(.consumingQueue(Queues.intakePOSSales, bindings: [(Exchanges.pos.name, RoutingKeys.allSales)]))
+        }
+        var topology = base.merging(
+            Topology(
+                exchanges: [Exchanges.posPartitions],
+                exchangeBindings: [.init(destination: Exchanges.posPartitions.name, source: Exchanges.pos.name, routingKey: RoutingKeys.allSales)]))
+        for queue in queues {
+            // The binding key of a consistent-hash exchange is the queue's weight.
+            topology = topology.merging(.consumingQueue(queue, singleActiveConsumer: true, bindings: [(Exchanges.posPartitions.name, "1")]))
+        }
+        return topology
+    }
+
+    /// The settings of the consumer of `queue`: in order, one batch at a time, when partitioned.
+    func settings(for queue: String, index: Int, _ context: ServiceContext) -> ConsumerSettings {
+        var settings = context.consumerSettings(queue: queue)
+        guard partitions > 0 else { return settings }
+        settings.concurrentBatches = 1
+        settings.subscribeAfter = index % replicas == replica ? .zero : .seconds(3)
+        return settings
+    }
+}
