@@ -49,6 +49,7 @@ bench: infra
 	@scripts/bench/run.sh
 	@scripts/bench/intake.sh
 	@scripts/bench/downstream.sh
+	@scripts/bench/partitioned.sh
 
 ## Stops the local RabbitMQ and PostgreSQL.
 down:

@@ -15,6 +15,8 @@ enum AccessPlan {
         var bindsFrom: [String]
         /// Exchanges it publishes to.
         var publishesTo: [String]
+        /// Whether its queues may come as partitions (`<queue>.p<n>`, behind `pos.partitions`).
+        var partitioned = false
 
         var brokerUser: String { "svc-\(name)" }
         var databaseRole: String { "trastienda_\(schema.replacingOccurrences(of: "-", with: "_"))" }
@@ -22,8 +24,8 @@ enum AccessPlan {
 
     static let services: [ServiceAccess] = [
         ServiceAccess(
-            name: "sales-intake", schema: "sales", consumes: [Queues.intakePOSSales], bindsFrom: [Exchanges.pos.name],
-            publishesTo: [Exchanges.salesEvents.name]),
+            name: "sales-intake", schema: "sales", consumes: [Queues.intakePOSSales], bindsFrom: [Exchanges.pos.name, Exchanges.posPartitions.name],
+            publishesTo: [Exchanges.salesEvents.name], partitioned: true),
         ServiceAccess(
             name: "billing", schema: "billing", consumes: [Queues.billingSaleRecorded], bindsFrom: [Exchanges.salesEvents.name],
             publishesTo: [Exchanges.billingEvents.name]),
@@ -39,10 +41,10 @@ enum AccessPlan {
             publishesTo: [Exchanges.hrEvents.name]),
     ]
 
-    /// `^(a|b|c)$` with every name escaped.
-    static func exactly(_ names: [String]) -> String {
-        guard !names.isEmpty else { return "^$" }
-        return "^(" + names.map(escape).joined(separator: "|") + ")$"
+    /// `^(a|b|c)$` with every name escaped; `patterns` are added as they are.
+    static func exactly(_ names: [String], patterns: [String] = []) -> String {
+        guard !names.isEmpty || !patterns.isEmpty else { return "^$" }
+        return "^(" + (names.map(escape) + patterns).joined(separator: "|") + ")$"
     }
 
     static func escape(_ name: String) -> String {
@@ -57,13 +59,15 @@ enum AccessPlan {
     /// configure, write and read permissions of a service's broker user.
     static func permissions(_ service: ServiceAccess) -> (configure: String, write: String, read: String) {
         let queues = service.consumes.flatMap { [$0, Topology.deadLetterQueueName(for: $0), Topology.retryQueueName(for: $0)] }
+        let partitions = service.partitioned ? service.consumes.map { escape($0) + "\\.p[0-9]+(\\.dead-letter|\\.retry)?" } : []
         let exchanges = Set(service.bindsFrom + service.publishesTo + [Topology.deadLetterExchange.name]).sorted()
-        // Declaring needs configure; binding needs write on the queue and read on the exchange; publishing needs write
-        // on the exchange (`amq.default` for the retry queues); consuming needs read on the queue.
+        // Declaring needs configure; binding needs write on the queue (or destination exchange) and read on the
+        // source; publishing needs write on the exchange (`amq.default` for the retry queues); consuming, read.
+        let destinations = service.partitioned ? [Exchanges.posPartitions.name] : []
         return (
-            exactly(queues + exchanges),
-            exactly(queues + service.publishesTo + [Topology.deadLetterExchange.name, "amq.default"]),
-            exactly(queues + service.bindsFrom + [Topology.deadLetterExchange.name])
+            exactly(queues + exchanges, patterns: partitions),
+            exactly(queues + service.publishesTo + destinations + [Topology.deadLetterExchange.name, "amq.default"], patterns: partitions),
+            exactly(queues + service.bindsFrom + [Topology.deadLetterExchange.name], patterns: partitions)
         )
     }
 
