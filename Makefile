@@ -53,6 +53,7 @@ bench: infra
 
 ## Stops the local RabbitMQ and PostgreSQL.
 down:
+	@scripts/cluster.sh down
 	@scripts/infra.sh down
 
 status:

@@ -179,7 +179,15 @@ final class ConnectionLoop {
             commands = backlog + commands
             backlog.removeAll()
         }
-        for command in commands { try execute(command, on: raw) }
+        for (index, command) in commands.enumerated() {
+            do {
+                try execute(command, on: raw)
+            } catch {
+                // The connection is gone: what was not sent yet waits for the next one (or fails on close), never dropped.
+                backlog = Array(commands[(index + 1)...]) + backlog
+                throw error
+            }
+        }
 
         var frames = 0
         while frames < 8192, let frame = try raw.nextFrame(timeoutMilliseconds: 0) {
