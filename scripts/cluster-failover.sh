@@ -27,7 +27,16 @@ start() {
     pid[$1]=$!
 }
 ready() { curl -sf "http://localhost:${port[$1]}/health/ready" >/dev/null; }
-cleanup() { for service in "${!pid[@]}"; do kill -TERM "${pid[$service]}" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+cleanup() {  # SIGTERM, and SIGKILL for what has not ended 10 s later (a parent may have left SIGTERM blocked)
+    for service in "${!pid[@]}"; do kill -TERM "${pid[$service]}" 2>/dev/null || true; done
+    for _ in $(seq 1 100); do
+        running=0
+        for service in "${!pid[@]}"; do kill -0 "${pid[$service]}" 2>/dev/null && running=1; done
+        [ $running = 0 ] && break
+        sleep 0.1
+    done
+    for service in "${!pid[@]}"; do kill -KILL "${pid[$service]}" 2>/dev/null || true; done
+}
 trap cleanup EXIT
 start sales-intake; start billing
 until ready sales-intake && ready billing; do sleep 0.2; done
