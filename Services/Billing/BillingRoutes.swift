@@ -63,7 +63,7 @@ enum BillingRoutes {
             }
             let from = request.uri.queryParameters.get("from") ?? "0001-01-01"
             let to = request.uri.queryParameters.get("to") ?? "9999-12-31"
-            guard isDate(from), isDate(to) else { return error(.badRequest, "from and to are dates: yyyy-mm-dd") }
+            guard OperationsRoutes.isDate(from), OperationsRoutes.isDate(to) else { return error(.badRequest, "from and to are dates: yyyy-mm-dd") }
             let limit = min(Int(request.uri.queryParameters.get("limit") ?? "") ?? 1000, 10_000)
             return OperationsRoutes.jsonResponse(
                 .ok, try await BillingStore.documents(store: store, from: from, to: to, limit: limit, database: database))
@@ -113,13 +113,6 @@ enum BillingRoutes {
         return try rows.first.map { OperationsRoutes.jsonResponse(.ok, try $0.decode(String.self, at: 0)) }
     }
 
-    private static func isDate(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-            let month = Int(parts[1]), let day = Int(parts[2]), Int(parts[0]) != nil
-        else { return false }
-        return (1...12).contains(month) && (1...31).contains(day)
-    }
 
     private static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
         OperationsRoutes.errorResponse(status, message)

@@ -196,9 +196,12 @@ enum BillingStore {
     /// Numbers `invoices` in their series and links them to their issuers' chains, in order, and stores them with
     /// their documents, in the caller's transaction: one statement to take the numbers of every series, one COPY for
     /// the invoices and one statement to move the chains on, whatever the batch's size.
-    static func issue(_ invoices: [PlannedInvoice], generatedAt: String, on connection: PostgresConnection) throws -> [IssuedInvoice] {
+    /// `heads` are the chains' ends as ``lockChains(of:on:)`` returned them, when the caller has locked them already.
+    static func issue(
+        _ invoices: [PlannedInvoice], generatedAt: String, heads lockedHeads: [String: ChainHead]? = nil, on connection: PostgresConnection
+    ) throws -> [IssuedInvoice] {
         guard !invoices.isEmpty else { return [] }
-        var heads = try lockChains(of: Set(invoices.map(\.draft.issuer.taxId)), on: connection)
+        var heads = try lockedHeads ?? lockChains(of: Set(invoices.map(\.draft.issuer.taxId)), on: connection)
         var next = try reserveNumbers(for: invoices, on: connection)
         var issued: [IssuedInvoice] = []
         issued.reserveCapacity(invoices.count)

@@ -23,17 +23,7 @@ struct InvoiceIssuer: Sendable {
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
         statistics.batchStarted()
         let started = ContinuousClock.now
-        var rejections: [Rejection] = []
-        var work: Work = []
-        for delivery in batch {
-            do {
-                work.append((delivery.deliveryTag, try SaleJSONParser.parseRecorded(delivery.body)))
-            } catch {
-                rejections.append(
-                    Rejection(deliveryTag: delivery.deliveryTag, code: "billing.malformed_event", reason: "not a sale.recorded.v1: \(error.reason)"))
-            }
-        }
-        let toIssue = work
+        let (toIssue, rejections) = RecordedSales.decode(batch, malformedCode: "billing.malformed_event")
         let fiscal = self.fiscal
         let generatedAt = Self.now()
         // In the order the batches came: a return is then never looked at before the batch holding its sale.
@@ -65,14 +55,14 @@ struct InvoiceIssuer: Sendable {
         let sales = work.flatMap(\.event.sales)
         let issuers = try BillingStore.issuers(of: Set(sales.map(\.storeId)), on: connection)
         // Locked before looking for known invoices, so that a replica that issued one of these sales has committed.
-        try BillingStore.lockChains(of: Set(issuers.values.map(\.taxId)), on: connection)
+        let heads = try BillingStore.lockChains(of: Set(issuers.values.map(\.taxId)), on: connection)
         var plan = IssuancePlan(
             issuers: issuers,
             known: try BillingStore.knownInvoices(Set(sales.map(\.saleId) + sales.compactMap(\.returnOf?.saleId)), on: connection),
             surchargeCustomers: try BillingStore.surchargeCustomers(among: Set(sales.compactMap(\.customer?.taxId)), on: connection),
             fiscal: fiscal)
         for item in work { plan.add(item.event, deliveryTag: item.deliveryTag) }
-        return (try BillingStore.issue(plan.invoices, generatedAt: generatedAt, on: connection), plan)
+        return (try BillingStore.issue(plan.invoices, generatedAt: generatedAt, heads: heads, on: connection), plan)
     }
 
     /// Now, ISO 8601 with its offset, as VERI*FACTU records want it.

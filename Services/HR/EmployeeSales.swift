@@ -9,17 +9,8 @@ struct EmployeeSales: Sendable {
     let database: Database
 
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
-        var rejections: [Rejection] = []
-        var sales: [POSSaleV1] = []
-        for delivery in batch {
-            do {
-                sales += try SaleJSONParser.parseRecorded(delivery.body).sales
-            } catch {
-                rejections.append(
-                    Rejection(deliveryTag: delivery.deliveryTag, code: "hr.malformed_event", reason: "not a sale.recorded.v1: \(error.reason)"))
-            }
-        }
-        let toCredit = sales
+        let (events, rejections) = RecordedSales.decode(batch, malformedCode: "hr.malformed_event")
+        let toCredit = events.flatMap(\.event.sales)
         try await database.transaction { connection in try Self.credit(toCredit, on: connection) }
         return rejections
     }
@@ -32,11 +23,7 @@ struct EmployeeSales: Sendable {
 
     static func credit(_ sales: [POSSaleV1], on connection: PostgresConnection) throws {
         guard !sales.isEmpty else { return }
-        var uncredited = Set(
-            try connection.query(
-                "INSERT INTO sales_credited (sale_id) SELECT unnest($1::uuid[]) ORDER BY 1 ON CONFLICT DO NOTHING RETURNING sale_id::text",
-                [PostgresArrays.text(Set(sales.map(\.saleId)))]
-            ).map { try $0.decode(String.self, at: 0) })
+        var uncredited = try RecordedSales.claim(sales, in: "sales_credited", on: connection)
         var totals: [Key: (sales: Int64, returns: Int64, amount: Int64)] = [:]
         var stores = Set<String>()
         for sale in sales where uncredited.remove(sale.saleId) != nil {

@@ -109,7 +109,7 @@ enum HRRoutes {
 
     private static func range(_ request: Request) -> (String, String)? {
         guard let from = request.uri.queryParameters.get("from"), let to = request.uri.queryParameters.get("to"),
-            Staff.isDate(from), Staff.isDate(to), from <= to
+            OperationsRoutes.isDate(from), OperationsRoutes.isDate(to), from <= to
         else { return nil }
         return (from, to)
     }

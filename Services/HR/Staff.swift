@@ -25,9 +25,9 @@ enum Staff {
         guard employee.stores.count <= 100, employee.stores.allSatisfy(OperationsRoutes.isIdentifier) else {
             throw Refusal(.invalid, "stores must be up to 100 store ids (letters, digits, '-' or '_')")
         }
-        guard isDate(employee.startDate) else { throw Refusal(.invalid, "startDate must be yyyy-mm-dd") }
+        guard OperationsRoutes.isDate(employee.startDate) else { throw Refusal(.invalid, "startDate must be yyyy-mm-dd") }
         if let end = employee.endDate {
-            guard isDate(end), end >= employee.startDate else { throw Refusal(.invalid, "endDate must be yyyy-mm-dd, not before startDate") }
+            guard OperationsRoutes.isDate(end), end >= employee.startDate else { throw Refusal(.invalid, "endDate must be yyyy-mm-dd, not before startDate") }
         }
     }
 
@@ -50,11 +50,4 @@ enum Staff {
         return created
     }
 
-    static func isDate(_ text: String) -> Bool {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2, Int(parts[0]) != nil,
-            let month = Int(parts[1]), let day = Int(parts[2])
-        else { return false }
-        return (1...12).contains(month) && (1...31).contains(day)
-    }
 }

@@ -18,17 +18,8 @@ struct SaleStockMover: Sendable {
 
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
         activity.batchStarted()
-        var rejections: [Rejection] = []
-        var sales: [POSSaleV1] = []
-        for delivery in batch {
-            do {
-                sales += try SaleJSONParser.parseRecorded(delivery.body).sales
-            } catch {
-                rejections.append(
-                    Rejection(deliveryTag: delivery.deliveryTag, code: "orders.malformed_event", reason: "not a sale.recorded.v1: \(error.reason)"))
-            }
-        }
-        let toMove = sales
+        let (events, rejections) = RecordedSales.decode(batch, malformedCode: "orders.malformed_event")
+        let toMove = events.flatMap(\.event.sales)
         let moved = try await database.transaction { connection in try Self.move(toMove, on: connection) }
         activity.batchCommitted(handled: moved)
         movedCounter.increment(by: Int64(moved))
@@ -39,14 +30,7 @@ struct SaleStockMover: Sendable {
     @discardableResult
     static func move(_ sales: [POSSaleV1], on connection: PostgresConnection) throws -> Int {
         guard !sales.isEmpty else { return 0 }
-        // Claimed in one order, so that two replicas given the same sales cannot deadlock; the second waits for the
-        // first to commit and then finds them claimed.
-        var unmoved = Set(
-            try connection.query(
-                """
-                INSERT INTO sales_moved (sale_id) SELECT unnest($1::uuid[]) ORDER BY 1 ON CONFLICT DO NOTHING RETURNING sale_id::text
-                """, [PostgresArrays.text(Set(sales.map(\.saleId)))]
-            ).map { try $0.decode(String.self, at: 0) })
+        var unmoved = try RecordedSales.claim(sales, in: "sales_moved", on: connection)
         let moved = unmoved.count
         var movements: [StockMovement] = []
         movements.reserveCapacity(sales.count * 3)

@@ -39,6 +39,15 @@ extension OperationsRoutes {
         jsonResponse(.ok, try await database.query(sql, parameters)[0].decode(String.self, at: 0))
     }
 
+    /// Whether `text` is a calendar date written `yyyy-mm-dd` (as query parameters and bodies give dates).
+    public static func isDate(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2, Int(parts[0]) != nil,
+            let month = Int(parts[1]), let day = Int(parts[2])
+        else { return false }
+        return (1...12).contains(month) && (1...31).contains(day)
+    }
+
     /// Whether `text` can be a tax id: 2–20 ASCII letters and digits.
     public static func isTaxId(_ text: String) -> Bool {
         (2...20).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }

@@ -13,16 +13,22 @@ import FoundationNetworking
 /// Collections as separate processes beside the others, on one vhost and one database.
 @Suite("Collections with the other services and with replicas", .serialized)
 struct CollectionsPipelineTests {
+    /// Intake, billing and collections as processes on `stack`, ready.
+    static func startPipeline(_ stack: ProcessStack) async throws -> (ports: (intake: Int, billing: Int, collections: Int), services: [ServiceProcess]) {
+        let ports = (intake: TestInfrastructure.freePort(), billing: TestInfrastructure.freePort(), collections: TestInfrastructure.freePort())
+        let services = [
+            try stack.process("sales-intake", port: ports.intake), try stack.process("billing", port: ports.billing),
+            try stack.process("collections", port: ports.collections),
+        ]
+        for port in [ports.intake, ports.billing, ports.collections] { #expect(await ProcessStack.ready(port)) }
+        return (ports, services)
+    }
+
     @Test("deferred sales through intake and billing open the right receivables, to the cent; returns lower them")
     func salesToReceivables() async throws {
         try await ProcessStack.with("collections_pipeline") { stack in
-            let ports = (intake: TestInfrastructure.freePort(), billing: TestInfrastructure.freePort(), collections: TestInfrastructure.freePort())
-            let services = [
-                try stack.process("sales-intake", port: ports.intake), try stack.process("billing", port: ports.billing),
-                try stack.process("collections", port: ports.collections),
-            ]
+            let (ports, services) = try await Self.startPipeline(stack)
             defer { for service in services { service.send(SIGTERM) } }
-            for port in [ports.intake, ports.billing, ports.collections] { #expect(await ProcessStack.ready(port)) }
             #expect(try await ProcessStack.request("PUT", port: ports.billing, "/issuers/89890001K", body: #"{"legalName":"Norte SL","address":"Burgos","stores":["S001","S002"]}"#).0 == 200)
 
             let customers = ["B12345678", "A87654321", "12345678Z"]
@@ -97,13 +103,8 @@ struct CollectionsPipelineTests {
     @Test("one sale's traceparent is carried onto its invoice event and its receivable event")
     func traceFollowsTheSale() async throws {
         try await ProcessStack.with("collections_trace") { stack in
-            let ports = (intake: TestInfrastructure.freePort(), billing: TestInfrastructure.freePort(), collections: TestInfrastructure.freePort())
-            let services = [
-                try stack.process("sales-intake", port: ports.intake), try stack.process("billing", port: ports.billing),
-                try stack.process("collections", port: ports.collections),
-            ]
+            let (ports, services) = try await Self.startPipeline(stack)
             defer { for service in services { service.send(SIGTERM) } }
-            for port in [ports.intake, ports.billing, ports.collections] { #expect(await ProcessStack.ready(port)) }
             #expect(try await ProcessStack.request("PUT", port: ports.billing, "/issuers/89890001K", body: #"{"legalName":"Norte SL","address":"Burgos","stores":["S001"]}"#).0 == 200)
             let listen = Topology(
                 exchanges: [Exchanges.pos, Exchanges.billingEvents, Exchanges.collectionsEvents],
