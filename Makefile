@@ -18,8 +18,9 @@ run: infra build
 	@"$$(swift build --show-bin-path)/trastienda" provision
 	@scripts/run-services.sh
 
-## The same infrastructure and provisioning, then the whole test suite.
+## The same infrastructure and provisioning, and the local three-node cluster, then the whole test suite.
 test: infra
+	scripts/cluster.sh up
 	scripts/check-compose.py
 	swift build --build-tests
 	"$$(swift build --show-bin-path)/trastienda" provision

@@ -133,6 +133,7 @@ let package = Package(
         tests("SalesIntakeTests", dependencies: ["sales-intake", "TrastiendaTesting", "AMQPClient", "Contracts"]),
         tests("BillingTests", dependencies: ["billing", "Contracts"]),
         tests("BillingIntegrationTests", dependencies: ["billing", "Contracts", "PostgresClient", "ServiceRuntime", "TrastiendaTesting"]),
+        tests("ClusterIntegrationTests", dependencies: ["TrastiendaTesting"]),
         tests("AMQPClientIntegrationTests", dependencies: ["AMQPClient", "TrastiendaTesting"]),
         tests("PostgresClientIntegrationTests", dependencies: ["PostgresClient", "TrastiendaTesting"]),
         tests("ServiceRuntimeIntegrationTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient", "TrastiendaTesting"]),

@@ -2,9 +2,10 @@
 # On the local three-node cluster (`make cluster`), under a steady pos-sim load: SIGKILL the node that leads the
 # intake queue, check that intake and billing are connected again within 10 s, start the node again, and check that
 # every sale pos-sim had confirmed was recorded once and invoiced once. Exits non-zero when any of it fails.
+# TRASTIENDA_BIN names the folder of the built executables (the test suite passes it; by default `swift build`'s).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
-bin="$(cd "$root" && swift build --show-bin-path)"
+bin="${TRASTIENDA_BIN:-$(cd "$root" && swift build --show-bin-path)}"
 nodes="localhost:5681,localhost:5682,localhost:5683"
 amqp_url="amqp://trastienda:trastienda@$nodes/"
 database=trastienda_cluster
@@ -16,7 +17,7 @@ declare -A pid=()
 now_ms() { date +%s%3N; }
 sql() { psql -qtA -h localhost -U postgres -d "$database" -c "$1"; }
 
-"$root/scripts/cluster.sh" status | grep -q "node 3: up" || { echo "the cluster is not up: make cluster"; exit 2; }
+"$root/scripts/cluster.sh" status | grep -q "node 3: up" || { echo "the cluster is not up: start it with \`make cluster\` (\`make test\` does)"; exit 2; }
 psql -q -h localhost -U postgres -c "DROP DATABASE IF EXISTS $database WITH (FORCE)" -c "CREATE DATABASE $database OWNER trastienda"
 # A clean intake queue and billing queue on the cluster.
 for queue in sales-intake.pos-sales billing.sale-recorded; do curl -sf -u "$auth" -X DELETE "$api/queues/%2F/$queue" >/dev/null || true; done

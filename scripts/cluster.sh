@@ -34,7 +34,7 @@ collect_statistics_interval = 1000
 vm_memory_high_watermark.relative = 0.3
 CONF
     node_env "$n"
-    setsid "$RABBIT_BIN/rabbitmq-server" > "$dir/log/console.log" 2>&1 < /dev/null &
+    "$root/scripts/detach.sh" "$RABBIT_BIN/rabbitmq-server" > "$dir/log/console.log" 2>&1 < /dev/null &
     for _ in $(seq 1 120); do running "$n" && break; sleep 0.5; done
     ctl "$n" -q await_startup --timeout 60 >/dev/null
     log "node trastienda-$n@localhost is up on port $((5680 + n))"

@@ -71,7 +71,7 @@ collect_statistics_interval = 1000
 vm_memory_high_watermark.relative = 0.5
 CONF
     log "starting RabbitMQ (log: $rabbit_dir/log)"
-    setsid "$RABBIT_BIN/rabbitmq-server" > "$rabbit_dir/log/console.log" 2>&1 < /dev/null &
+    "$root/scripts/detach.sh" "$RABBIT_BIN/rabbitmq-server" > "$rabbit_dir/log/console.log" 2>&1 < /dev/null &
     for _ in $(seq 1 120); do
         if "$RABBIT_BIN/rabbitmq-diagnostics" -q ping >/dev/null 2>&1; then break; fi
         sleep 0.5

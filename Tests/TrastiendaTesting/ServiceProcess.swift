@@ -8,9 +8,16 @@ public final class ServiceProcess: @unchecked Sendable {
 
     /// Starts `.build/debug/<name>` with `arguments` and the current environment plus `environment`; `input`, when
     /// given, is what it reads on its standard input.
-    public init(_ name: String, arguments: [String] = [], environment: [String: String] = [:], input: String? = nil) throws {
+    public convenience init(_ name: String, arguments: [String] = [], environment: [String: String] = [:], input: String? = nil) throws {
+        try self.init(
+            executable: TestInfrastructure.repositoryRoot.appendingPathComponent(".build/debug/\(name)"), arguments: arguments,
+            environment: environment, input: input)
+    }
+
+    /// Starts the program at `executable` (one of the repository's scripts, say) the same way.
+    public init(executable: URL, arguments: [String] = [], environment: [String: String] = [:], input: String? = nil) throws {
+        let name = executable.lastPathComponent
         self.name = name
-        let executable = TestInfrastructure.repositoryRoot.appendingPathComponent(".build/debug/\(name)")
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
             throw InfrastructureUnavailable(description: "\(executable.path) is missing: build first (`make test` does)")
         }
