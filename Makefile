@@ -24,7 +24,9 @@ test: infra
 	scripts/check-compose.py
 	swift build --build-tests
 	"$$(swift build --show-bin-path)/trastienda" provision
-	swift test --skip-build
+	swift test --skip-build --skip ClusterIntegrationTests
+	@# The cluster check drives three broker nodes and a steady load: alone, so that it slows no other test down.
+	swift test --skip-build --filter ClusterIntegrationTests
 
 ## Fault injection under load: each service SIGKILLed, RabbitMQ and PostgreSQL restarted; nothing may be lost or doubled.
 faults: infra build

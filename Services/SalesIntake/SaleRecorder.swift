@@ -21,7 +21,7 @@ struct SaleRecorder: Sendable {
         var rejections: [Rejection] = []
         var accepted: [ValidatedSale] = []
         var acceptedIds = Set<String>(minimumCapacity: batch.count)
-        var receipts = [String: String](minimumCapacity: batch.count)
+        var receipts = [Receipt: String](minimumCapacity: batch.count)
         var duplicatesInBatch = 0
         for delivery in batch {
             switch validator.validate(delivery, now: now) {
@@ -32,7 +32,7 @@ struct SaleRecorder: Sendable {
                     duplicatesInBatch += 1  // the same sale twice in one batch: recorded and announced once
                     continue
                 }
-                let receipt = "\(sale.sale.terminalId) \(sale.sale.receiptNumber)"
+                let receipt = Receipt(terminalId: sale.sale.terminalId, number: sale.sale.receiptNumber)
                 if let other = receipts[receipt] {
                     acceptedIds.remove(sale.saleId)
                     rejections.append(Self.receiptConflict(sale, other: other))
@@ -59,6 +59,12 @@ struct SaleRecorder: Sendable {
             size: batch.count, recorded: outcome.recorded.count, duplicates: outcome.duplicates.count + duplicatesInBatch,
             rejections: rejections.map(\.code), duration: ContinuousClock.now - started, lags: lags)
         return rejections
+    }
+
+    /// A terminal's receipt number: one sale each.
+    private struct Receipt: Hashable {
+        let terminalId: String
+        let number: Int64
     }
 
     private static func receiptConflict(_ sale: ValidatedSale, other: String?) -> Rejection {

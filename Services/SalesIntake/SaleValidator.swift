@@ -8,6 +8,7 @@ final class ValidatedSale: Sendable {
     let deliveryTag: UInt64
     /// Lower-case canonical UUID.
     let saleId: String
+    /// The sale without its lines: they were checked as they were read, and the body keeps them.
     let sale: POSSaleV1
     /// The message body exactly as received (valid JSON, an object), announced without re-encoding.
     let body: [UInt8]
@@ -29,11 +30,12 @@ final class ValidatedSale: Sendable {
     }
 }
 
-/// The limits of `pos.sale.v1` (documented in `docs/asyncapi.yaml`); the fiscal ones are configuration.
+/// The limits of `pos.sale.v1` (documented in `docs/asyncapi.yaml`); the fiscal ones are configuration. The short
+/// lists are arrays: looking through four entries costs less than hashing the value, for every line of every sale.
 struct SaleLimits: Sendable {
     var maximumMessageBytes = 65_536
-    var currencies: Set<String> = ["EUR"]
-    var taxRates: Set<Int64> = [21, 10, 4, 0]
+    var currencies = ["EUR"]
+    var taxRates: [Int64] = [21, 10, 4, 0]
     /// How far in the future `occurredAt` may be (terminal clocks drift).
     var futureTolerance: TimeInterval = 300
     var maximumLines = 500
@@ -45,7 +47,7 @@ struct SaleLimits: Sendable {
     var maximumTextLength = 200
     /// 2^53 − 1: the largest integer every JSON reader keeps exact.
     var maximumReceiptNumber: Int64 = 9_007_199_254_740_991
-    var paymentMethods: Set<String> = ["cash", "card", "voucher", "deferred"]
+    var paymentMethods = ["cash", "card", "voucher", "deferred"]
     /// When terminals connect as their own broker users (`trastienda provision`), every sale must carry the
     /// broker-validated `user_id` of its terminal, `till-<terminalId>`: `TRASTIENDA_SALES_INTAKE_TERMINAL_USERS=1`.
     var requireTerminalUser = ProcessInfo.processInfo.environment["TRASTIENDA_SALES_INTAKE_TERMINAL_USERS"] == "1"
@@ -70,7 +72,8 @@ struct SaleValidator: Sendable {
         guard body.first(where: { !Self.isJSONWhitespace($0) }) == UInt8(ascii: "{") else {
             throw SaleViolation("sale.malformed_json", "the body is not a JSON object")
         }
-        let sale = try decode(body)
+        var lines = LineTally()
+        let sale = try SaleJSONParser.parse(body) { line, index in lines.add(line, at: index, limits: limits) }
         let saleId = try uuid(sale.saleId, field: "saleId", code: "sale.invalid_sale_id")
         if let messageId = delivery.properties.messageId, messageId.lowercased() != saleId {
             throw SaleViolation("sale.message_id_mismatch", "message_id '\(messageId)' is not the saleId '\(sale.saleId)'")
@@ -101,54 +104,15 @@ struct SaleValidator: Sendable {
             throw SaleViolation("sale.unknown_currency", "currency '\(sale.currency)' is not one of \(limits.currencies.sorted().joined(separator: ", "))")
         }
         if let customer = sale.customer { try check(customer) }
-        let linesTotal = try checkLines(sale)
+        let linesTotal = try lines.total(limits: limits)
         guard linesTotal == sale.total else {
             throw SaleViolation("sale.total_mismatch", "total \(sale.total) ≠ lines \(linesTotal)")
         }
         try checkPayments(sale)
-        try checkReturn(sale, saleId: saleId)
+        try checkReturn(sale, lines: lines, saleId: saleId)
         return ValidatedSale(
             deliveryTag: delivery.deliveryTag, saleId: saleId, sale: sale, body: body, occurredAt: occurredAt,
             traceparent: TraceContext.of(delivery.properties))
-    }
-
-    private func decode(_ body: [UInt8]) throws -> POSSaleV1 {
-        try SaleJSONParser.parse(body)
-    }
-
-    private func checkLines(_ sale: POSSaleV1) throws -> Int64 {
-        guard !sale.lines.isEmpty else { throw SaleViolation("sale.no_lines", "a sale needs at least one line") }
-        guard sale.lines.count <= limits.maximumLines else {
-            throw SaleViolation("sale.too_many_lines", "\(sale.lines.count) lines is over the limit of \(limits.maximumLines)")
-        }
-        var total: Int64 = 0
-        for (index, line) in sale.lines.enumerated() {
-            let field = "lines[\(index)]"
-            try text(line.sku, field: "\(field).sku", code: "sale.invalid_sku", maximum: limits.maximumIdentifierLength)
-            try text(line.description, field: "\(field).description", code: "sale.invalid_description", maximum: limits.maximumTextLength)
-            guard line.quantity != 0, abs(line.quantity) <= limits.maximumQuantity else {
-                throw SaleViolation(
-                    "sale.invalid_quantity", "\(field).quantity \(line.quantity) is zero or beyond ±\(limits.maximumQuantity)")
-            }
-            guard (0...limits.maximumUnitPrice).contains(line.unitPrice) else {
-                throw SaleViolation(
-                    "sale.invalid_unit_price", "\(field).unitPrice \(line.unitPrice) is not between 0 and \(limits.maximumUnitPrice) cents")
-            }
-            guard limits.taxRates.contains(line.taxRate) else {
-                throw SaleViolation(
-                    "sale.invalid_tax_rate",
-                    "\(field).taxRate \(line.taxRate) is not one of \(limits.taxRates.sorted().map(String.init).joined(separator: ", "))")
-            }
-            let gross = line.quantity * line.unitPrice  // bounded by the limits above: no overflow
-            // The discount has the line's sign (a return line gives back the discount the sale took) and never
-            // exceeds the line, so that total = Σ (quantity × unitPrice − discount) holds for sales and returns.
-            guard line.discount == 0 || (line.discount > 0) == (gross > 0), abs(line.discount) <= abs(gross) else {
-                throw SaleViolation(
-                    "sale.invalid_discount", "\(field).discount \(line.discount) is of the wrong sign or more than the line's \(gross)")
-            }
-            total += gross - line.discount
-        }
-        return total
     }
 
     private func checkPayments(_ sale: POSSaleV1) throws {
@@ -177,9 +141,9 @@ struct SaleValidator: Sendable {
         }
     }
 
-    private func checkReturn(_ sale: POSSaleV1, saleId: String) throws {
-        let negative = sale.lines.filter { $0.quantity < 0 }.count
-        if negative > 0, negative < sale.lines.count {
+    private func checkReturn(_ sale: POSSaleV1, lines: LineTally, saleId: String) throws {
+        let negative = lines.negative
+        if negative > 0, negative < lines.count {
             throw SaleViolation("sale.mixed_quantities", "a sale's lines are all positive, a return's all negative")
         }
         let isReturn = negative > 0
@@ -207,7 +171,7 @@ struct SaleValidator: Sendable {
             }
         }
         for (field, value) in [("name", customer.name), ("address", customer.address)] {
-            if let value, value.count > limits.maximumTextLength {
+            if let value, !Self.fits(value, limits.maximumTextLength) {
                 throw SaleViolation("sale.invalid_customer", "customer.\(field) is longer than \(limits.maximumTextLength) characters")
             }
         }
@@ -217,7 +181,8 @@ struct SaleValidator: Sendable {
         guard Self.isUUID(value) else {
             throw SaleViolation(code, "\(field) '\(value.prefix(60))' is not a UUID")
         }
-        return value.lowercased()
+        // Terminals send them in lower case nearly always: then there is nothing to allocate.
+        return value.utf8.contains { $0 >= UInt8(ascii: "A") && $0 <= UInt8(ascii: "F") } ? value.lowercased() : value
     }
 
     /// Identifiers become routing-key words and database keys: letters, digits, `-` and `_` only.
@@ -230,10 +195,10 @@ struct SaleValidator: Sendable {
         }
     }
 
-    private func text(_ value: String, field: String, code: String, maximum: Int) throws {
-        guard !value.isEmpty, value.count <= maximum else {
-            throw SaleViolation(code, "\(field) is empty or longer than \(maximum) characters")
-        }
+    /// At most `maximum` characters. A character is at least one byte, so text of no more bytes fits without
+    /// counting characters (which walks grapheme clusters).
+    private static func fits(_ value: String, _ maximum: Int) -> Bool {
+        value.utf8.count <= maximum || value.count <= maximum
     }
 
     /// `8-4-4-4-12` hexadecimal digits (Foundation's parser is a `sscanf`, too slow for every sale).
@@ -259,6 +224,68 @@ struct SaleValidator: Sendable {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
     }
 
+}
+
+/// What the validator learns of a sale's lines as the parser reads them (none is kept): how many, how many
+/// negative, their total, and the first rule a line breaks, raised in its turn among the sale's rules.
+struct LineTally {
+    private(set) var count = 0
+    private(set) var negative = 0
+    private var sum: Int64 = 0
+    private var violation: SaleViolation?
+
+    mutating func add(_ line: LineView, at index: Int, limits: SaleLimits) {
+        count += 1
+        if line.quantity < 0 { negative += 1 }
+        guard violation == nil else { return }
+        do {
+            sum += try Self.amount(of: line, at: index, limits: limits)
+        } catch let error as SaleViolation {
+            violation = error
+        } catch {
+            violation = SaleViolation("sale.invalid", "\(error)")
+        }
+    }
+
+    /// Σ (quantity × unitPrice − discount), once the lines' own rules hold.
+    func total(limits: SaleLimits) throws -> Int64 {
+        guard count > 0 else { throw SaleViolation("sale.no_lines", "a sale needs at least one line") }
+        guard count <= limits.maximumLines else {
+            throw SaleViolation("sale.too_many_lines", "\(count) lines is over the limit of \(limits.maximumLines)")
+        }
+        if let violation { throw violation }
+        return sum
+    }
+
+    private static func amount(of line: LineView, at index: Int, limits: SaleLimits) throws -> Int64 {
+        var field: String { "lines[\(index)]" }
+        guard !line.sku.isEmpty, line.sku.fits(limits.maximumIdentifierLength) else {
+            throw SaleViolation("sale.invalid_sku", "\(field).sku is empty or longer than \(limits.maximumIdentifierLength) characters")
+        }
+        guard !line.description.isEmpty, line.description.fits(limits.maximumTextLength) else {
+            throw SaleViolation(
+                "sale.invalid_description", "\(field).description is empty or longer than \(limits.maximumTextLength) characters")
+        }
+        guard line.quantity != 0, abs(line.quantity) <= limits.maximumQuantity else {
+            throw SaleViolation("sale.invalid_quantity", "\(field).quantity \(line.quantity) is zero or beyond ±\(limits.maximumQuantity)")
+        }
+        guard (0...limits.maximumUnitPrice).contains(line.unitPrice) else {
+            throw SaleViolation(
+                "sale.invalid_unit_price", "\(field).unitPrice \(line.unitPrice) is not between 0 and \(limits.maximumUnitPrice) cents")
+        }
+        guard limits.taxRates.contains(line.taxRate) else {
+            throw SaleViolation(
+                "sale.invalid_tax_rate",
+                "\(field).taxRate \(line.taxRate) is not one of \(limits.taxRates.sorted().map(String.init).joined(separator: ", "))")
+        }
+        let gross = line.quantity * line.unitPrice  // bounded by the limits above: no overflow
+        // The discount has the line's sign (a return line gives back the discount the sale took) and never exceeds
+        // the line, so that total = Σ (quantity × unitPrice − discount) holds for sales and returns.
+        guard line.discount == 0 || (line.discount > 0) == (gross > 0), abs(line.discount) <= abs(gross) else {
+            throw SaleViolation("sale.invalid_discount", "\(field).discount \(line.discount) is of the wrong sign or more than the line's \(gross)")
+        }
+        return gross - line.discount
+    }
 }
 
 /// ISO 8601 date-times with an offset (`2026-11-29T10:15:00+01:00`, `…Z`, optional fraction), parsed by hand: this

@@ -72,8 +72,9 @@ public struct OutgoingMessage: Sendable {
     }
 }
 
-/// A message the broker delivered to a consumer.
-public struct Delivery: Sendable {
+/// A message the broker delivered to a consumer. A class: a batch passes each delivery along several times, and a
+/// struct of this many strings cost a retain and a release of each at every copy.
+public final class Delivery: Sendable {
     public let deliveryTag: UInt64
     /// Which connection (and channel) delivered it; a tag is only valid on the connection that gave it.
     public let connectionGeneration: UInt64

@@ -25,20 +25,23 @@ public enum TraceContext {
     /// `00-` + 32 hex digits (not all zero) + `-` + 16 hex digits + `-` + 2 hex digits, checked byte by byte: every
     /// sale's header goes through here.
     public static func isValid(_ text: String) -> Bool {
-        let utf8 = text.utf8
-        guard utf8.count == 55 else { return false }
-        var allZero = true
-        for (offset, byte) in utf8.enumerated() {
-            switch offset {
-            case 2, 35, 52:
-                guard byte == UInt8(ascii: "-") else { return false }
-            default:
-                let hex = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46)
-                guard hex else { return false }
-                if (3..<35).contains(offset), byte != 0x30 { allZero = false }
+        var text = text
+        return text.withUTF8 { bytes in
+            guard bytes.count == 55 else { return false }
+            var allZero = true
+            for offset in 0..<55 {
+                let byte = bytes[offset]
+                switch offset {
+                case 2, 35, 52:
+                    guard byte == UInt8(ascii: "-") else { return false }
+                default:
+                    let hex = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46)
+                    guard hex else { return false }
+                    if offset >= 3, offset < 35, byte != 0x30 { allZero = false }
+                }
             }
+            return !allZero
         }
-        return !allZero
     }
 }
 

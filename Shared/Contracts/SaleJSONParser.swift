@@ -24,6 +24,14 @@ public struct SaleJSONParser {
         try parse(body) { parser in try parser.sale() }
     }
 
+    /// A `pos.sale.v1` whose lines are handed to `eachLine` as they are read instead of kept: the sale comes back
+    /// with no lines. For a reader that only checks them (intake), this saves building and freeing every line.
+    public static func parse(_ body: [UInt8], eachLine: (LineView, Int) -> Void) throws(SaleViolation) -> POSSaleV1 {
+        try withoutActuallyEscaping(eachLine) { eachLine throws(SaleViolation) in
+            try parse(body) { parser in try parser.sale(eachLine: eachLine) }
+        }
+    }
+
     /// A `sale.recorded.v1` announcement with its sales.
     public static func parseRecorded(_ body: [UInt8]) throws(SaleViolation) -> SaleRecordedV1 {
         try parse(body) { parser in try parser.recorded() }
@@ -52,7 +60,7 @@ public struct SaleJSONParser {
         guard index == bytes.count else { throw Self.malformed("text after the object") }
     }
 
-    private mutating func sale(whole: Bool = true) throws -> POSSaleV1 {
+    private mutating func sale(whole: Bool = true, eachLine: ((LineView, Int) -> Void)? = nil) throws -> POSSaleV1 {
         var saleId: String?, storeId: String?, terminalId: String?, occurredAt: String?, cashierId: String?, currency: String?
         var receiptNumber: Int64?, total: Int64?
         var customer: POSSaleV1.Customer?
@@ -60,17 +68,23 @@ public struct SaleJSONParser {
         var returnOf: POSSaleV1.ReturnReference?
         try object(path: "") { parser, key in
             switch key {
-            case "saleId": saleId = try parser.requiredString(key)
-            case "storeId": storeId = try parser.requiredString(key)
-            case "terminalId": terminalId = try parser.requiredString(key)
-            case "receiptNumber": receiptNumber = try parser.requiredInteger(key)
-            case "occurredAt": occurredAt = try parser.requiredString(key)
-            case "cashierId": cashierId = try parser.requiredString(key)
-            case "currency": currency = try parser.requiredString(key)
-            case "total": total = try parser.requiredInteger(key)
+            case "saleId": saleId = try parser.requiredString(key.string)
+            case "storeId": storeId = try parser.requiredString(key.string)
+            case "terminalId": terminalId = try parser.requiredString(key.string)
+            case "receiptNumber": receiptNumber = try parser.requiredInteger(key.string)
+            case "occurredAt": occurredAt = try parser.requiredString(key.string)
+            case "cashierId": cashierId = try parser.requiredString(key.string)
+            case "currency": currency = try parser.requiredString(key.string)
+            case "total": total = try parser.requiredInteger(key.string)
             case "customer": customer = try parser.isNull() ? nil : try parser.customer()
-            case "lines": lines = try parser.array(key) { parser, index in try parser.line(index) }
-            case "payments": payments = try parser.array(key) { parser, index in try parser.payment(index) }
+            case "lines":
+                if let eachLine {
+                    let _: [Void] = try parser.array(key.string) { parser, index in eachLine(try parser.lineView(index), index) }
+                    lines = []
+                } else {
+                    lines = try parser.array(key.string) { parser, index in try parser.line(index) }
+                }
+            case "payments": payments = try parser.array(key.string) { parser, index in try parser.payment(index) }
             case "returnOf": returnOf = try parser.isNull() ? nil : try parser.returnReference()
             default: try parser.skipValue()
             }
@@ -90,13 +104,16 @@ public struct SaleJSONParser {
         var traceparents: [String: String]?
         try object(path: "") { parser, key in
             switch key {
-            case "storeId": storeId = try parser.requiredString(key)
-            case "recordedAt": recordedAt = try parser.requiredString(key)
-            case "sales": sales = try parser.array(key) { parser, _ in try parser.sale(whole: false) }
+            case "storeId": storeId = try parser.requiredString(key.string)
+            case "recordedAt": recordedAt = try parser.requiredString(key.string)
+            case "sales": sales = try parser.array(key.string) { parser, _ in try parser.sale(whole: false) }
             case "traceparents":
                 if try parser.isNull() { break }
                 var found: [String: String] = [:]
-                try parser.object(path: "traceparents") { parser, saleId in found[saleId] = try parser.requiredString(saleId, in: "traceparents") }
+                try parser.object(path: "traceparents") { parser, key in
+                    let saleId = key.string
+                    found[saleId] = try parser.requiredString(saleId, in: "traceparents")
+                }
                 traceparents = found
             default: try parser.skipValue()
             }
@@ -123,27 +140,34 @@ public struct SaleJSONParser {
     private mutating func returnReference() throws -> POSSaleV1.ReturnReference {
         var saleId: String?
         try object(path: "returnOf") { parser, key in
-            if key == "saleId" { saleId = try parser.requiredString("returnOf.saleId") } else { try parser.skipValue() }
+            if case "saleId" = key { saleId = try parser.requiredString("returnOf.saleId") } else { try parser.skipValue() }
         }
         return POSSaleV1.ReturnReference(saleId: try present(saleId, "returnOf.saleId"))
     }
 
     private mutating func line(_ index: Int) throws -> POSSaleV1.Line {
+        let view = try lineView(index)
+        return POSSaleV1.Line(
+            sku: view.sku.string, description: view.description.string, quantity: view.quantity, unitPrice: view.unitPrice,
+            taxRate: view.taxRate, discount: view.discount)
+    }
+
+    private mutating func lineView(_ index: Int) throws -> LineView {
         var path: String { "lines[\(index)]" }
-        var sku: String?, description: String?
+        var sku: TextView?, description: TextView?
         var quantity: Int64?, unitPrice: Int64?, taxRate: Int64?, discount: Int64?
         try object(path: path) { parser, key in
             switch key {
-            case "sku": sku = try parser.requiredString(key, in: path)
-            case "description": description = try parser.requiredString(key, in: path)
-            case "quantity": quantity = try parser.requiredInteger(key, in: path)
-            case "unitPrice": unitPrice = try parser.requiredInteger(key, in: path)
-            case "taxRate": taxRate = try parser.requiredInteger(key, in: path)
-            case "discount": discount = try parser.requiredInteger(key, in: path)
+            case "sku": sku = try parser.requiredText(key.string, in: path)
+            case "description": description = try parser.requiredText(key.string, in: path)
+            case "quantity": quantity = try parser.requiredInteger(key.string, in: path)
+            case "unitPrice": unitPrice = try parser.requiredInteger(key.string, in: path)
+            case "taxRate": taxRate = try parser.requiredInteger(key.string, in: path)
+            case "discount": discount = try parser.requiredInteger(key.string, in: path)
             default: try parser.skipValue()
             }
         }
-        return POSSaleV1.Line(
+        return LineView(
             sku: try present(sku, "\(path).sku"), description: try present(description, "\(path).description"),
             quantity: try present(quantity, "\(path).quantity"), unitPrice: try present(unitPrice, "\(path).unitPrice"),
             taxRate: try present(taxRate, "\(path).taxRate"), discount: try present(discount, "\(path).discount"))
@@ -154,8 +178,8 @@ public struct SaleJSONParser {
         var method: String?, amount: Int64?
         try object(path: path) { parser, key in
             switch key {
-            case "method": method = try parser.requiredString(key, in: path)
-            case "amount": amount = try parser.requiredInteger(key, in: path)
+            case "method": method = try parser.requiredString(key.string, in: path)
+            case "amount": amount = try parser.requiredInteger(key.string, in: path)
             default: try parser.skipValue()
             }
         }
@@ -164,7 +188,7 @@ public struct SaleJSONParser {
 
     // MARK: JSON values
 
-    private mutating func object(path: @autoclosure () -> String, _ member: (inout SaleJSONParser, String) throws -> Void) throws {
+    private mutating func object(path: @autoclosure () -> String, _ member: (inout SaleJSONParser, Key) throws -> Void) throws {
         skipWhitespace()
         guard peek() == UInt8(ascii: "{") else {
             let path = path()
@@ -179,9 +203,9 @@ public struct SaleJSONParser {
         while true {
             skipWhitespace()
             guard peek() == UInt8(ascii: "\"") else { throw Self.malformed("expected a field name") }
-            let key = try string()
+            let key = try self.key()
             skipWhitespace()
-            guard peek() == UInt8(ascii: ":") else { throw Self.malformed("expected ':' after \"\(key)\"") }
+            guard peek() == UInt8(ascii: ":") else { throw Self.malformed("expected ':' after \"\(key.string)\"") }
             index += 1
             try member(&self, key)
             skipWhitespace()
@@ -195,10 +219,10 @@ public struct SaleJSONParser {
         }
     }
 
-    private mutating func array<Element>(_ path: String, _ element: (inout SaleJSONParser, Int) throws -> Element) throws -> [Element] {
+    private mutating func array<Element>(_ path: @autoclosure () -> String, _ element: (inout SaleJSONParser, Int) throws -> Element) throws -> [Element] {
         skipWhitespace()
-        if peek() == UInt8(ascii: "n"), try isNull() { throw SaleViolation("sale.missing_field", "field \(path) is null") }
-        guard peek() == UInt8(ascii: "[") else { throw wrongType(path, "a list") }
+        if peek() == UInt8(ascii: "n"), try isNull() { throw SaleViolation("sale.missing_field", "field \(path()) is null") }
+        guard peek() == UInt8(ascii: "[") else { throw wrongType(path(), "a list") }
         index += 1
         var elements: [Element] = []
         skipWhitespace()
@@ -219,12 +243,21 @@ public struct SaleJSONParser {
         }
     }
 
-    private mutating func requiredString(_ key: String, in path: @autoclosure () -> String = "") throws -> String {
-        var field: String { path().isEmpty ? key : "\(path()).\(key)" }
+    private mutating func requiredString(_ key: @autoclosure () -> String, in path: @autoclosure () -> String = "") throws -> String {
+        var field: String { path().isEmpty ? key() : "\(path()).\(key())" }
         guard let value = try optionalString(field) else {
             throw SaleViolation("sale.missing_field", "field \(field) is null")
         }
         return value
+    }
+
+    /// A required string left where it lies (resolved only when it has escapes).
+    private mutating func requiredText(_ key: @autoclosure () -> String, in path: @autoclosure () -> String) throws -> TextView {
+        skipWhitespace()
+        if try isNull() { throw SaleViolation("sale.missing_field", "field \(path()).\(key()) is null") }
+        guard peek() == UInt8(ascii: "\"") else { throw wrongType("\(path()).\(key())", "text") }
+        let (raw, plain) = try rawString()
+        return TextView(raw: raw, unescaped: plain ? nil : try Self.unescape(raw))
     }
 
     private mutating func optionalString(_ path: @autoclosure () -> String) throws -> String? {
@@ -234,8 +267,8 @@ public struct SaleJSONParser {
         return try string()
     }
 
-    private mutating func requiredInteger(_ key: String, in path: @autoclosure () -> String = "") throws -> Int64 {
-        var field: String { path().isEmpty ? key : "\(path()).\(key)" }
+    private mutating func requiredInteger(_ key: @autoclosure () -> String, in path: @autoclosure () -> String = "") throws -> Int64 {
+        var field: String { path().isEmpty ? key() : "\(path()).\(key())" }
         skipWhitespace()
         if try isNull() { throw SaleViolation("sale.missing_field", "field \(field) is null") }
         var negative = false
@@ -271,19 +304,29 @@ public struct SaleJSONParser {
 
     /// A string at `index` (which is on its opening quote), escapes resolved, UTF-8 checked.
     private mutating func string() throws -> String {
+        let (raw, plain) = try rawString()
+        return plain ? String(decoding: raw, as: UTF8.self) : try Self.unescape(raw)
+    }
+
+    private mutating func key() throws -> Key {
+        let (raw, plain) = try rawString()
+        return Key(raw: raw, unescaped: plain ? nil : try Self.unescape(raw))
+    }
+
+    /// The bytes between the quotes of the string at `index`, checked: no control character, UTF-8 (at once when all
+    /// ASCII, as nearly every sale's text is); `plain` when there is no escape to resolve.
+    private mutating func rawString() throws -> (raw: UnsafeBufferPointer<UInt8>, plain: Bool) {
         index += 1
         let start = index
         var plain = true
+        var ascii = true
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
                 index += 1
-                if plain {
-                    guard Self.isValidUTF8(raw) else { throw Self.malformed("text that is not UTF-8") }
-                    return String(decoding: raw, as: UTF8.self)
-                }
-                return try Self.unescape(raw)
+                if plain, !ascii, !Self.isValidUTF8(raw) { throw Self.malformed("text that is not UTF-8") }
+                return (raw, plain)
             }
             if byte == UInt8(ascii: "\\") {
                 plain = false
@@ -291,6 +334,7 @@ public struct SaleJSONParser {
                 continue
             }
             guard byte >= 0x20 else { throw Self.malformed("a control character inside text") }
+            if byte >= 0x80 { ascii = false }
             index += 1
         }
         throw Self.malformed("unterminated text")
@@ -463,4 +507,43 @@ public struct SaleJSONParser {
         guard let value else { throw SaleViolation("sale.missing_field", "field \(path()) is missing") }
         return value
     }
+}
+
+/// Text as it lies in the message (valid only while the message is being read), with its escapes resolved when it
+/// had any (legal, but no terminal writes them).
+public struct TextView {
+    let raw: UnsafeBufferPointer<UInt8>
+    let unescaped: String?
+
+    public var string: String { unescaped ?? String(decoding: raw, as: UTF8.self) }
+    public var isEmpty: Bool { unescaped?.isEmpty ?? raw.isEmpty }
+
+    /// At most `maximum` characters. A character is at least one byte, so text of no more bytes fits without
+    /// counting characters (which walks grapheme clusters).
+    public func fits(_ maximum: Int) -> Bool {
+        (unescaped?.utf8.count ?? raw.count) <= maximum || string.count <= maximum
+    }
+
+    /// `case "saleId":` compares the text's bytes with the name.
+    static func ~= (name: StaticString, text: TextView) -> Bool {
+        if let unescaped = text.unescaped { return unescaped == name.description }
+        let count = name.utf8CodeUnitCount
+        guard text.raw.count == count else { return false }
+        let start = name.utf8Start
+        for offset in 0..<count where text.raw[offset] != start[offset] { return false }
+        return true
+    }
+}
+
+/// A field name: compared with the contract's names where it lies, so that most never become a `String`.
+private typealias Key = TextView
+
+/// One line of a sale as it lies in the message (``SaleJSONParser/parse(_:eachLine:)``).
+public struct LineView {
+    public let sku: TextView
+    public let description: TextView
+    public let quantity: Int64
+    public let unitPrice: Int64
+    public let taxRate: Int64
+    public let discount: Int64
 }

@@ -18,6 +18,33 @@ struct SaleJSONParserTests {
         #expect(try SaleJSONParser.parse(escaped).storeId == "S0")
     }
 
+    @Test("read line by line, a sale hands over the same lines, escapes resolved, and comes back without them")
+    func lineByLine() throws {
+        var sale = SaleFixtures.validSale()
+        var lines = sale["lines"] as! [[String: Any]]
+        lines[0]["description"] = "Café \"molido\" 😀"
+        lines.append(lines[0])
+        lines[1]["sku"] = "SKU-2"
+        sale["lines"] = lines
+        let body = SaleFixtures.json(sale)
+        var seen: [POSSaleV1.Line] = []
+        var fits: [Bool] = []
+        let parsed = try SaleJSONParser.parse(body) { line, index in
+            #expect(index == seen.count)
+            seen.append(
+                POSSaleV1.Line(
+                    sku: line.sku.string, description: line.description.string, quantity: line.quantity, unitPrice: line.unitPrice,
+                    taxRate: line.taxRate, discount: line.discount))
+            if index == 0 { fits = [line.description.fits(15), line.description.fits(14)] }
+        }
+        let whole = try SaleJSONParser.parse(body)
+        #expect(seen == whole.lines)
+        #expect(seen[0].description == "Café \"molido\" 😀")
+        #expect(fits == [true, false])  // 15 characters, 19 bytes (with escaped quotes)
+        #expect(parsed.lines.isEmpty)
+        #expect(parsed.saleId == whole.saleId && parsed.total == whole.total)
+    }
+
     @Test("broken JSON is malformed, whatever breaks it", arguments: [
         #"{"saleId":"a""#, #"{"saleId":"a"} x"#, #"{"saleId" "a"}"#, #"{"saleId":"a",}"#, "{\"saleId\":\"a\u{01}\"}",
         #"{"saleId":"\x"}"#, #"{"total":-}"#, #"{"total":nul}"#,

@@ -57,14 +57,18 @@ struct PartitionedIntakeTests {
                 WHERE previous IS NOT NULL AND receipt_number <> previous + 1
                 """)[0].decode(Int.self, at: 0)
             #expect(outOfOrder == 0, "each terminal's sales recorded 1, 2, 3, … in order")
-            // The three replicas shared the partitions: each is the active consumer of one.
+            // The three replicas shared the partitions: each is the active consumer of one. A replica counts a batch
+            // once its announcements are confirmed, a moment after the commit the query above saw.
             var active: [Int] = []
-            for port in ports {
-                let (_, metrics) = try await ProcessStack.request("GET", port: port, "/stats")
-                let recorded = (try? JSONSerialization.jsonObject(with: Data(metrics.utf8)) as? [String: Any])?["sinceStart"] as? [String: Any]
-                active.append(recorded?["recorded"] as? Int ?? 0)
-            }
-            #expect(active.reduce(0, +) == 3_000)
+            #expect(try await eventually {
+                active = []
+                for port in ports {
+                    let (_, metrics) = try await ProcessStack.request("GET", port: port, "/stats")
+                    let recorded = (try? JSONSerialization.jsonObject(with: Data(metrics.utf8)) as? [String: Any])?["sinceStart"] as? [String: Any]
+                    active.append(recorded?["recorded"] as? Int ?? 0)
+                }
+                return active.reduce(0, +) == 3_000
+            }, "recorded by the replicas: \(active)")
             #expect(active.filter { $0 > 0 }.count == 3, "every replica recorded sales: \(active)")
         }
     }
