@@ -79,35 +79,37 @@ struct SaleRecorder: Sendable {
         guard !sales.isEmpty else { return [] }
         let recordedAt = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
         let timestamp = Int64(Date().timeIntervalSince1970)
-        var storeIndices: [String: [Int]] = [:]
-        for (index, sale) in sales.enumerated() { storeIndices[sale.sale.storeId, default: []].append(index) }
-        return storeIndices.sorted { $0.key < $1.key }.map { storeId, indices in
+        var stores: [String: [ValidatedSale]] = [:]
+        for sale in sales { stores[sale.sale.storeId, default: []].append(sale) }
+        return stores.sorted { $0.key < $1.key }.map { storeId, group in
+            var size = 100
+            for sale in group { size += sale.body.count + 100 }
+            var body: [UInt8] = []
+            body.reserveCapacity(size)
             // Store ids are letters, digits, '-' and '_' (validated), so they need no JSON escaping.
-            var body = Array(#"{"storeId":"\#(storeId)","recordedAt":"\#(recordedAt)","sales":["#.utf8)
-            body.reserveCapacity(body.count + indices.reduce(2) { $0 + sales[$1].body.count + 1 })
-            for (position, index) in indices.enumerated() {
-                if position > 0 { body.append(UInt8(ascii: ",")) }
-                body.append(contentsOf: sales[index].body)
-            }
-            body.append(UInt8(ascii: "]"))
+            body.append(contentsOf: #"{"storeId":"\#(storeId)","recordedAt":"\#(recordedAt)","sales":["#.utf8)
             // Each sale's own trace context, so that billing, orders, collections and hr can carry it on. Sale ids are
             // UUIDs and valid trace contexts are hex and dashes: nothing to escape.
-            let traced = indices.compactMap { index in sales[index].traceparent.map { (sales[index].saleId, $0) } }
-            if !traced.isEmpty {
-                body.append(contentsOf: Array(#","traceparents":{"#.utf8))
-                for (position, (saleId, traceparent)) in traced.enumerated() {
-                    if position > 0 { body.append(UInt8(ascii: ",")) }
-                    body.append(UInt8(ascii: "\""))
-                    body.append(contentsOf: saleId.utf8)
-                    body.append(contentsOf: #"":""#.utf8)
-                    body.append(contentsOf: traceparent.utf8)
-                    body.append(UInt8(ascii: "\""))
+            var traceparents: [UInt8] = []
+            for (position, sale) in group.enumerated() {
+                if position > 0 { body.append(UInt8(ascii: ",")) }
+                body.append(contentsOf: sale.body)
+                if let traceparent = sale.traceparent {
+                    traceparents.append(contentsOf: (traceparents.isEmpty ? #","traceparents":{""# : #",""#).utf8)
+                    traceparents.append(contentsOf: sale.saleId.utf8)
+                    traceparents.append(contentsOf: #"":""#.utf8)
+                    traceparents.append(contentsOf: traceparent.utf8)
+                    traceparents.append(UInt8(ascii: "\""))
                 }
+            }
+            body.append(UInt8(ascii: "]"))
+            if !traceparents.isEmpty {
+                body.append(contentsOf: traceparents)
                 body.append(UInt8(ascii: "}"))
             }
             body.append(UInt8(ascii: "}"))
             var headers: [String: HeaderValue] = [:]
-            if let traceparent = TraceContext.child(of: sales[indices[0]].traceparent) { headers[TraceContext.header] = .string(traceparent) }
+            if let traceparent = TraceContext.child(of: group[0].traceparent) { headers[TraceContext.header] = .string(traceparent) }
             return OutgoingMessage(
                 exchange: Exchanges.salesEvents.name, routingKey: SaleRecordedV1.routingKey(storeId: storeId), body: body,
                 properties: MessageProperties(

@@ -26,7 +26,10 @@ enum SalesIntake {
             },
             routes: { router, context in
                 SalesRoutes.add(to: router, database: context.database, statistics: statistics)
-            })
+            },
+            // Bigger batches than the other services': a batch's announcements go one message per store, so a batch of
+            // 1,000 sends each store's sales in half as many messages as one of 500 (measured in `make bench`).
+            consumerDefaults: .init(prefetch: 2000, batchSize: 1000))
     }
 
     static let topology = IntakePartitioning().topology

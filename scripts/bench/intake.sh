@@ -10,8 +10,11 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 release="$root/.build/release"
 baseline="$root/scripts/bench/intake-baseline-c"
 count="${BENCH_INTAKE_COUNT:-200000}"
-rounds="${BENCH_ROUNDS:-3}"
+rounds="${BENCH_ROUNDS:-5}"
 latency_seconds="${BENCH_LATENCY_SECONDS:-30}"
+# Both consume with the same batch size and prefetch: intake's defaults, unless set here.
+batch="${BENCH_BATCH_SIZE:-1000}"
+prefetch="${BENCH_PREFETCH:-2000}"
 vhost=bench-intake
 database=trastienda_bench
 amqp_url="amqp://trastienda:trastienda@localhost:5672/$vhost"
@@ -25,6 +28,7 @@ fresh_database "$database"
 intake_pid=
 start_intake() {
     TRASTIENDA_AMQP_URL="$amqp_url" TRASTIENDA_DATABASE_URL="$database_url" TRASTIENDA_HTTP_PORT=$port \
+        TRASTIENDA_CONSUMER_BATCH_SIZE=$batch TRASTIENDA_CONSUMER_PREFETCH=$prefetch \
         TRASTIENDA_LOG_LEVEL=error "$release/sales-intake" >/tmp/bench-intake.log 2>&1 &
     intake_pid=$!
     until curl -sf "http://localhost:$port/health/ready" >/dev/null; do sleep 0.1; done
@@ -49,7 +53,7 @@ for round in $(seq 1 "$rounds"); do
     preload
     all0=$(ticks_all); beam0=$(ticks_beam)
     output=$("$baseline" localhost 5672 "$vhost" trastienda trastienda sales-intake.pos-sales \
-        "host=localhost port=5432 dbname=$database user=trastienda password=trastienda" "$count" 500 1000)
+        "host=localhost port=5432 dbname=$database user=trastienda password=trastienda" "$count" "$batch" "$prefetch")
     all1=$(ticks_all); beam1=$(ticks_beam)
     rate=$(echo "$output" | awk '/^rate/{print $2}')
     own=$(echo "$output" | awk '/^cpu/{print int($2 * 100)}')
