@@ -38,8 +38,27 @@ public final class ServiceProcess: @unchecked Sendable {
         }
     }
 
-    public var isRunning: Bool { process.isRunning }
-    public var exitCode: Int32 { process.terminationStatus }
+    public var isRunning: Bool { process.isRunning && endedStatus == nil }
+    public var exitCode: Int32 {
+        if process.isRunning, let status = endedStatus {
+            return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + status & 0x7F  // as a shell reports it
+        }
+        return process.terminationStatus
+    }
+
+    /// The wait status of a process that has ended but that Foundation has not reaped yet, from `/proc/<pid>/stat`.
+    /// Foundation learns of a child's end when a socket the child holds is closed; a process started at the same
+    /// moment by another test can inherit that socket and keep it open for its whole life, so `isRunning` may stay
+    /// true long after the end.
+    private var endedStatus: Int32? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+            let name = stat.range(of: ")", options: .backwards)
+        else { return nil }
+        let fields = stat[name.upperBound...].split(separator: " ")
+        // Fields after the name start at the state (field 3); the exit code is field 52.
+        guard fields.count >= 50, fields[0] == "Z" else { return nil }
+        return Int32(fields[49].trimmingCharacters(in: .whitespacesAndNewlines))
+    }
     public var output: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
     /// Sends `signal` (SIGKILL: no goodbye, as a crash or an OOM kill would).
@@ -48,10 +67,10 @@ public final class ServiceProcess: @unchecked Sendable {
     /// Waits for the process to end, at most `timeout`; true if it ended.
     @discardableResult
     public func waitForExit(timeout: Duration = .seconds(60)) async -> Bool {
-        await eventually(timeout: timeout, interval: .milliseconds(50)) { !process.isRunning }
+        await eventually(timeout: timeout, interval: .milliseconds(50)) { !isRunning }
     }
 
     deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        if isRunning { kill(process.processIdentifier, SIGKILL) }
     }
 }
