@@ -13,8 +13,8 @@ count="${BENCH_INTAKE_COUNT:-200000}"
 rounds="${BENCH_ROUNDS:-5}"
 latency_seconds="${BENCH_LATENCY_SECONDS:-30}"
 # Both consume with the same batch size and prefetch: intake's defaults, unless set here.
-batch="${BENCH_BATCH_SIZE:-1000}"
-prefetch="${BENCH_PREFETCH:-2000}"
+batch="${BENCH_BATCH_SIZE:-2000}"
+prefetch="${BENCH_PREFETCH:-4000}"
 vhost=bench-intake
 database=trastienda_bench
 amqp_url="amqp://trastienda:trastienda@localhost:5672/$vhost"
