@@ -119,9 +119,9 @@ public enum TrastiendaService {
                 "http.port": .stringConvertible(configuration.httpPort), "db.schema": .string(definition.schema),
                 "amqp.url": .string(AMQPConfiguration.redacted(configuration.amqpURL)),
             ])
+        let services: [any Service] = [database, publisher, http, work] + (ParentWatch.isWanted ? [ParentWatch(logger: logger)] : [])
         let group = ServiceGroup(
-            configuration: .init(
-                services: [database, publisher, http, work], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()
         logger.info("Stopped")
     }

@@ -26,7 +26,9 @@ public final class ServiceProcess: @unchecked Sendable {
         let log = try FileHandle(forWritingTo: logFile)
         process.executableURL = executable
         process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        // Services end with the test process, even when it crashes (ParentWatch).
+        process.environment = ProcessInfo.processInfo.environment.merging(["TRASTIENDA_EXIT_WITH_PARENT": "1"]) { $1 }
+            .merging(environment) { $1 }
         process.standardOutput = log
         process.standardError = log
         let stdin = input.map { _ in Pipe() }
