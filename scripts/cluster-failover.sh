@@ -28,7 +28,7 @@ start() {
     pid[$1]=$!
 }
 ready() { curl -sf "http://localhost:${port[$1]}/health/ready" >/dev/null; }
-cleanup() {  # SIGTERM, and SIGKILL for what has not ended 10 s later (a parent may have left SIGTERM blocked)
+cleanup() {  # SIGTERM, and SIGKILL for what has not ended 10 s later, so that a stuck service never holds up the check
     for service in "${!pid[@]}"; do kill -TERM "${pid[$service]}" 2>/dev/null || true; done
     for _ in $(seq 1 100); do
         running=0

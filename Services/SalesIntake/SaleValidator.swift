@@ -171,7 +171,7 @@ struct SaleValidator: Sendable {
             }
         }
         for (field, value) in [("name", customer.name), ("address", customer.address)] {
-            if let value, !Self.fits(value, limits.maximumTextLength) {
+            if let value, !value.fits(limits.maximumTextLength) {
                 throw SaleViolation("sale.invalid_customer", "customer.\(field) is longer than \(limits.maximumTextLength) characters")
             }
         }
@@ -193,12 +193,6 @@ struct SaleValidator: Sendable {
             throw SaleViolation(
                 code, "\(field) '\(value.prefix(60))' must be 1–\(limits.maximumIdentifierLength) letters, digits, '-' or '_'")
         }
-    }
-
-    /// At most `maximum` characters. A character is at least one byte, so text of no more bytes fits without
-    /// counting characters (which walks grapheme clusters).
-    private static func fits(_ value: String, _ maximum: Int) -> Bool {
-        value.utf8.count <= maximum || value.count <= maximum
     }
 
     /// `8-4-4-4-12` hexadecimal digits (Foundation's parser is a `sscanf`, too slow for every sale).
@@ -249,10 +243,8 @@ struct LineTally {
         guard violation == nil else { return }
         do {
             sum += try Self.amount(of: line, at: index, limits: limits)
-        } catch let error as SaleViolation {
-            violation = error
         } catch {
-            violation = SaleViolation("sale.invalid", "\(error)")
+            violation = error
         }
     }
 
@@ -266,7 +258,7 @@ struct LineTally {
         return sum
     }
 
-    private static func amount(of line: LineView, at index: Int, limits: SaleLimits) throws -> Int64 {
+    private static func amount(of line: LineView, at index: Int, limits: SaleLimits) throws(SaleViolation) -> Int64 {
         var field: String { "lines[\(index)]" }
         guard !line.sku.isEmpty, line.sku.fits(limits.maximumIdentifierLength) else {
             throw SaleViolation("sale.invalid_sku", "\(field).sku is empty or longer than \(limits.maximumIdentifierLength) characters")

@@ -518,10 +518,9 @@ public struct TextView {
     public var string: String { unescaped ?? String(decoding: raw, as: UTF8.self) }
     public var isEmpty: Bool { unescaped?.isEmpty ?? raw.isEmpty }
 
-    /// At most `maximum` characters. A character is at least one byte, so text of no more bytes fits without
-    /// counting characters (which walks grapheme clusters).
+    /// At most `maximum` characters (``Swift/String/fits(_:)``).
     public func fits(_ maximum: Int) -> Bool {
-        (unescaped?.utf8.count ?? raw.count) <= maximum || string.count <= maximum
+        unescaped?.fits(maximum) ?? (raw.count <= maximum || string.count <= maximum)
     }
 
     /// `case "saleId":` compares the text's bytes with the name.
@@ -546,4 +545,12 @@ public struct LineView {
     public let unitPrice: Int64
     public let taxRate: Int64
     public let discount: Int64
+}
+
+extension String {
+    /// At most `maximum` characters. A character is at least one byte, so text of no more bytes fits without
+    /// counting characters (which walks grapheme clusters).
+    public func fits(_ maximum: Int) -> Bool {
+        utf8.count <= maximum || count <= maximum
+    }
 }
