@@ -20,43 +20,52 @@ struct SaleRecorder: Sendable {
         let now = Date()
         var rejections: [Rejection] = []
         var accepted: [ValidatedSale] = []
-        var acceptedIds = Set<String>(minimumCapacity: batch.count)
+        var acceptedIds = Set<UUID>(minimumCapacity: batch.count)
         var receipts = [Receipt: String](minimumCapacity: batch.count)
         var duplicatesInBatch = 0
+        // Rows and announcements are built as each sale is accepted, while its body is still in this thread's cache.
+        var rows = SaleRows(count: batch.count, bytesPerSale: batch.first?.body.count ?? 0)
+        var announcements = StoreAnnouncements()
         for delivery in batch {
             switch validator.validate(delivery, now: now) {
             case .failure(let violation):
                 rejections.append(Rejection(deliveryTag: delivery.deliveryTag, code: violation.code, reason: violation.reason))
             case .success(let sale):
-                guard acceptedIds.insert(sale.saleId).inserted else {
+                guard acceptedIds.insert(sale.saleUUID).inserted else {
                     duplicatesInBatch += 1  // the same sale twice in one batch: recorded and announced once
                     continue
                 }
                 let receipt = Receipt(terminalId: sale.sale.terminalId, number: sale.sale.receiptNumber)
                 if let other = receipts[receipt] {
-                    acceptedIds.remove(sale.saleId)
+                    acceptedIds.remove(sale.saleUUID)
                     rejections.append(Self.receiptConflict(sale, other: other))
                     continue
                 }
                 receipts[receipt] = sale.saleId
                 accepted.append(sale)
+                rows.add(sale)
+                announcements.add(sale)
             }
         }
 
-        let toRecord = accepted
-        let outcome = try await database.transaction { connection in try SalesStore.record(toRecord, on: connection) }
-        for sale in accepted where outcome.receiptConflicts.contains(sale.saleId) {
-            rejections.append(Self.receiptConflict(sale, other: nil))
+        let (toRecord, copyRows) = (accepted, rows.finish())
+        let outcome = try await database.transaction { connection in try SalesStore.record(toRecord, rows: copyRows, on: connection) }
+        if !outcome.receiptConflicts.isEmpty {
+            // Another sale already holds the receipt: refused, and not announced. Redeliveries are announced again
+            // (their first announcement may have been lost), so duplicates stay.
+            for sale in accepted where outcome.receiptConflicts.contains(sale.saleId) {
+                rejections.append(Self.receiptConflict(sale, other: nil))
+            }
+            announcements = StoreAnnouncements(accepted.lazy.filter { !outcome.receiptConflicts.contains($0.saleId) })
         }
-        let announced = outcome.receiptConflicts.isEmpty ? accepted : accepted.filter { !outcome.receiptConflicts.contains($0.saleId) }
         // Announced in the order the batches came, so that a sale is announced before its return.
-        try await AMQPConsumer.publishInBatchOrder(announcements(of: announced), with: publisher)
+        try await AMQPConsumer.publishInBatchOrder(announcements.takeMessages(recordedAt: Date()), with: publisher)
 
-        let lags = outcome.duplicates.isEmpty && outcome.receiptConflicts.isEmpty
+        let lags = outcome.recordedAll
             ? accepted.map { now.timeIntervalSince($0.occurredAt) }
-            : accepted.filter { outcome.recorded.contains($0.saleId) }.map { now.timeIntervalSince($0.occurredAt) }
+            : accepted.filter { outcome.wasRecorded($0.saleId) }.map { now.timeIntervalSince($0.occurredAt) }
         statistics.batchFinished(
-            size: batch.count, recorded: outcome.recorded.count, duplicates: outcome.duplicates.count + duplicatesInBatch,
+            size: batch.count, recorded: outcome.recordedCount, duplicates: outcome.duplicates.count + duplicatesInBatch,
             rejections: rejections.map(\.code), duration: ContinuousClock.now - started, lags: lags)
         return rejections
     }
@@ -72,48 +81,5 @@ struct SaleRecorder: Sendable {
             deliveryTag: sale.deliveryTag, code: "sale.receipt_conflict",
             reason: "terminal \(sale.sale.terminalId) already recorded receipt \(sale.sale.receiptNumber) "
                 + (other.map { "as sale \($0)" } ?? "for another sale") + ", not \(sale.saleId)")
-    }
-
-    /// One `sale.recorded.v1` per store, carrying that store's sales exactly as their terminals sent them.
-    private func announcements(of sales: [ValidatedSale]) -> [OutgoingMessage] {
-        guard !sales.isEmpty else { return [] }
-        let recordedAt = Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true).timeZone(separator: .omitted))
-        let timestamp = Int64(Date().timeIntervalSince1970)
-        var stores: [String: [ValidatedSale]] = [:]
-        for sale in sales { stores[sale.sale.storeId, default: []].append(sale) }
-        return stores.sorted { $0.key < $1.key }.map { storeId, group in
-            var size = 100
-            for sale in group { size += sale.body.count + 100 }
-            var body: [UInt8] = []
-            body.reserveCapacity(size)
-            // Store ids are letters, digits, '-' and '_' (validated), so they need no JSON escaping.
-            body.append(contentsOf: #"{"storeId":"\#(storeId)","recordedAt":"\#(recordedAt)","sales":["#.utf8)
-            // Each sale's own trace context, so that billing, orders, collections and hr can carry it on. Sale ids are
-            // UUIDs and valid trace contexts are hex and dashes: nothing to escape.
-            var traceparents: [UInt8] = []
-            for (position, sale) in group.enumerated() {
-                if position > 0 { body.append(UInt8(ascii: ",")) }
-                body.append(contentsOf: sale.body)
-                if let traceparent = sale.traceparent {
-                    traceparents.append(contentsOf: (traceparents.isEmpty ? #","traceparents":{""# : #",""#).utf8)
-                    traceparents.append(contentsOf: sale.saleId.utf8)
-                    traceparents.append(contentsOf: #"":""#.utf8)
-                    traceparents.append(contentsOf: traceparent.utf8)
-                    traceparents.append(UInt8(ascii: "\""))
-                }
-            }
-            body.append(UInt8(ascii: "]"))
-            if !traceparents.isEmpty {
-                body.append(contentsOf: traceparents)
-                body.append(UInt8(ascii: "}"))
-            }
-            body.append(UInt8(ascii: "}"))
-            var headers: [String: HeaderValue] = [:]
-            if let traceparent = TraceContext.child(of: group[0].traceparent) { headers[TraceContext.header] = .string(traceparent) }
-            return OutgoingMessage(
-                exchange: Exchanges.salesEvents.name, routingKey: SaleRecordedV1.routingKey(storeId: storeId), body: body,
-                properties: MessageProperties(
-                    type: SaleRecordedV1.messageType, messageId: UUID().uuidString.lowercased(), timestamp: timestamp, headers: headers))
-        }
     }
 }

@@ -8,6 +8,10 @@ final class ValidatedSale: Sendable {
     let deliveryTag: UInt64
     /// Lower-case canonical UUID.
     let saleId: String
+    /// The same as a value: what the batch and the COPY use, without hashing or parsing text again.
+    let saleUUID: UUID
+    /// The sale it returns, for a return.
+    let returnOf: UUID?
     /// The sale without its lines: they were checked as they were read, and the body keeps them.
     let sale: POSSaleV1
     /// The message body exactly as received (valid JSON, an object), announced without re-encoding.
@@ -15,9 +19,14 @@ final class ValidatedSale: Sendable {
     let occurredAt: Date
     let traceparent: String?
 
-    init(deliveryTag: UInt64, saleId: String, sale: POSSaleV1, body: [UInt8], occurredAt: Date, traceparent: String?) {
+    init(
+        deliveryTag: UInt64, saleId: String, saleUUID: UUID, returnOf: UUID?, sale: POSSaleV1, body: [UInt8], occurredAt: Date,
+        traceparent: String?
+    ) {
         self.deliveryTag = deliveryTag
         self.saleId = saleId
+        self.saleUUID = saleUUID
+        self.returnOf = returnOf
         self.sale = sale
         self.body = body
         self.occurredAt = occurredAt
@@ -74,14 +83,14 @@ struct SaleValidator: Sendable {
         }
         var lines = LineTally()
         let sale = try SaleJSONParser.parse(body) { line, index in lines.add(line, at: index, limits: limits) }
-        let saleId = try uuid(sale.saleId, field: "saleId", code: "sale.invalid_sale_id")
-        if let messageId = delivery.properties.messageId, messageId.lowercased() != saleId {
+        let (saleId, saleUUID) = try uuid(sale.saleId, field: "saleId", code: "sale.invalid_sale_id")
+        if let messageId = delivery.properties.messageId, !Self.equalIgnoringASCIICase(messageId, saleId) {
             throw SaleViolation("sale.message_id_mismatch", "message_id '\(messageId)' is not the saleId '\(sale.saleId)'")
         }
         try identifier(sale.storeId, field: "storeId", code: "sale.invalid_store_id")
         try identifier(sale.terminalId, field: "terminalId", code: "sale.invalid_terminal_id")
         try identifier(sale.cashierId, field: "cashierId", code: "sale.invalid_cashier_id")
-        if delivery.routingKey != sale.routingKey {
+        if !Self.isRoutingKey(delivery.routingKey, of: sale) {
             throw SaleViolation(
                 "sale.routing_mismatch", "routing key '\(delivery.routingKey)' does not name store and terminal '\(sale.routingKey)'")
         }
@@ -109,10 +118,10 @@ struct SaleValidator: Sendable {
             throw SaleViolation("sale.total_mismatch", "total \(sale.total) ≠ lines \(linesTotal)")
         }
         try checkPayments(sale)
-        try checkReturn(sale, lines: lines, saleId: saleId)
+        let returnOf = try checkReturn(sale, lines: lines, saleId: saleUUID)
         return ValidatedSale(
-            deliveryTag: delivery.deliveryTag, saleId: saleId, sale: sale, body: body, occurredAt: occurredAt,
-            traceparent: TraceContext.of(delivery.properties))
+            deliveryTag: delivery.deliveryTag, saleId: saleId, saleUUID: saleUUID, returnOf: returnOf, sale: sale, body: body,
+            occurredAt: occurredAt, traceparent: TraceContext.of(delivery.properties))
     }
 
     private func checkPayments(_ sale: POSSaleV1) throws {
@@ -141,7 +150,8 @@ struct SaleValidator: Sendable {
         }
     }
 
-    private func checkReturn(_ sale: POSSaleV1, lines: LineTally, saleId: String) throws {
+    /// The sale a return returns (nil for a sale).
+    private func checkReturn(_ sale: POSSaleV1, lines: LineTally, saleId: UUID) throws -> UUID? {
         let negative = lines.negative
         if negative > 0, negative < lines.count {
             throw SaleViolation("sale.mixed_quantities", "a sale's lines are all positive, a return's all negative")
@@ -154,11 +164,13 @@ struct SaleValidator: Sendable {
             guard isReturn else {
                 throw SaleViolation("sale.return_with_positive_quantities", "returnOf is set but the quantities are positive")
             }
-            let original = try uuid(returnOf.saleId, field: "returnOf.saleId", code: "sale.invalid_return_reference")
+            let (_, original) = try uuid(returnOf.saleId, field: "returnOf.saleId", code: "sale.invalid_return_reference")
             guard original != saleId else {
                 throw SaleViolation("sale.invalid_return_reference", "a return cannot return itself")
             }
+            return original
         }
+        return nil
     }
 
     private func check(_ customer: POSSaleV1.Customer) throws {
@@ -177,12 +189,13 @@ struct SaleValidator: Sendable {
         }
     }
 
-    private func uuid(_ value: String, field: String, code: String) throws -> String {
-        guard Self.isUUID(value) else {
+    /// The UUID in `value`, as lower-case text and as a value.
+    private func uuid(_ value: String, field: String, code: String) throws -> (text: String, value: UUID) {
+        guard let uuid = Self.parseUUID(value) else {
             throw SaleViolation(code, "\(field) '\(value.prefix(60))' is not a UUID")
         }
         // Terminals send them in lower case nearly always: then there is nothing to allocate.
-        return Self.allBytes(of: value) { $0 < UInt8(ascii: "A") || $0 > UInt8(ascii: "F") } ? value : value.lowercased()
+        return (Self.allBytes(of: value) { $0 < UInt8(ascii: "A") || $0 > UInt8(ascii: "F") } ? value : value.lowercased(), uuid)
     }
 
     /// Identifiers become routing-key words and database keys: letters, digits, `-` and `_` only.
@@ -195,18 +208,70 @@ struct SaleValidator: Sendable {
         }
     }
 
-    /// `8-4-4-4-12` hexadecimal digits (Foundation's parser is a `sscanf`, too slow for every sale).
-    static func isUUID(_ value: String) -> Bool {
-        var count = 0
-        for byte in value.utf8 {
-            switch count {
-            case 8, 13, 18, 23: guard byte == UInt8(ascii: "-") else { return false }
-            default:
-                guard (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte) else { return false }
+    /// `8-4-4-4-12` hexadecimal digits.
+    static func isUUID(_ value: String) -> Bool { parseUUID(value) != nil }
+
+    /// The UUID written as `8-4-4-4-12` hexadecimal digits, either case (Foundation's parser is a `sscanf`, too slow
+    /// for every sale).
+    static func parseUUID(_ value: String) -> UUID? {
+        var value = value
+        return value.withUTF8 { bytes -> UUID? in
+            guard bytes.count == 36 else { return nil }
+            var high: UInt64 = 0
+            var low: UInt64 = 0
+            var digits = 0
+            for offset in 0..<36 {
+                let byte = bytes[offset]
+                if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
+                    guard byte == UInt8(ascii: "-") else { return nil }
+                    continue
+                }
+                let nibble: UInt8
+                switch byte {
+                case 0x30...0x39: nibble = byte &- 0x30
+                case 0x41...0x46: nibble = byte &- 0x41 &+ 10
+                case 0x61...0x66: nibble = byte &- 0x61 &+ 10
+                default: return nil
+                }
+                if digits < 16 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
+                digits += 1
             }
-            count += 1
+            return withUnsafeBytes(of: (high.bigEndian, low.bigEndian)) { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
         }
-        return count == 36
+    }
+
+    /// Whether two ASCII texts are equal but for the case of their letters (a message id against its sale id).
+    static func equalIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
+        var a = a
+        var b = b
+        return a.withUTF8 { a in
+            b.withUTF8 { b in
+                guard a.count == b.count else { return false }
+                for index in 0..<a.count where a[index] != b[index] {
+                    // Letters differ from their other case in bit 0x20 only.
+                    let lower = a[index] | 0x20
+                    guard lower == b[index] | 0x20, lower >= UInt8(ascii: "a"), lower <= UInt8(ascii: "z") else { return false }
+                }
+                return true
+            }
+        }
+    }
+
+    /// Whether `routingKey` is the sale's `sale.<storeId>.<terminalId>`, compared without building the text.
+    static func isRoutingKey(_ routingKey: String, of sale: POSSaleV1) -> Bool {
+        var key = routingKey
+        var store = sale.storeId
+        var terminal = sale.terminalId
+        return key.withUTF8 { key in
+            store.withUTF8 { store in
+                terminal.withUTF8 { terminal in
+                    guard key.count == 6 + store.count + terminal.count, let base = key.baseAddress else { return false }
+                    return memcmp(base, "sale.", 5) == 0 && (store.isEmpty || memcmp(base + 5, store.baseAddress!, store.count) == 0)
+                        && key[5 + store.count] == UInt8(ascii: ".")
+                        && (terminal.isEmpty || memcmp(base + 6 + store.count, terminal.baseAddress!, terminal.count) == 0)
+                }
+            }
+        }
     }
 
     /// Whether every byte of `text` passes `test`, over its contiguous UTF-8 (iterating `utf8` is slower).
@@ -293,7 +358,11 @@ struct LineTally {
 /// runs for every sale.
 enum ISO8601Timestamp {
     static func parse(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8(parse)
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
         guard bytes.count >= 20, bytes.count <= 35 else { return nil }
         func number(_ start: Int, _ length: Int) -> Int? {
             var value = 0

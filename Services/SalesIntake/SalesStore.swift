@@ -34,26 +34,31 @@ enum SalesStore {
         "customer_tax_id", "return_of", "payload",
     ]
 
-    /// What recording a batch did with each sale.
+    /// What recording a batch did with each sale: every sale not named here was recorded now.
     struct Outcome: Sendable {
-        /// Sale ids recorded now.
-        var recorded: Set<String> = []
+        /// How many sales were recorded now.
+        var recordedCount = 0
         /// Sale ids already recorded before (a redelivery): nothing written.
         var duplicates: Set<String> = []
         /// Sale ids refused because their terminal already used their receipt number for another sale.
         var receiptConflicts: Set<String> = []
+
+        /// Every sale of the batch recorded now (the common case).
+        var recordedAll: Bool { duplicates.isEmpty && receiptConflicts.isEmpty }
+
+        func wasRecorded(_ saleId: String) -> Bool {
+            recordedAll || (!duplicates.contains(saleId) && !receiptConflicts.contains(saleId))
+        }
     }
 
-    /// Records `sales` (distinct ids, distinct receipts) in the caller's transaction.
+    /// Records `sales` (distinct ids, distinct receipts), given as `rows` too (``SaleRows``), in the caller's transaction.
     ///
     /// The common case, all new, is one COPY straight into `sales`. When any already exists (a redelivery, or a
     /// receipt conflict) the COPY fails as a whole; the batch then goes through a staging table and
     /// `INSERT … ON CONFLICT DO NOTHING`, which tells the new from the old.
-    static func record(_ sales: [ValidatedSale], on connection: PostgresConnection) throws -> Outcome {
+    static func record(_ sales: [ValidatedSale], rows: BinaryCopyRows, on connection: PostgresConnection) throws -> Outcome {
         guard !sales.isEmpty else { return Outcome() }
-        let rows = copyRows(sales)
-        let ids = Set(sales.map(\.saleId))
-        if try copyAllNew(rows, on: connection) { return Outcome(recorded: ids) }
+        if try copyAllNew(rows, on: connection) { return Outcome(recordedCount: sales.count) }
         try connection.execute(
             script: "CREATE TEMPORARY TABLE IF NOT EXISTS incoming_sales (LIKE sales INCLUDING DEFAULTS) ON COMMIT DELETE ROWS")
         try connection.copy(into: "incoming_sales", columns: columns, data: rows)
@@ -63,7 +68,8 @@ enum SalesStore {
             "SELECT i.sale_id::text FROM incoming_sales i WHERE NOT EXISTS (SELECT 1 FROM sales s WHERE s.sale_id = i.sale_id)")
         let recorded = Set(try inserted.map { try $0.decode(String.self, at: 0) })
         let receiptConflicts = Set(try conflicts.map { try $0.decode(String.self, at: 0) })
-        return Outcome(recorded: recorded, duplicates: ids.subtracting(recorded).subtracting(receiptConflicts), receiptConflicts: receiptConflicts)
+        let duplicates = Set(sales.map(\.saleId)).subtracting(recorded).subtracting(receiptConflicts)
+        return Outcome(recordedCount: recorded.count, duplicates: duplicates, receiptConflicts: receiptConflicts)
     }
 
     /// COPY straight into `sales` under a savepoint; false (and nothing written) when some sale already exists.
@@ -78,28 +84,6 @@ enum SalesStore {
         }
         try connection.execute(script: "RELEASE SAVEPOINT direct_copy")
         return true
-    }
-
-    /// The batch in COPY's binary format: the server then parses no UUID, number or timestamp.
-    private static func copyRows(_ sales: [ValidatedSale]) -> BinaryCopyRows {
-        var rows = BinaryCopyRows(reservingBytes: sales.reduce(64) { $0 + $1.body.count + 200 })
-        for validated in sales {
-            let sale = validated.sale
-            rows.startRow(fields: columns.count)
-            rows.append(uuid: validated.saleId)
-            rows.append(text: sale.storeId)
-            rows.append(text: sale.terminalId)
-            rows.append(bigint: sale.receiptNumber)
-            rows.append(timestampMicrosecondsSince2000: validated.occurredAtMicrosecondsSince2000)
-            rows.append(text: sale.cashierId)
-            rows.append(text: sale.currency)
-            rows.append(bigint: sale.total)
-            rows.append(text: sale.customer?.taxId)
-            rows.append(uuid: sale.returnOf?.saleId)
-            validated.body.withUnsafeBufferPointer { rows.append(utf8: $0) }
-        }
-        rows.finish()
-        return rows
     }
 
     /// One recorded sale as the HTTP API shows it, or nil.
@@ -120,5 +104,38 @@ enum SalesStore {
             FROM sales
             """)
         return try rows[0].decode(String.self, at: 0)
+    }
+}
+
+/// A batch of sales in COPY's binary format, for `sales`' columns (``SalesStore/columns``), built a sale at a time as
+/// each is accepted: the server then parses no UUID, number or timestamp.
+struct SaleRows {
+    private var rows: BinaryCopyRows
+
+    /// Room for `count` sales of about `bytesPerSale` bytes each.
+    init(count: Int, bytesPerSale: Int) {
+        rows = BinaryCopyRows(reservingBytes: 64 + count * (bytesPerSale + 200))
+    }
+
+    mutating func add(_ validated: ValidatedSale) {
+        let sale = validated.sale
+        rows.startRow(fields: SalesStore.columns.count)
+        rows.append(uuid: validated.saleUUID)
+        rows.append(text: sale.storeId)
+        rows.append(text: sale.terminalId)
+        rows.append(bigint: sale.receiptNumber)
+        rows.append(timestampMicrosecondsSince2000: validated.occurredAtMicrosecondsSince2000)
+        rows.append(text: sale.cashierId)
+        rows.append(text: sale.currency)
+        rows.append(bigint: sale.total)
+        rows.append(text: sale.customer?.taxId)
+        rows.append(uuid: validated.returnOf)
+        validated.body.withUnsafeBufferPointer { rows.append(utf8: $0) }
+    }
+
+    /// The rows with COPY's trailer.
+    consuming func finish() -> BinaryCopyRows {
+        rows.finish()
+        return rows
     }
 }

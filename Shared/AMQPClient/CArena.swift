@@ -137,22 +137,27 @@ enum CDecode {
     }
 }
 
-/// A few recently decoded strings, reused when the same bytes come again (saves an allocation per message).
+/// Strings decoded before, reused when the same bytes come again: routing keys (one per terminal), exchanges and
+/// types repeat from message to message, and a hit saves an allocation. Direct-mapped by a hash of the bytes, so that
+/// a thousand terminals' routing keys each find their slot at once; a collision only replaces the older entry.
 struct RecentStrings {
-    private var entries: [(bytes: [UInt8], string: String)] = []
-    private var next = 0
+    private static let slots = 1024
+    private var entries = [(bytes: [UInt8], string: String)?](repeating: nil, count: slots)
 
     mutating func string(_ bytes: amqp_bytes_t) -> String {
-        guard bytes.len > 15, bytes.len <= 64, let pointer = bytes.bytes else { return CDecode.string(bytes) }
+        // Up to 15 bytes a String is stored inline: nothing to save.
+        guard bytes.len > 15, bytes.len <= 128, let pointer = bytes.bytes else { return CDecode.string(bytes) }
         let raw = UnsafeRawBufferPointer(start: pointer, count: bytes.len)
-        for entry in entries where entry.bytes.elementsEqual(raw) { return entry.string }
-        let string = CDecode.string(bytes)
-        if entries.count < 8 {
-            entries.append((Array(raw), string))
-        } else {
-            entries[next] = (Array(raw), string)
-            next = (next + 1) % 8
+        var hash: UInt32 = 2_166_136_261  // FNV-1a
+        for byte in raw { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
+        let slot = Int(hash) & (Self.slots - 1)
+        if let entry = entries[slot], entry.bytes.count == raw.count,
+            entry.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, pointer, raw.count) == 0 })
+        {
+            return entry.string
         }
+        let string = CDecode.string(bytes)
+        entries[slot] = (Array(raw), string)
         return string
     }
 }

@@ -11,10 +11,16 @@ public enum TraceContext {
     /// The same trace with a new span of our own as parent: what a message caused by `traceparent` carries.
     public static func child(of traceparent: String?) -> String? {
         guard let traceparent, isValid(traceparent) else { return nil }
-        let parts = traceparent.split(separator: "-")
-        var span = ""
-        while span.count < 16 { span += String(UInt64.random(in: 0...UInt64.max), radix: 16) }
-        return "00-\(parts[1])-\(span.prefix(16))-\(parts[3])"
+        var bytes = Array(traceparent.utf8)
+        bytes[0] = UInt8(ascii: "0")
+        bytes[1] = UInt8(ascii: "0")
+        var span = UInt64.random(in: 1...UInt64.max)  // never all zeros, which means "no parent"
+        for offset in (36..<52).reversed() {
+            let digit = UInt8(truncatingIfNeeded: span & 0xF)
+            bytes[offset] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+            span >>= 4
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The trace id (32 hex digits) of `traceparent`.
@@ -27,20 +33,20 @@ public enum TraceContext {
     public static func isValid(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
-            guard bytes.count == 55 else { return false }
-            var allZero = true
-            for offset in 0..<55 {
-                let byte = bytes[offset]
-                switch offset {
-                case 2, 35, 52:
-                    guard byte == UInt8(ascii: "-") else { return false }
-                default:
-                    let hex = (byte >= 0x30 && byte <= 0x39) || (byte >= 0x61 && byte <= 0x66) || (byte >= 0x41 && byte <= 0x46)
-                    guard hex else { return false }
-                    if offset >= 3, offset < 35, byte != 0x30 { allZero = false }
+            guard bytes.count == 55, bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"), bytes[52] == UInt8(ascii: "-")
+            else { return false }
+            func allHex(_ range: Range<Int>) -> Bool {
+                for offset in range {
+                    let byte = bytes[offset]
+                    // A digit, or a letter a–f in either case (0x20 is the case bit).
+                    guard byte &- 0x30 < 10 || (byte | 0x20) &- 0x61 < 6 else { return false }
                 }
+                return true
             }
-            return !allZero
+            guard allHex(0..<2), allHex(3..<35), allHex(36..<52), allHex(53..<55) else { return false }
+            var traceBits: UInt8 = 0
+            for offset in 3..<35 { traceBits |= bytes[offset] ^ 0x30 }
+            return traceBits != 0
         }
     }
 }

@@ -321,6 +321,8 @@ public struct SaleJSONParser {
         var plain = true
         var ascii = true
         while index < bytes.count {
+            index = Self.skipOrdinaryText(bytes, from: index)
+            guard index < bytes.count else { break }
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
                 let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
@@ -338,6 +340,32 @@ public struct SaleJSONParser {
             index += 1
         }
         throw Self.malformed("unterminated text")
+    }
+
+    /// The first position from `start` on that ends or complicates a string: a quote, a backslash, a control
+    /// character or a non-ASCII byte (or the end of the body). Eight bytes at a time: a sale's text is plain ASCII.
+    @inline(__always)
+    private static func skipOrdinaryText(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var index = start
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highs: UInt64 = 0x8080_8080_8080_8080
+        while index + 8 <= bytes.count {
+            let word = UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + index).loadUnaligned(as: UInt64.self))
+            // A byte's high bit is set in `flagged` when the byte is '"' or '\\' (zero after the XOR), below 0x20
+            // (the subtraction borrows), or 0x80 and above. A borrow can only flag bytes after a flagged one, so the
+            // lowest flag is exact.
+            let quote = word ^ (ones &* 0x22)
+            let backslash = word ^ (ones &* 0x5C)
+            let flagged = (((quote &- ones) & ~quote) | ((backslash &- ones) & ~backslash) | (word &- ones &* 0x20) | word) & highs
+            if flagged != 0 { return index + flagged.trailingZeroBitCount / 8 }
+            index += 8
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") || byte < 0x20 || byte >= 0x80 { return index }
+            index += 1
+        }
+        return index
     }
 
     private static func unescape(_ raw: UnsafeBufferPointer<UInt8>) throws -> String {
@@ -523,13 +551,14 @@ public struct TextView {
         unescaped?.fits(maximum) ?? (raw.count <= maximum || string.count <= maximum)
     }
 
-    /// `case "saleId":` compares the text's bytes with the name.
+    /// `case "saleId":` compares the text's bytes with the name. Inlined, so that each case of a switch is first a
+    /// comparison of two lengths, one of them constant: most cases end there, without a call.
+    @inline(__always)
     static func ~= (name: StaticString, text: TextView) -> Bool {
+        guard text.raw.count == name.utf8CodeUnitCount else { return text.unescaped.map { $0 == name.description } ?? false }
         if let unescaped = text.unescaped { return unescaped == name.description }
-        let count = name.utf8CodeUnitCount
-        guard text.raw.count == count else { return false }
         let start = name.utf8Start
-        for offset in 0..<count where text.raw[offset] != start[offset] { return false }
+        for offset in 0..<name.utf8CodeUnitCount where text.raw[offset] != start[offset] { return false }
         return true
     }
 }

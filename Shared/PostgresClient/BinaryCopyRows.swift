@@ -1,3 +1,5 @@
+import Foundation
+
 /// Rows in COPY's binary format, the cheapest for the server to read: no parsing of numbers, UUIDs or timestamps.
 ///
 /// Each row starts with ``startRow(fields:)`` and then gives exactly that many fields, in column order, of the
@@ -38,6 +40,16 @@ public struct BinaryCopyRows: Sendable {
     public mutating func append(bigint: Int64) {
         appendBigEndian(UInt32(8))
         appendBigEndian(UInt64(bitPattern: bigint))
+    }
+
+    /// A `uuid` field.
+    public mutating func append(uuid: UUID) {
+        appendBigEndian(UInt32(16))
+        withUnsafeBytes(of: uuid.uuid) { bytes.append(contentsOf: $0) }
+    }
+
+    public mutating func append(uuid: UUID?) {
+        if let uuid { append(uuid: uuid) } else { appendNull() }
     }
 
     /// A `uuid` field from its `8-4-4-4-12` hexadecimal text, which the caller has checked.

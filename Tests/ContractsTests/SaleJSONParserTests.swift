@@ -57,6 +57,29 @@ struct SaleJSONParserTests {
         }
     }
 
+    @Test("text is scanned eight bytes at a time: an escape, a non-ASCII or control byte is found wherever it falls")
+    func everyPosition() throws {
+        let marker = "MARKER"
+        var sale = SaleFixtures.validSale()
+        sale["cashierId"] = marker
+        let template = String(decoding: SaleFixtures.json(sale), as: UTF8.self)
+        func body(_ text: [UInt8]) -> [UInt8] {
+            let parts = template.components(separatedBy: marker)
+            return Array(parts[0].utf8) + text + Array(parts[1].utf8)
+        }
+        for position in 0..<20 {
+            let before = Array(String(repeating: "a", count: position).utf8)
+            let after = Array(String(repeating: "b", count: 19 - position).utf8)
+            for (written, read) in [(#"\""#, "\""), (#"\\"#, "\\"), ("é", "é"), (#"\u00e9"#, "é"), ("😀", "😀")] {
+                let parsed = try SaleJSONParser.parse(body(before + Array(written.utf8) + after))
+                #expect(parsed.cashierId == String(decoding: before, as: UTF8.self) + read + String(decoding: after, as: UTF8.self))
+            }
+            for broken: [UInt8] in [[0x01], [0x1F], [0xFF], [0xC3]] {
+                #expect(throws: SaleViolation.self, "byte \(broken) at \(position)") { try SaleJSONParser.parse(body(before + broken + after)) }
+            }
+        }
+    }
+
     @Test("numbers too large for Int64 are of the wrong type")
     func overflow() {
         var sale = SaleFixtures.validSale()

@@ -87,6 +87,54 @@ struct SaleIdTests {
     ])
     func uuids(text: String, valid: Bool) {
         #expect(SaleValidator.isUUID(text) == valid)
+        if valid { #expect(SaleValidator.parseUUID(text) == UUID(uuidString: text)) }
+    }
+
+    @Test("a message id matches its sale id in either case, and nothing else")
+    func messageIds() {
+        let id = "5f0c7a9e-2b7e-4a51-9d0e-0c6f3f1d2a11"
+        #expect(SaleValidator.equalIgnoringASCIICase(id.uppercased(), id))
+        #expect(SaleValidator.equalIgnoringASCIICase(id, id))
+        #expect(!SaleValidator.equalIgnoringASCIICase("5f0c7a9e-2b7e-4a51-9d0e-0c6f3f1d2a12", id))
+        #expect(!SaleValidator.equalIgnoringASCIICase(id + "0", id))
+        // '-' (0x2D) and '\r' (0x0D) differ in the case bit only: not letters, so not equal.
+        #expect(!SaleValidator.equalIgnoringASCIICase("\r", "-"))
+    }
+
+    @Test("the routing key names the sale's store and terminal, exactly")
+    func routingKeys() throws {
+        let sale = try SaleJSONParser.parse(SaleFixtures.json(SaleFixtures.validSale(store: "S001", terminal: "S001-T01")))
+        #expect(SaleValidator.isRoutingKey("sale.S001.S001-T01", of: sale))
+        for wrong in ["sale.S001.S001-T02", "sale.S002.S001-T01", "sale.S001.S001-T01.x", "sale.S001-S001-T01", "sales.S001.S001-T0", ""] {
+            #expect(!SaleValidator.isRoutingKey(wrong, of: sale), "\(wrong)")
+        }
+    }
+}
+
+@Suite("Announcing a batch")
+struct StoreAnnouncementsTests {
+    @Test("one sale.recorded.v1 per store, in store order, carrying each sale as sent and its trace context")
+    func perStore() throws {
+        let validator = SaleValidator()
+        let now = ISO8601Timestamp.parse("2026-11-29T12:00:00Z")!
+        let stores = ["S002", "S001", "S002"]
+        let sales = try stores.enumerated().map { index, store in
+            let message = SaleFixtures.message(
+                SaleFixtures.validSale(saleId: UUID().uuidString.lowercased(), store: store, terminal: "\(store)-T01", receipt: index + 1))
+            return try validator.validate(delivery(message, tag: UInt64(index + 1)), now: now).get()
+        }
+        var announcements = StoreAnnouncements(sales)
+        let messages = announcements.takeMessages(recordedAt: now)
+        #expect(messages.map(\.routingKey) == ["sale.recorded.S001", "sale.recorded.S002"])
+        let second = try SaleJSONParser.parseRecorded(messages[1].body)
+        #expect(second.storeId == "S002")
+        #expect(second.recordedAt == "2026-11-29T12:00:00.000Z")
+        #expect(second.sales == [sales[0], sales[2]].map { try! SaleJSONParser.parse($0.body) })
+        #expect(second.traceparents == [sales[0].saleId: sales[0].traceparent!, sales[2].saleId: sales[2].traceparent!])
+        let header = try #require(messages[1].properties.headers[TraceContext.header]?.stringValue)
+        #expect(TraceContext.traceId(header) == TraceContext.traceId(sales[0].traceparent!))
+        #expect(header != sales[0].traceparent)
+        #expect(try JSONDecoder().decode(SaleRecordedV1.self, from: Data(messages[0].body)).sales.count == 1)
     }
 }
 
