@@ -141,16 +141,19 @@ enum CDecode {
 /// types repeat from message to message, and a hit saves an allocation. Direct-mapped by a hash of the bytes, so that
 /// a thousand terminals' routing keys each find their slot at once; a collision only replaces the older entry.
 struct RecentStrings {
-    private static let slots = 1024
-    private var entries = [(bytes: [UInt8], string: String)?](repeating: nil, count: slots)
+    private static let slotBits = 10
+    private var entries = [(bytes: [UInt8], string: String)?](repeating: nil, count: 1 << slotBits)
 
     mutating func string(_ bytes: amqp_bytes_t) -> String {
         // Up to 15 bytes a String is stored inline: nothing to save.
         guard bytes.len > 15, bytes.len <= 128, let pointer = bytes.bytes else { return CDecode.string(bytes) }
         let raw = UnsafeRawBufferPointer(start: pointer, count: bytes.len)
-        var hash: UInt32 = 2_166_136_261  // FNV-1a
-        for byte in raw { hash = (hash ^ UInt32(byte)) &* 16_777_619 }
-        let slot = Int(hash) & (Self.slots - 1)
+        // The slot from the first and last eight bytes and the length (at least 16 bytes here): routing keys differ
+        // in their ends (`sale.S043.S043-T05`), and this costs the same for any length.
+        let first = raw.loadUnaligned(as: UInt64.self)
+        let last = raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self)
+        let mixed = (first ^ (last << 29 | last >> 35) ^ UInt64(raw.count)) &* 0x9E37_79B9_7F4A_7C15
+        let slot = Int(truncatingIfNeeded: mixed >> (64 - UInt64(Self.slotBits)))
         if let entry = entries[slot], entry.bytes.count == raw.count,
             entry.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, pointer, raw.count) == 0 })
         {

@@ -265,13 +265,13 @@ final class ConnectionLoop {
         case AMQP_FRAME_METHOD:
             try handleMethod(frame.payload.method, channel: frame.channel, on: raw)
         case AMQP_FRAME_HEADER:
-            guard var incoming = content, let decoded = frame.payload.properties.decoded else { return }
-            incoming.properties = CDecode.properties(
-                decoded.assumingMemoryBound(to: amqp_basic_properties_t.self), strings: &recentStrings)
-            incoming.expectedSize = Int(frame.payload.properties.body_size)
-            incoming.body.reserveCapacity(incoming.expectedSize)
-            content = incoming
-            if incoming.expectedSize == 0 { completeContent() }
+            guard content != nil, let decoded = frame.payload.properties.decoded else { return }
+            let expectedSize = Int(frame.payload.properties.body_size)
+            // Filled in place: copying the content out and back would retain and release each of its fields.
+            content!.properties = CDecode.properties(decoded.assumingMemoryBound(to: amqp_basic_properties_t.self), strings: &recentStrings)
+            content!.expectedSize = expectedSize
+            content!.body.reserveCapacity(expectedSize)
+            if expectedSize == 0 { completeContent() }
         case AMQP_FRAME_BODY:
             guard content != nil else { return }
             let fragment = frame.payload.body_fragment
