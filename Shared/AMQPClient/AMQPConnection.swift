@@ -93,6 +93,11 @@ public final class AMQPConnection: Sendable {
         mailbox.send(.ack(upTo: deliveryTag, generation: generation))
     }
 
+    /// Hands deliveries the consumer is done with back to the connection's thread, to be freed there (``Command/release(_:)``).
+    func release(_ deliveries: [Delivery]) {
+        mailbox.post(.release(deliveries))
+    }
+
     /// Returns the delivery `deliveryTag` (and, with `multiple`, every unacknowledged one before it) to the queue, or
     /// drops it, per `requeue`.
     func reject(upTo deliveryTag: UInt64, generation: UInt64, requeue: Bool, multiple: Bool = true) {

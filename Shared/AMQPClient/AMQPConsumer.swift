@@ -112,10 +112,14 @@ public struct AMQPConsumer: Service {
                 let number = sequence
                 sequence += 1
                 inFlight += 1
+                let handOff = BatchHandOff(batch)
                 group.addTask {
-                    let outcome = await BatchTurn.$current.withValue(BatchTurn(number: number, turns: turns)) { await process(batch) }
+                    let outcome = await BatchTurn.$current.withValue(BatchTurn(number: number, turns: turns)) {
+                        await process(handOff.deliveries)
+                    }
                     turns.pass(number)
                     settler.settle(number, last: last, outcome: outcome)
+                    connection.release(handOff.take())
                 }
             }
         }
@@ -230,6 +234,23 @@ public struct AMQPConsumer: Service {
 
 /// Acknowledges (or returns) batches strictly in the order they were taken, whatever order they finish in: a
 /// multiple-ack covers every earlier tag, so batch n may only be settled once every batch before it is.
+/// A batch held for its task, so that the task can give it away whole when it is done (the last reference then
+/// goes to the connection's thread, see ``AMQPConnection/release(_:)``).
+final class BatchHandOff: Sendable {
+    private let state: Mutex<[Delivery]>
+
+    init(_ deliveries: [Delivery]) { state = Mutex(deliveries) }
+
+    var deliveries: [Delivery] { state.withLock { $0 } }
+
+    func take() -> [Delivery] {
+        state.withLock { deliveries in
+            defer { deliveries = [] }
+            return deliveries
+        }
+    }
+}
+
 final class BatchSettler: Sendable {
     private struct State {
         var next = 0

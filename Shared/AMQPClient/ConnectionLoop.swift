@@ -118,7 +118,9 @@ final class ConnectionLoop {
                 backlog.append(command)
             case .ack, .nack:
                 break  // tags of a dead connection: the broker redelivers those messages
-            case .cancelConsuming:
+            case .release:
+            break  // dropped with the commands, on this thread
+        case .cancelConsuming:
                 finishConsuming()
             }
         }
@@ -236,6 +238,8 @@ final class ConnectionLoop {
         case .nack(let tag, let nackGeneration, let requeue, let multiple):
             guard nackGeneration == generation else { return }
             try raw.nack(upTo: tag, multiple: multiple, requeue: requeue)
+        case .release:
+            break  // dropped with the commands, on this thread
         case .cancelConsuming:
             if case .consuming(let tag) = consumerState {
                 try raw.cancel(consumerTag: tag)

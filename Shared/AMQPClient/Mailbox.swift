@@ -11,6 +11,9 @@ enum Command: Sendable {
     case ack(upTo: UInt64, generation: UInt64)
     case nack(upTo: UInt64, generation: UInt64, requeue: Bool, multiple: Bool)
     case cancelConsuming
+    /// Deliveries the consumer is done with, dropped on the connection's thread, which allocated them: glibc frees
+    /// another thread's memory under that thread's arena lock, and the frees refill this thread's own cache.
+    case release([Delivery])
 }
 
 /// Commands for a connection's thread, and an eventfd that wakes it from `poll` when one arrives.
@@ -28,6 +31,11 @@ final class Mailbox: Sendable {
     func send(_ command: Command) {
         commands.withLock { $0.append(command) }
         wake()
+    }
+
+    /// Queues `command` without waking the thread: it runs with the next command or frame.
+    func post(_ command: Command) {
+        commands.withLock { $0.append(command) }
     }
 
     func wake() {
