@@ -214,8 +214,7 @@ struct SaleValidator: Sendable {
     /// The UUID written as `8-4-4-4-12` hexadecimal digits, either case (Foundation's parser is a `sscanf`, too slow
     /// for every sale).
     static func parseUUID(_ value: String) -> UUID? {
-        var value = value
-        return value.withUTF8 { bytes -> UUID? in
+        value.withUTF8Bytes { bytes -> UUID? in
             guard bytes.count == 36 else { return nil }
             var high: UInt64 = 0
             var low: UInt64 = 0
@@ -242,10 +241,8 @@ struct SaleValidator: Sendable {
 
     /// Whether two ASCII texts are equal but for the case of their letters (a message id against its sale id).
     static func equalIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
-        var a = a
-        var b = b
-        return a.withUTF8 { a in
-            b.withUTF8 { b in
+        a.withUTF8Bytes { a in
+            b.withUTF8Bytes { b in
                 guard a.count == b.count else { return false }
                 for index in 0..<a.count where a[index] != b[index] {
                     // Letters differ from their other case in bit 0x20 only.
@@ -259,12 +256,9 @@ struct SaleValidator: Sendable {
 
     /// Whether `routingKey` is the sale's `sale.<storeId>.<terminalId>`, compared without building the text.
     static func isRoutingKey(_ routingKey: String, of sale: POSSaleV1) -> Bool {
-        var key = routingKey
-        var store = sale.storeId
-        var terminal = sale.terminalId
-        return key.withUTF8 { key in
-            store.withUTF8 { store in
-                terminal.withUTF8 { terminal in
+        routingKey.withUTF8Bytes { key in
+            sale.storeId.withUTF8Bytes { store in
+                sale.terminalId.withUTF8Bytes { terminal in
                     guard key.count == 6 + store.count + terminal.count, let base = key.baseAddress else { return false }
                     return memcmp(base, "sale.", 5) == 0 && (store.isEmpty || memcmp(base + 5, store.baseAddress!, store.count) == 0)
                         && key[5 + store.count] == UInt8(ascii: ".")
@@ -276,8 +270,7 @@ struct SaleValidator: Sendable {
 
     /// Whether every byte of `text` passes `test`, over its contiguous UTF-8 (iterating `utf8` is slower).
     private static func allBytes(of text: String, _ test: (UInt8) -> Bool) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
+        text.withUTF8Bytes { bytes in
             for byte in bytes where !test(byte) { return false }
             return true
         }
@@ -358,8 +351,7 @@ struct LineTally {
 /// runs for every sale.
 enum ISO8601Timestamp {
     static func parse(_ text: String) -> Date? {
-        var text = text
-        return text.withUTF8(parse)
+        text.withUTF8Bytes(parse)
     }
 
     private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {

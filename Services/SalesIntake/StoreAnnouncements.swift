@@ -94,13 +94,12 @@ extension StoreAnnouncements.Store {
         sales += 1
         // Each sale's own trace context, so that billing, orders, collections and hr can carry it on. Sale ids are
         // UUIDs and valid trace contexts are hex and dashes: nothing to escape.
-        guard var traceparent = sale.traceparent else { return }
-        var saleId = sale.saleId
+        guard let traceparent = sale.traceparent else { return }
         if !traceparents.isEmpty { traceparents.append(UInt8(ascii: ",")) }
         traceparents.append(UInt8(ascii: "\""))
-        saleId.withUTF8 { traceparents.append(contentsOf: $0) }
+        sale.saleId.withUTF8Bytes { traceparents.append(contentsOf: $0) }
         traceparents.append(contentsOf: #"":""#.utf8)
-        traceparent.withUTF8 { traceparents.append(contentsOf: $0) }
+        traceparent.withUTF8Bytes { traceparents.append(contentsOf: $0) }
         traceparents.append(UInt8(ascii: "\""))
     }
 }

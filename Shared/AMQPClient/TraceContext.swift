@@ -31,8 +31,7 @@ public enum TraceContext {
     /// `00-` + 32 hex digits (not all zero) + `-` + 16 hex digits + `-` + 2 hex digits, checked byte by byte: every
     /// sale's header goes through here.
     public static func isValid(_ text: String) -> Bool {
-        var text = text
-        return text.withUTF8 { bytes in
+        text.withUTF8Bytes { bytes in
             guard bytes.count == 55, bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"), bytes[52] == UInt8(ascii: "-")
             else { return false }
             func allHex(_ range: Range<Int>) -> Bool {
