@@ -45,10 +45,12 @@ public struct ServiceConfiguration: Sendable {
     public struct ConsumerDefaults: Sendable {
         public var prefetch: Int
         public var batchSize: Int
+        public var concurrentBatches: Int
 
-        public init(prefetch: Int = 1000, batchSize: Int = 500) {
+        public init(prefetch: Int = 1000, batchSize: Int = 500, concurrentBatches: Int = 2) {
             self.prefetch = prefetch
             self.batchSize = batchSize
+            self.concurrentBatches = concurrentBatches
         }
     }
 
@@ -85,7 +87,7 @@ public struct ServiceConfiguration: Sendable {
             prefetch: try settings.integer("consumer.prefetch", default: consumerDefaults.prefetch, in: 1...65535),
             batchSize: try settings.integer("consumer.batch_size", default: consumerDefaults.batchSize, in: 1...10000),
             batchWait: .milliseconds(try settings.integer("consumer.batch_wait_ms", default: 10, in: 0...60000)),
-            concurrentBatches: try settings.integer("consumer.concurrent_batches", default: 2, in: 1...16))
+            concurrentBatches: try settings.integer("consumer.concurrent_batches", default: consumerDefaults.concurrentBatches, in: 1...16))
     }
 
     /// Looks a setting up for one service first, then for all.

@@ -10,11 +10,11 @@ root="$(cd "$(dirname "$0")/../.." && pwd)"
 release="$root/.build/release"
 baseline="$root/scripts/bench/intake-baseline-c"
 count="${BENCH_INTAKE_COUNT:-200000}"
-rounds="${BENCH_ROUNDS:-5}"
+rounds="${BENCH_ROUNDS:-7}"
 latency_seconds="${BENCH_LATENCY_SECONDS:-30}"
 # Both consume with the same batch size and prefetch: intake's defaults, unless set here.
 batch="${BENCH_BATCH_SIZE:-2000}"
-prefetch="${BENCH_PREFETCH:-4000}"
+prefetch="${BENCH_PREFETCH:-6000}"
 vhost=bench-intake
 database=trastienda_bench
 amqp_url="amqp://trastienda:trastienda@localhost:5672/$vhost"
