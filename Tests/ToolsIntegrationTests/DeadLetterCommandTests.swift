@@ -14,7 +14,8 @@ struct DeadLetterCommandTests {
 
     func trastienda(_ arguments: [String], input: String? = nil) async throws -> (code: Int32, output: String) {
         let process = try ServiceProcess("trastienda", arguments: arguments, input: input)
-        #expect(await process.waitForExit(timeout: .seconds(30)))
+        let ended = await process.waitForExit(timeout: .seconds(30))
+        #expect(ended, "trastienda \(arguments.joined(separator: " ")) did not end within 30 s; its output: \(process.output)")
         return (process.exitCode, process.output)
     }
 

@@ -41,9 +41,12 @@ public final class ServiceProcess: @unchecked Sendable {
     }
 
     public var isRunning: Bool { process.isRunning && endedStatus == nil }
+    /// The exit code as a shell reports it, or −1 while the process is still running (Foundation traps when asked for
+    /// the status of a running process, which would end the whole test run).
     public var exitCode: Int32 {
-        if process.isRunning, let status = endedStatus {
-            return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + status & 0x7F  // as a shell reports it
+        if process.isRunning {
+            guard let status = endedStatus else { return -1 }
+            return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + status & 0x7F
         }
         return process.terminationStatus
     }
