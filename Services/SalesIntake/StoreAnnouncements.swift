@@ -19,12 +19,10 @@ struct StoreAnnouncements {
 
     private var stores: [Store] = []
     private var storeIndex: [String: Int] = [:]
-    /// Roughly how many bytes of sales one store's message will carry, reserved at once.
-    private let expectedBytesPerStore: Int
+    /// Bytes reserved at once for one store's message: it grows from there when a store has more sales.
+    private static let initialBytesPerStore = 16_384
 
-    init(expectedBytesPerStore: Int = 16_384) {
-        self.expectedBytesPerStore = expectedBytesPerStore
-    }
+    init() {}
 
     init(_ sales: some Sequence<ValidatedSale>) {
         self.init()
@@ -40,7 +38,7 @@ struct StoreAnnouncements {
             index = stores.count
             storeIndex[storeId] = index
             var body: [UInt8] = []
-            body.reserveCapacity(expectedBytesPerStore)
+            body.reserveCapacity(Self.initialBytesPerStore)
             // Store ids are letters, digits, '-' and '_' (validated), so they need no JSON escaping.
             body.append(contentsOf: #"{"storeId":""#.utf8)
             body.append(contentsOf: storeId.utf8)

@@ -551,12 +551,12 @@ public struct TextView {
         unescaped?.fits(maximum) ?? (raw.count <= maximum || string.count <= maximum)
     }
 
-    /// `case "saleId":` compares the text's bytes with the name. Inlined, so that each case of a switch is first a
-    /// comparison of two lengths, one of them constant: most cases end there, without a call.
+    /// `case "saleId":` compares the text's bytes with the name. Inlined, so that each case of a switch is a
+    /// comparison of two lengths, one of them constant, before any byte: most cases end there, without a call.
     @inline(__always)
     static func ~= (name: StaticString, text: TextView) -> Bool {
-        guard text.raw.count == name.utf8CodeUnitCount else { return text.unescaped.map { $0 == name.description } ?? false }
         if let unescaped = text.unescaped { return unescaped == name.description }
+        guard text.raw.count == name.utf8CodeUnitCount else { return false }
         let start = name.utf8Start
         for offset in 0..<name.utf8CodeUnitCount where text.raw[offset] != start[offset] { return false }
         return true

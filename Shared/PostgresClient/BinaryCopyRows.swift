@@ -52,31 +52,6 @@ public struct BinaryCopyRows: Sendable {
         if let uuid { append(uuid: uuid) } else { appendNull() }
     }
 
-    /// A `uuid` field from its `8-4-4-4-12` hexadecimal text, which the caller has checked.
-    public mutating func append(uuid: String) {
-        appendBigEndian(UInt32(16))
-        var high: UInt8?
-        for byte in uuid.utf8 {
-            let nibble: UInt8
-            switch byte {
-            case 0x30...0x39: nibble = byte - 0x30
-            case 0x41...0x46: nibble = byte - 0x41 + 10
-            case 0x61...0x66: nibble = byte - 0x61 + 10
-            default: continue
-            }
-            if let value = high {
-                bytes.append(value << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
-            }
-        }
-    }
-
-    public mutating func append(uuid: String?) {
-        if let uuid { append(uuid: uuid) } else { appendNull() }
-    }
-
     /// A `timestamptz` field: microseconds since 2000-01-01 00:00:00 UTC, PostgreSQL's epoch.
     public mutating func append(timestampMicrosecondsSince2000 value: Int64) {
         appendBigEndian(UInt32(8))
