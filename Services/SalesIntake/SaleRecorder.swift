@@ -24,7 +24,7 @@ struct SaleRecorder: Sendable {
         var receipts = [Receipt: String](minimumCapacity: batch.count)
         var duplicatesInBatch = 0
         // Rows and announcements are built as each sale is accepted, while its body is still in this thread's cache.
-        var rows = SaleRows(count: batch.count, bytesPerSale: batch.first?.body.count ?? 0)
+        var rows = SaleRows(count: batch.count, bodyBytes: batch.reduce(0) { $0 + $1.body.count })
         var announcements = StoreAnnouncements()
         for delivery in batch {
             switch validator.validate(delivery, now: now) {

@@ -81,8 +81,9 @@ struct SaleValidator: Sendable {
         guard body.first(where: { !Self.isJSONWhitespace($0) }) == UInt8(ascii: "{") else {
             throw SaleViolation("sale.malformed_json", "the body is not a JSON object")
         }
-        var lines = LineTally()
-        let sale = try SaleJSONParser.parse(body) { line, index in lines.add(line, at: index, limits: limits) }
+        var tally = PartsTally(limits: limits)
+        let sale = try SaleJSONParser.parse(body, visitor: &tally)
+        let (lines, payments) = (tally.lines, tally.payments)
         let (saleId, saleUUID) = try uuid(sale.saleId, field: "saleId", code: "sale.invalid_sale_id")
         if let messageId = delivery.properties.messageId, !Self.equalIgnoringASCIICase(messageId, saleId) {
             throw SaleViolation("sale.message_id_mismatch", "message_id '\(messageId)' is not the saleId '\(sale.saleId)'")
@@ -117,36 +118,39 @@ struct SaleValidator: Sendable {
         guard linesTotal == sale.total else {
             throw SaleViolation("sale.total_mismatch", "total \(sale.total) ≠ lines \(linesTotal)")
         }
-        try checkPayments(sale)
+        if !payments.keepsEveryRule(total: sale.total, customerTaxId: sale.customer?.taxId, limits: limits) {
+            try checkPayments(SaleJSONParser.parse(body).payments, total: sale.total, customerTaxId: sale.customer?.taxId)
+        }
         let returnOf = try checkReturn(sale, lines: lines, saleId: saleUUID)
         return ValidatedSale(
             deliveryTag: delivery.deliveryTag, saleId: saleId, saleUUID: saleUUID, returnOf: returnOf, sale: sale, body: body,
             occurredAt: occurredAt, traceparent: TraceContext.of(delivery.properties))
     }
 
-    private func checkPayments(_ sale: POSSaleV1) throws {
-        guard !sale.payments.isEmpty else { throw SaleViolation("sale.no_payments", "a sale needs at least one payment") }
-        guard sale.payments.count <= limits.maximumPayments else {
-            throw SaleViolation("sale.too_many_payments", "\(sale.payments.count) payments is over the limit of \(limits.maximumPayments)")
+    /// The first rule the payments break, in their order (read in full: only a sale already known to break one).
+    func checkPayments(_ payments: [POSSaleV1.Payment], total: Int64, customerTaxId: String?) throws {
+        guard !payments.isEmpty else { throw SaleViolation("sale.no_payments", "a sale needs at least one payment") }
+        guard payments.count <= limits.maximumPayments else {
+            throw SaleViolation("sale.too_many_payments", "\(payments.count) payments is over the limit of \(limits.maximumPayments)")
         }
         var paid: Int64 = 0
-        for (index, payment) in sale.payments.enumerated() {
+        for (index, payment) in payments.enumerated() {
             guard limits.paymentMethods.contains(payment.method) else {
                 throw SaleViolation(
                     "sale.unknown_payment_method",
                     "payments[\(index)].method '\(payment.method)' is not one of \(limits.paymentMethods.sorted().joined(separator: ", "))")
             }
-            guard payment.amount != 0, (payment.amount > 0) == (sale.total > 0), abs(payment.amount) <= abs(sale.total) else {
+            guard payment.amount != 0, (payment.amount > 0) == (total > 0), abs(payment.amount) <= abs(total) else {
                 throw SaleViolation(
                     "sale.invalid_payment_amount", "payments[\(index)].amount \(payment.amount) is zero, of the wrong sign, or more than the total")
             }
-            if payment.method == "deferred", (sale.customer?.taxId ?? "").isEmpty {
+            if payment.method == "deferred", (customerTaxId ?? "").isEmpty {
                 throw SaleViolation("sale.deferred_without_customer", "payments[\(index)] is on account (deferred): the sale needs a customer with a taxId")
             }
             paid += payment.amount
         }
-        guard paid == sale.total else {
-            throw SaleViolation("sale.payments_mismatch", "payments \(paid) ≠ total \(sale.total)")
+        guard paid == total else {
+            throw SaleViolation("sale.payments_mismatch", "payments \(paid) ≠ total \(total)")
         }
     }
 
@@ -287,6 +291,16 @@ struct SaleValidator: Sendable {
 
 }
 
+/// What the validator learns of a sale's lines and payments as the parser reads them.
+struct PartsTally: SaleVisitor {
+    let limits: SaleLimits
+    var lines = LineTally()
+    var payments = PaymentTally()
+
+    mutating func visit(_ line: LineView, at index: Int) { lines.add(line, at: index, limits: limits) }
+    mutating func visit(_ payment: PaymentView, at index: Int) { payments.add(payment, at: index, limits: limits) }
+}
+
 /// What the validator learns of a sale's lines as the parser reads them (none is kept): how many, how many
 /// negative, their total, and the first rule a line breaks, raised in its turn among the sale's rules.
 struct LineTally {
@@ -344,6 +358,38 @@ struct LineTally {
             throw SaleViolation("sale.invalid_discount", "\(field).discount \(line.discount) is of the wrong sign or more than the line's \(gross)")
         }
         return gross - line.discount
+    }
+}
+
+/// What the validator learns of a sale's payments as the parser reads them (none is kept): enough to tell that all
+/// of them keep the rules, which they nearly always do. When one does not, the validator reads them again in full to
+/// name the first that breaks a rule (``SaleValidator/checkPayments(_:total:customerTaxId:)``).
+struct PaymentTally {
+    private var count = 0
+    private var paid: Int64 = 0
+    private var largest: UInt64 = 0
+    private var anyZero = false
+    private var anyPositive = false
+    private var anyNegative = false
+    private var anyUnknownMethod = false
+    private var anyDeferred = false
+
+    mutating func add(_ payment: PaymentView, at index: Int, limits: SaleLimits) {
+        count += 1
+        if !limits.paymentMethods.contains(where: payment.method.isEqual(to:)) { anyUnknownMethod = true }
+        if payment.method.isEqual(to: "deferred") { anyDeferred = true }
+        let amount = payment.amount
+        if amount == 0 { anyZero = true } else if amount > 0 { anyPositive = true } else { anyNegative = true }
+        largest = max(largest, amount.magnitude)
+        paid = paid &+ amount
+    }
+
+    /// Whether every rule of the payments holds: at least one and no more than the limit, known methods, amounts of
+    /// the total's sign and no more than it, a customer with a tax id for any on account, and a sum equal to the total.
+    func keepsEveryRule(total: Int64, customerTaxId: String?, limits: SaleLimits) -> Bool {
+        (1...limits.maximumPayments).contains(count) && !anyUnknownMethod && !anyZero
+            && (total > 0 ? !anyNegative : !anyPositive) && largest <= total.magnitude
+            && (!anyDeferred || !(customerTaxId ?? "").isEmpty) && paid == total
     }
 }
 

@@ -120,10 +120,12 @@ enum SalesStore {
 /// each is accepted: the server then parses no UUID, number or timestamp.
 struct SaleRows {
     private var rows: BinaryCopyRows
+    /// A row's field count, lengths and fields other than the body, with identifiers at their longest (48 bytes).
+    private static let mostBytesBesidesBody = 2 + 11 * 4 + 16 + 48 + 48 + 8 + 8 + 48 + 3 + 8 + 20 + 16
 
-    /// Room for `count` sales of about `bytesPerSale` bytes each.
-    init(count: Int, bytesPerSale: Int) {
-        rows = BinaryCopyRows(reservingBytes: 64 + count * (bytesPerSale + 200))
+    /// Room for `count` sales whose bodies take `bodyBytes` in all: the buffer never grows (growing copies it).
+    init(count: Int, bodyBytes: Int) {
+        rows = BinaryCopyRows(reservingBytes: 64 + bodyBytes + count * Self.mostBytesBesidesBody)
     }
 
     mutating func add(_ validated: ValidatedSale) {
@@ -142,8 +144,9 @@ struct SaleRows {
         validated.body.withUnsafeBufferPointer { rows.append(utf8: $0) }
     }
 
-    /// The rows with COPY's trailer.
-    consuming func finish() -> BinaryCopyRows {
+    /// The rows with COPY's trailer. Finished in place: a `consuming` version held a second reference to the bytes
+    /// while appending the trailer, which copied the whole batch (2 % of intake's CPU).
+    mutating func finish() -> BinaryCopyRows {
         rows.finish()
         return rows
     }

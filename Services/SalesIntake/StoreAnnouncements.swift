@@ -79,7 +79,7 @@ struct StoreAnnouncements {
             return OutgoingMessage(
                 exchange: Exchanges.salesEvents.name, routingKey: SaleRecordedV1.routingKey(storeId: store.storeId), body: body,
                 properties: MessageProperties(
-                    type: SaleRecordedV1.messageType, messageId: UUID().uuidString.lowercased(), timestamp: timestamp, headers: headers))
+                    type: SaleRecordedV1.messageType, messageId: MessageId.random(), timestamp: timestamp, headers: headers))
         }
     }
 }

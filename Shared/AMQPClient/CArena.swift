@@ -140,13 +140,22 @@ enum CDecode {
 /// Strings decoded before, reused when the same bytes come again: routing keys (one per terminal), exchanges and
 /// types repeat from message to message, and a hit saves an allocation. Direct-mapped by a hash of the bytes, so that
 /// a thousand terminals' routing keys each find their slot at once; a collision only replaces the older entry.
+///
+/// The bytes lie in one flat table, a fixed stretch per slot, so that a lookup compares them in place: entries of
+/// arrays cost a retain and a release of each on every hit. 4,096 slots keep 400 terminals' keys colliding rarely
+/// (1,024 lost about one in five); only the slots in use are ever touched.
 struct RecentStrings {
-    private static let slotBits = 10
-    private var entries = [(bytes: [UInt8], string: String)?](repeating: nil, count: 1 << slotBits)
+    private static let slotBits = 12
+    /// Longer strings are decoded each time (a routing key of two 48-character identifiers would be 102).
+    private static let slotBytes = 64
+    private var keys = [UInt8](repeating: 0, count: (1 << slotBits) * slotBytes)
+    /// 0 for an empty slot.
+    private var lengths = [UInt8](repeating: 0, count: 1 << slotBits)
+    private var strings = [String](repeating: "", count: 1 << slotBits)
 
     mutating func string(_ bytes: amqp_bytes_t) -> String {
         // Up to 15 bytes a String is stored inline: nothing to save.
-        guard bytes.len > 15, bytes.len <= 128, let pointer = bytes.bytes else { return CDecode.string(bytes) }
+        guard bytes.len > 15, bytes.len <= Self.slotBytes, let pointer = bytes.bytes else { return CDecode.string(bytes) }
         let raw = UnsafeRawBufferPointer(start: pointer, count: bytes.len)
         // The slot from the first and last eight bytes and the length (at least 16 bytes here): routing keys differ
         // in their ends (`sale.S043.S043-T05`), and this costs the same for any length.
@@ -154,13 +163,14 @@ struct RecentStrings {
         let last = raw.loadUnaligned(fromByteOffset: raw.count - 8, as: UInt64.self)
         let mixed = (first ^ (last << 29 | last >> 35) ^ UInt64(raw.count)) &* 0x9E37_79B9_7F4A_7C15
         let slot = Int(truncatingIfNeeded: mixed >> (64 - UInt64(Self.slotBits)))
-        if let entry = entries[slot], entry.bytes.count == raw.count,
-            entry.bytes.withUnsafeBytes({ memcmp($0.baseAddress!, pointer, raw.count) == 0 })
-        {
-            return entry.string
-        }
+        let offset = slot * Self.slotBytes
+        let hit = Int(lengths[slot]) == raw.count
+            && keys.withUnsafeBytes { memcmp($0.baseAddress! + offset, pointer, raw.count) == 0 }
+        if hit { return strings[slot] }
         let string = CDecode.string(bytes)
-        entries[slot] = (Array(raw), string)
+        keys.withUnsafeMutableBytes { $0.baseAddress!.advanced(by: offset).copyMemory(from: pointer, byteCount: raw.count) }
+        lengths[slot] = UInt8(raw.count)
+        strings[slot] = string
         return string
     }
 }

@@ -321,9 +321,8 @@ final class ConnectionLoop {
     }
 
     private func completeContent() {
-        guard let incoming = content else { return }
-        content = nil
-        guard incoming.isDelivery else { return }
+        // Taken, not copied: a copy would retain each of its strings, and clearing `content` release them again.
+        guard let incoming = content.take(), incoming.isDelivery else { return }
         arrived.append(
             Delivery(
                 deliveryTag: incoming.deliveryTag, connectionGeneration: generation, exchange: incoming.exchange,

@@ -5,7 +5,10 @@ public enum TraceContext {
 
     /// The trace context of a message, when it has a well-formed one.
     public static func of(_ properties: MessageProperties) -> String? {
-        properties.headers[header]?.stringValue.flatMap { isValid($0) ? $0 : nil }
+        // A message carries a header or two: looking through them costs less than hashing the name.
+        let headers = properties.headers
+        let value = headers.count <= 4 ? headers.first(where: { $0.key == header })?.value : headers[header]
+        return value?.stringValue.flatMap { isValid($0) ? $0 : nil }
     }
 
     /// The same trace with a new span of our own as parent: what a message caused by `traceparent` carries.

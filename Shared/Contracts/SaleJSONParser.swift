@@ -24,12 +24,11 @@ public struct SaleJSONParser {
         try parse(body) { parser in try parser.sale() }
     }
 
-    /// A `pos.sale.v1` whose lines are handed to `eachLine` as they are read instead of kept: the sale comes back
-    /// with no lines. For a reader that only checks them (intake), this saves building and freeing every line.
-    public static func parse(_ body: [UInt8], eachLine: (LineView, Int) -> Void) throws(SaleViolation) -> POSSaleV1 {
-        try withoutActuallyEscaping(eachLine) { eachLine throws(SaleViolation) in
-            try parse(body) { parser in try parser.sale(eachLine: eachLine) }
-        }
+    /// A `pos.sale.v1` whose lines and payments are handed to `visitor` as they are read instead of kept: the sale
+    /// comes back with neither. For a reader that only checks them (intake), this saves building and freeing them;
+    /// the visitor is passed in place, so that nothing is allocated for it either (closures that capture were).
+    public static func parse<Visitor: SaleVisitor>(_ body: [UInt8], visitor: inout Visitor) throws(SaleViolation) -> POSSaleV1 {
+        try parse(body) { parser in try parser.sale(visitor: &visitor) }
     }
 
     /// A `sale.recorded.v1` announcement with its sales.
@@ -60,7 +59,16 @@ public struct SaleJSONParser {
         guard index == bytes.count else { throw Self.malformed("text after the object") }
     }
 
-    private mutating func sale(whole: Bool = true, eachLine: ((LineView, Int) -> Void)? = nil) throws -> POSSaleV1 {
+    private mutating func sale(whole: Bool = true) throws -> POSSaleV1 {
+        var collected = CollectedParts()
+        var sale = try sale(whole: whole, visitor: &collected)
+        sale.lines = collected.lines
+        sale.payments = collected.payments
+        return sale
+    }
+
+    /// The sale with its lines and payments handed to `visitor` (and left empty in what comes back).
+    private mutating func sale<Visitor: SaleVisitor>(whole: Bool = true, visitor: inout Visitor) throws -> POSSaleV1 {
         var saleId: String?, storeId: String?, terminalId: String?, occurredAt: String?, cashierId: String?, currency: String?
         var receiptNumber: Int64?, total: Int64?
         var customer: POSSaleV1.Customer?
@@ -78,13 +86,11 @@ public struct SaleJSONParser {
             case "total": total = try parser.requiredInteger(key.string)
             case "customer": customer = try parser.isNull() ? nil : try parser.customer()
             case "lines":
-                if let eachLine {
-                    let _: [Void] = try parser.array(key.string) { parser, index in eachLine(try parser.lineView(index), index) }
-                    lines = []
-                } else {
-                    lines = try parser.array(key.string) { parser, index in try parser.line(index) }
-                }
-            case "payments": payments = try parser.array(key.string) { parser, index in try parser.payment(index) }
+                try parser.forEachElement(key.string) { parser, index in visitor.visit(try parser.lineView(index), at: index) }
+                lines = []
+            case "payments":
+                try parser.forEachElement(key.string) { parser, index in visitor.visit(try parser.paymentView(index), at: index) }
+                payments = []
             case "returnOf": returnOf = try parser.isNull() ? nil : try parser.returnReference()
             default: try parser.skipValue()
             }
@@ -145,13 +151,6 @@ public struct SaleJSONParser {
         return POSSaleV1.ReturnReference(saleId: try present(saleId, "returnOf.saleId"))
     }
 
-    private mutating func line(_ index: Int) throws -> POSSaleV1.Line {
-        let view = try lineView(index)
-        return POSSaleV1.Line(
-            sku: view.sku.string, description: view.description.string, quantity: view.quantity, unitPrice: view.unitPrice,
-            taxRate: view.taxRate, discount: view.discount)
-    }
-
     private mutating func lineView(_ index: Int) throws -> LineView {
         var path: String { "lines[\(index)]" }
         var sku: TextView?, description: TextView?
@@ -173,17 +172,17 @@ public struct SaleJSONParser {
             taxRate: try present(taxRate, "\(path).taxRate"), discount: try present(discount, "\(path).discount"))
     }
 
-    private mutating func payment(_ index: Int) throws -> POSSaleV1.Payment {
+    private mutating func paymentView(_ index: Int) throws -> PaymentView {
         var path: String { "payments[\(index)]" }
-        var method: String?, amount: Int64?
+        var method: TextView?, amount: Int64?
         try object(path: path) { parser, key in
             switch key {
-            case "method": method = try parser.requiredString(key.string, in: path)
+            case "method": method = try parser.requiredText(key.string, in: path)
             case "amount": amount = try parser.requiredInteger(key.string, in: path)
             default: try parser.skipValue()
             }
         }
-        return POSSaleV1.Payment(method: try present(method, "\(path).method"), amount: try present(amount, "\(path).amount"))
+        return PaymentView(method: try present(method, "\(path).method"), amount: try present(amount, "\(path).amount"))
     }
 
     // MARK: JSON values
@@ -220,24 +219,32 @@ public struct SaleJSONParser {
     }
 
     private mutating func array<Element>(_ path: @autoclosure () -> String, _ element: (inout SaleJSONParser, Int) throws -> Element) throws -> [Element] {
+        var elements: [Element] = []
+        try forEachElement(path()) { parser, index in elements.append(try element(&parser, index)) }
+        return elements
+    }
+
+    /// Reads a list, handing each element's position to `element`, which reads it; nothing is collected.
+    private mutating func forEachElement(_ path: @autoclosure () -> String, _ element: (inout SaleJSONParser, Int) throws -> Void) throws {
         skipWhitespace()
         if peek() == UInt8(ascii: "n"), try isNull() { throw SaleViolation("sale.missing_field", "field \(path()) is null") }
         guard peek() == UInt8(ascii: "[") else { throw wrongType(path(), "a list") }
         index += 1
-        var elements: [Element] = []
         skipWhitespace()
         if peek() == UInt8(ascii: "]") {
             index += 1
-            return elements
+            return
         }
+        var count = 0
         while true {
-            elements.append(try element(&self, elements.count))
+            try element(&self, count)
+            count += 1
             skipWhitespace()
             switch peek() {
             case UInt8(ascii: ","): index += 1
             case UInt8(ascii: "]"):
                 index += 1
-                return elements
+                return
             default: throw Self.malformed("expected ',' or ']' in a list")
             }
         }
@@ -466,7 +473,7 @@ public struct SaleJSONParser {
         case UInt8(ascii: "{"):
             try object(path: "") { parser, _ in try parser.skipValue(depth: depth + 1) }
         case UInt8(ascii: "["):
-            _ = try array("") { parser, _ in try parser.skipValue(depth: depth + 1) } as [Void]
+            try forEachElement("") { parser, _ in try parser.skipValue(depth: depth + 1) }
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
@@ -551,6 +558,16 @@ public struct TextView {
         unescaped?.fits(maximum) ?? (raw.count <= maximum || string.count <= maximum)
     }
 
+    /// Whether this is `text` (compared byte by byte where it lies).
+    public func isEqual(to text: String) -> Bool {
+        if let unescaped { return unescaped == text }
+        return text.utf8.withContiguousStorageIfAvailable { bytes in
+            guard bytes.count == raw.count else { return false }
+            for offset in 0..<raw.count where raw[offset] != bytes[offset] { return false }
+            return true
+        } ?? (string == text)
+    }
+
     /// `case "saleId":` compares the text's bytes with the name. Inlined, so that each case of a switch is a
     /// comparison of two lengths, one of them constant, before any byte: most cases end there, without a call.
     @inline(__always)
@@ -566,7 +583,37 @@ public struct TextView {
 /// A field name: compared with the contract's names where it lies, so that most never become a `String`.
 private typealias Key = TextView
 
-/// One line of a sale as it lies in the message (``SaleJSONParser/parse(_:eachLine:)``).
+/// What reads a sale's lines and payments as the parser comes to them (``SaleJSONParser/parse(_:visitor:)``). What
+/// it is handed lies in the message: valid only during the call.
+public protocol SaleVisitor {
+    mutating func visit(_ line: LineView, at index: Int)
+    mutating func visit(_ payment: PaymentView, at index: Int)
+}
+
+/// Lines and payments kept whole: the visitor behind ``SaleJSONParser/parse(_:)``.
+private struct CollectedParts: SaleVisitor {
+    var lines: [POSSaleV1.Line] = []
+    var payments: [POSSaleV1.Payment] = []
+
+    mutating func visit(_ line: LineView, at index: Int) {
+        lines.append(
+            POSSaleV1.Line(
+                sku: line.sku.string, description: line.description.string, quantity: line.quantity, unitPrice: line.unitPrice,
+                taxRate: line.taxRate, discount: line.discount))
+    }
+
+    mutating func visit(_ payment: PaymentView, at index: Int) {
+        payments.append(POSSaleV1.Payment(method: payment.method.string, amount: payment.amount))
+    }
+}
+
+/// One payment of a sale as it lies in the message (``SaleJSONParser/parse(_:visitor:)``).
+public struct PaymentView {
+    public let method: TextView
+    public let amount: Int64
+}
+
+/// One line of a sale as it lies in the message (``SaleJSONParser/parse(_:visitor:)``).
 public struct LineView {
     public let sku: TextView
     public let description: TextView

@@ -18,6 +18,19 @@ struct TraceContextTests {
         #expect(TraceContext.isValid(text) == valid)
     }
 
+    @Test("a message's trace context is found among few headers or many, and only when well-formed")
+    func ofMessage() {
+        var few = MessageProperties(headers: ["x-retries": .int(1), TraceContext.header: .string(traced)])
+        #expect(TraceContext.of(few) == traced)
+        var many = few
+        for index in 0..<8 { many.headers["x-extra-\(index)"] = .string("\(index)") }
+        #expect(TraceContext.of(many) == traced)
+        few.headers[TraceContext.header] = .string("nonsense")
+        many.headers[TraceContext.header] = .int(7)
+        #expect(TraceContext.of(few) == nil && TraceContext.of(many) == nil)
+        #expect(TraceContext.of(MessageProperties()) == nil)
+    }
+
     @Test("a child keeps the trace id and the flags, with a new span of its own")
     func child() throws {
         let child = try #require(TraceContext.child(of: traced))

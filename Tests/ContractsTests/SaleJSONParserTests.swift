@@ -18,8 +18,8 @@ struct SaleJSONParserTests {
         #expect(try SaleJSONParser.parse(escaped).storeId == "S0")
     }
 
-    @Test("read line by line, a sale hands over the same lines, escapes resolved, and comes back without them")
-    func lineByLine() throws {
+    @Test("read part by part, a sale hands over the same lines and payments, escapes resolved, and comes back without them")
+    func partByPart() throws {
         var sale = SaleFixtures.validSale()
         var lines = sale["lines"] as! [[String: Any]]
         lines[0]["description"] = "Café \"molido\" 😀"
@@ -27,22 +27,36 @@ struct SaleJSONParserTests {
         lines[1]["sku"] = "SKU-2"
         sale["lines"] = lines
         let body = SaleFixtures.json(sale)
-        var seen: [POSSaleV1.Line] = []
+        var seen = SeenParts()
+        let parsed = try SaleJSONParser.parse(body, visitor: &seen)
+        let whole = try SaleJSONParser.parse(body)
+        #expect(seen.lines == whole.lines)
+        #expect(seen.payments == whole.payments && !seen.payments.isEmpty)
+        #expect(seen.lines[0].description == "Café \"molido\" 😀")
+        #expect(seen.fits == [true, false])  // 15 characters, 19 bytes (with escaped quotes)
+        #expect(parsed.lines.isEmpty && parsed.payments.isEmpty)
+        #expect(parsed.saleId == whole.saleId && parsed.total == whole.total)
+    }
+
+    private struct SeenParts: SaleVisitor {
+        var lines: [POSSaleV1.Line] = []
+        var payments: [POSSaleV1.Payment] = []
         var fits: [Bool] = []
-        let parsed = try SaleJSONParser.parse(body) { line, index in
-            #expect(index == seen.count)
-            seen.append(
+
+        mutating func visit(_ line: LineView, at index: Int) {
+            #expect(index == lines.count)
+            lines.append(
                 POSSaleV1.Line(
                     sku: line.sku.string, description: line.description.string, quantity: line.quantity, unitPrice: line.unitPrice,
                     taxRate: line.taxRate, discount: line.discount))
             if index == 0 { fits = [line.description.fits(15), line.description.fits(14)] }
         }
-        let whole = try SaleJSONParser.parse(body)
-        #expect(seen == whole.lines)
-        #expect(seen[0].description == "Café \"molido\" 😀")
-        #expect(fits == [true, false])  // 15 characters, 19 bytes (with escaped quotes)
-        #expect(parsed.lines.isEmpty)
-        #expect(parsed.saleId == whole.saleId && parsed.total == whole.total)
+
+        mutating func visit(_ payment: PaymentView, at index: Int) {
+            #expect(index == payments.count)
+            payments.append(POSSaleV1.Payment(method: payment.method.string, amount: payment.amount))
+            #expect(payment.method.isEqual(to: payments[index].method) && !payment.method.isEqual(to: "nonsense"))
+        }
     }
 
     @Test("broken JSON is malformed, whatever breaks it", arguments: [

@@ -62,6 +62,30 @@ struct SaleValidatorTests {
         #expect(violation.reason == "total 1399 ≠ lines 1398")
     }
 
+    @Test("of several payments breaking rules, the first in their order is named", arguments: [
+        ([("card", 1398), ("cash", 0), ("bitcoin", 5)], "sale.invalid_payment_amount", "payments[1]"),
+        ([("bitcoin", 5), ("cash", 0)], "sale.unknown_payment_method", "payments[0]"),
+        ([("card", 1000), ("deferred", 398), ("cash", -5)], "sale.deferred_without_customer", "payments[1]"),
+        ([("card", 1000), ("cash", 2000), ("deferred", 398)], "sale.invalid_payment_amount", "payments[1]"),
+        ([("card", 700), ("voucher", 600)], "sale.payments_mismatch", "payments 1300"),
+        ([("card", 1398), ("deferred", 0)], "sale.invalid_payment_amount", "payments[1]"),
+    ])
+    func firstPaymentRule(payments: [(String, Int)], code: String, reasonStart: String) throws {
+        var sale = SaleFixtures.validSale()
+        sale["customer"] = NSNull()  // so that a payment on account breaks a rule too
+        sale["payments"] = payments.map { ["method": $0.0, "amount": $0.1] }
+        let violation = try #require(validator.validate(delivery(SaleFixtures.message(sale)), now: now).failure)
+        #expect(violation.code == code, "\(violation.reason)")
+        #expect(violation.reason.hasPrefix(reasonStart), "\(violation.reason)")
+    }
+
+    @Test("payments split over methods, one on account for a customer with a tax id, are valid")
+    func splitPayments() throws {
+        var sale = SaleFixtures.validSale()
+        sale["payments"] = [["method": "card", "amount": 1000], ["method": "deferred", "amount": 300], ["method": "cash", "amount": 98]]
+        #expect(throws: Never.self) { try validator.validate(delivery(SaleFixtures.message(sale)), now: now).get() }
+    }
+
     @Test("ISO 8601 timestamps with offsets", arguments: [
         ("2026-11-29T10:15:00+01:00", 1_795_943_700.0), ("2026-11-29T09:15:00Z", 1_795_943_700.0),
         ("2026-11-29T09:15:00.250Z", 1_795_943_700.25), ("2024-02-29T00:00:00-05:30", 1_709_184_600.0),
