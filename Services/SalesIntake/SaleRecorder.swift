@@ -35,7 +35,7 @@ struct SaleRecorder: Sendable {
                     duplicatesInBatch += 1  // the same sale twice in one batch: recorded and announced once
                     continue
                 }
-                let receipt = Receipt(terminalId: sale.sale.terminalId, number: sale.sale.receiptNumber)
+                let receipt = Receipt(terminalId: sale.terminalId, number: sale.receiptNumber)
                 if let other = receipts[receipt] {
                     acceptedIds.remove(sale.saleUUID)
                     rejections.append(Self.receiptConflict(sale, other: other))
@@ -79,7 +79,7 @@ struct SaleRecorder: Sendable {
     private static func receiptConflict(_ sale: ValidatedSale, other: String?) -> Rejection {
         Rejection(
             deliveryTag: sale.deliveryTag, code: "sale.receipt_conflict",
-            reason: "terminal \(sale.sale.terminalId) already recorded receipt \(sale.sale.receiptNumber) "
+            reason: "terminal \(sale.terminalId) already recorded receipt \(sale.receiptNumber) "
                 + (other.map { "as sale \($0)" } ?? "for another sale") + ", not \(sale.saleId)")
     }
 }

@@ -2,8 +2,9 @@ import AMQPClient
 import Contracts
 import Foundation
 
-/// A sale that passed every rule, with what recording and announcing it need. A class: it is passed around a batch
-/// several times, and copying a struct of many strings cost a retain for each of them every time.
+/// A sale that passed every rule, with what recording and announcing it need (and nothing more: each field is
+/// released once per sale). A class: it is passed around a batch several times, and copying a struct of many strings
+/// cost a retain for each of them every time.
 final class ValidatedSale: Sendable {
     let deliveryTag: UInt64
     /// Lower-case canonical UUID.
@@ -12,9 +13,16 @@ final class ValidatedSale: Sendable {
     let saleUUID: UUID
     /// The sale it returns, for a return.
     let returnOf: UUID?
-    /// The sale without its lines: they were checked as they were read, and the body keeps them.
-    let sale: POSSaleV1
-    /// The message body exactly as received (valid JSON, an object), announced without re-encoding.
+    let storeId: String
+    let terminalId: String
+    let receiptNumber: Int64
+    let cashierId: String
+    let currency: String
+    /// Cents, tax included.
+    let total: Int64
+    let customerTaxId: String?
+    /// The message body exactly as received (valid JSON, an object), announced without re-encoding; it keeps the
+    /// lines, payments and customer, which were checked as they were read.
     let body: [UInt8]
     let occurredAt: Date
     let traceparent: String?
@@ -27,7 +35,13 @@ final class ValidatedSale: Sendable {
         self.saleId = saleId
         self.saleUUID = saleUUID
         self.returnOf = returnOf
-        self.sale = sale
+        storeId = sale.storeId
+        terminalId = sale.terminalId
+        receiptNumber = sale.receiptNumber
+        cashierId = sale.cashierId
+        currency = sale.currency
+        total = sale.total
+        customerTaxId = sale.customer?.taxId
         self.body = body
         self.occurredAt = occurredAt
         self.traceparent = traceparent

@@ -129,17 +129,16 @@ struct SaleRows {
     }
 
     mutating func add(_ validated: ValidatedSale) {
-        let sale = validated.sale
         rows.startRow(fields: SalesStore.columns.count)
         rows.append(uuid: validated.saleUUID)
-        rows.append(text: sale.storeId)
-        rows.append(text: sale.terminalId)
-        rows.append(bigint: sale.receiptNumber)
+        rows.append(text: validated.storeId)
+        rows.append(text: validated.terminalId)
+        rows.append(bigint: validated.receiptNumber)
         rows.append(timestampMicrosecondsSince2000: validated.occurredAtMicrosecondsSince2000)
-        rows.append(text: sale.cashierId)
-        rows.append(text: sale.currency)
-        rows.append(bigint: sale.total)
-        rows.append(text: sale.customer?.taxId)
+        rows.append(text: validated.cashierId)
+        rows.append(text: validated.currency)
+        rows.append(bigint: validated.total)
+        rows.append(text: validated.customerTaxId)
         rows.append(uuid: validated.returnOf)
         validated.body.withUnsafeBufferPointer { rows.append(utf8: $0) }
     }

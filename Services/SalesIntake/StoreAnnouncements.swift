@@ -30,7 +30,7 @@ struct StoreAnnouncements {
     }
 
     mutating func add(_ sale: ValidatedSale) {
-        let storeId = sale.sale.storeId
+        let storeId = sale.storeId
         let index: Int
         if let known = storeIndex[storeId] {
             index = known

@@ -22,7 +22,7 @@ struct SaleValidatorTests {
         let result = validator.validate(delivery(SaleFixtures.message(SaleFixtures.validSale())), now: now)
         let sale = try result.get()
         #expect(sale.saleId == SaleFixtures.saleId)
-        #expect(sale.sale.total == 1398)
+        #expect(sale.total == 1398)
         #expect(sale.traceparent?.hasPrefix("00-") == true)
     }
 
