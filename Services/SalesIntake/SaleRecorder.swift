@@ -21,7 +21,7 @@ struct SaleRecorder: Sendable {
         var rejections: [Rejection] = []
         var accepted: [ValidatedSale] = []
         var acceptedIds = Set<UUID>(minimumCapacity: batch.count)
-        var receipts = [Receipt: String](minimumCapacity: batch.count)
+        var receipts = [Receipt: UUID](minimumCapacity: batch.count)
         var duplicatesInBatch = 0
         // Rows and announcements are built as each sale is accepted, while its body is still in this thread's cache.
         var rows = SaleRows(count: batch.count, bodyBytes: batch.reduce(0) { $0 + $1.body.count })
@@ -41,7 +41,7 @@ struct SaleRecorder: Sendable {
                     rejections.append(Self.receiptConflict(sale, other: other))
                     continue
                 }
-                receipts[receipt] = sale.saleId
+                receipts[receipt] = sale.saleUUID
                 accepted.append(sale)
                 rows.add(sale)
                 announcements.add(sale)
@@ -76,10 +76,10 @@ struct SaleRecorder: Sendable {
         let number: Int64
     }
 
-    private static func receiptConflict(_ sale: ValidatedSale, other: String?) -> Rejection {
+    private static func receiptConflict(_ sale: ValidatedSale, other: UUID?) -> Rejection {
         Rejection(
             deliveryTag: sale.deliveryTag, code: "sale.receipt_conflict",
             reason: "terminal \(sale.terminalId) already recorded receipt \(sale.receiptNumber) "
-                + (other.map { "as sale \($0)" } ?? "for another sale") + ", not \(sale.saleId)")
+                + (other.map { "as sale \($0.uuidString.lowercased())" } ?? "for another sale") + ", not \(sale.saleId)")
     }
 }

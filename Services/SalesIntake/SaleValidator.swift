@@ -7,9 +7,7 @@ import Foundation
 /// cost a retain for each of them every time.
 final class ValidatedSale: Sendable {
     let deliveryTag: UInt64
-    /// Lower-case canonical UUID.
-    let saleId: String
-    /// The same as a value: what the batch and the COPY use, without hashing or parsing text again.
+    /// The sale's id: what the batch and the COPY use (its text is made only where it is written).
     let saleUUID: UUID
     /// The sale it returns, for a return.
     let returnOf: UUID?
@@ -28,11 +26,9 @@ final class ValidatedSale: Sendable {
     let traceparent: String?
 
     init(
-        deliveryTag: UInt64, saleId: String, saleUUID: UUID, returnOf: UUID?, sale: POSSaleV1, body: [UInt8], occurredAt: Date,
-        traceparent: String?
+        deliveryTag: UInt64, saleUUID: UUID, returnOf: UUID?, sale: POSSaleV1, body: [UInt8], occurredAt: Date, traceparent: String?
     ) {
         self.deliveryTag = deliveryTag
-        self.saleId = saleId
         self.saleUUID = saleUUID
         self.returnOf = returnOf
         storeId = sale.storeId
@@ -46,6 +42,9 @@ final class ValidatedSale: Sendable {
         self.occurredAt = occurredAt
         self.traceparent = traceparent
     }
+
+    /// Lower-case canonical UUID (made each time: for reasons and the rare batch that needs it).
+    var saleId: String { saleUUID.uuidString.lowercased() }
 
     /// `occurredAt` on PostgreSQL's clock: microseconds since 2000-01-01 UTC.
     var occurredAtMicrosecondsSince2000: Int64 {
@@ -95,12 +94,14 @@ struct SaleValidator: Sendable {
         guard body.first(where: { !Self.isJSONWhitespace($0) }) == UInt8(ascii: "{") else {
             throw SaleViolation("sale.malformed_json", "the body is not a JSON object")
         }
-        var tally = PartsTally(limits: limits)
+        var tally = PartsTally(limits: limits, now: now)
         let sale = try SaleJSONParser.parse(body, visitor: &tally)
         let (lines, payments) = (tally.lines, tally.payments)
-        let (saleId, saleUUID) = try uuid(sale.saleId, field: "saleId", code: "sale.invalid_sale_id")
-        if let messageId = delivery.properties.messageId, !Self.equalIgnoringASCIICase(messageId, saleId) {
-            throw SaleViolation("sale.message_id_mismatch", "message_id '\(messageId)' is not the saleId '\(sale.saleId)'")
+        guard let saleUUID = tally.saleUUID else {
+            throw SaleViolation("sale.invalid_sale_id", "saleId '\((tally.saleIdText ?? "").prefix(60))' is not a UUID")
+        }
+        if let messageId = delivery.properties.messageId, Self.parseUUID(messageId) != saleUUID {
+            throw SaleViolation("sale.message_id_mismatch", "message_id '\(messageId)' is not the saleId '\(saleUUID.uuidString.lowercased())'")
         }
         try identifier(sale.storeId, field: "storeId", code: "sale.invalid_store_id")
         try identifier(sale.terminalId, field: "terminalId", code: "sale.invalid_terminal_id")
@@ -117,12 +118,12 @@ struct SaleValidator: Sendable {
         guard (1...limits.maximumReceiptNumber).contains(sale.receiptNumber) else {
             throw SaleViolation("sale.invalid_receipt_number", "receiptNumber \(sale.receiptNumber) is not between 1 and \(limits.maximumReceiptNumber)")
         }
-        guard let occurredAt = ISO8601Timestamp.parse(sale.occurredAt) else {
-            throw SaleViolation("sale.invalid_date", "occurredAt '\(sale.occurredAt)' is not an ISO 8601 date-time with offset")
+        guard let occurredAt = tally.occurredAt else {
+            throw SaleViolation("sale.invalid_date", "occurredAt '\(tally.occurredAtText ?? "")' is not an ISO 8601 date-time with offset")
         }
         if occurredAt.timeIntervalSince(now) > limits.futureTolerance {
             throw SaleViolation(
-                "sale.future_date", "occurredAt \(sale.occurredAt) is more than \(Int(limits.futureTolerance)) s in the future")
+                "sale.future_date", "occurredAt \(tally.occurredAtText ?? "") is more than \(Int(limits.futureTolerance)) s in the future")
         }
         guard limits.currencies.contains(sale.currency) else {
             throw SaleViolation("sale.unknown_currency", "currency '\(sale.currency)' is not one of \(limits.currencies.sorted().joined(separator: ", "))")
@@ -137,7 +138,7 @@ struct SaleValidator: Sendable {
         }
         let returnOf = try checkReturn(sale, lines: lines, saleId: saleUUID)
         return ValidatedSale(
-            deliveryTag: delivery.deliveryTag, saleId: saleId, saleUUID: saleUUID, returnOf: returnOf, sale: sale, body: body,
+            deliveryTag: delivery.deliveryTag, saleUUID: saleUUID, returnOf: returnOf, sale: sale, body: body,
             occurredAt: occurredAt, traceparent: TraceContext.of(delivery.properties))
     }
 
@@ -182,7 +183,9 @@ struct SaleValidator: Sendable {
             guard isReturn else {
                 throw SaleViolation("sale.return_with_positive_quantities", "returnOf is set but the quantities are positive")
             }
-            let (_, original) = try uuid(returnOf.saleId, field: "returnOf.saleId", code: "sale.invalid_return_reference")
+            guard let original = Self.parseUUID(returnOf.saleId) else {
+                throw SaleViolation("sale.invalid_return_reference", "returnOf.saleId '\(returnOf.saleId.prefix(60))' is not a UUID")
+            }
             guard original != saleId else {
                 throw SaleViolation("sale.invalid_return_reference", "a return cannot return itself")
             }
@@ -207,15 +210,6 @@ struct SaleValidator: Sendable {
         }
     }
 
-    /// The UUID in `value`, as lower-case text and as a value.
-    private func uuid(_ value: String, field: String, code: String) throws -> (text: String, value: UUID) {
-        guard let uuid = Self.parseUUID(value) else {
-            throw SaleViolation(code, "\(field) '\(value.prefix(60))' is not a UUID")
-        }
-        // Terminals send them in lower case nearly always: then there is nothing to allocate.
-        return (Self.allBytes(of: value) { $0 < UInt8(ascii: "A") || $0 > UInt8(ascii: "F") } ? value : value.lowercased(), uuid)
-    }
-
     /// Identifiers become routing-key words and database keys: letters, digits, `-` and `_` only.
     private func identifier(_ value: String, field: String, code: String) throws {
         guard (1...limits.maximumIdentifierLength).contains(value.utf8.count),
@@ -232,44 +226,31 @@ struct SaleValidator: Sendable {
     /// The UUID written as `8-4-4-4-12` hexadecimal digits, either case (Foundation's parser is a `sscanf`, too slow
     /// for every sale).
     static func parseUUID(_ value: String) -> UUID? {
-        value.withUTF8Bytes { bytes -> UUID? in
-            guard bytes.count == 36 else { return nil }
-            var high: UInt64 = 0
-            var low: UInt64 = 0
-            var digits = 0
-            for offset in 0..<36 {
-                let byte = bytes[offset]
-                if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
-                    guard byte == UInt8(ascii: "-") else { return nil }
-                    continue
-                }
-                let nibble: UInt8
-                switch byte {
-                case 0x30...0x39: nibble = byte &- 0x30
-                case 0x41...0x46: nibble = byte &- 0x41 &+ 10
-                case 0x61...0x66: nibble = byte &- 0x61 &+ 10
-                default: return nil
-                }
-                if digits < 16 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
-                digits += 1
-            }
-            return withUnsafeBytes(of: (high.bigEndian, low.bigEndian)) { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
-        }
+        value.withUTF8Bytes(parseUUID)
     }
 
-    /// Whether two ASCII texts are equal but for the case of their letters (a message id against its sale id).
-    static func equalIgnoringASCIICase(_ a: String, _ b: String) -> Bool {
-        a.withUTF8Bytes { a in
-            b.withUTF8Bytes { b in
-                guard a.count == b.count else { return false }
-                for index in 0..<a.count where a[index] != b[index] {
-                    // Letters differ from their other case in bit 0x20 only.
-                    let lower = a[index] | 0x20
-                    guard lower == b[index] | 0x20, lower >= UInt8(ascii: "a"), lower <= UInt8(ascii: "z") else { return false }
-                }
-                return true
+    static func parseUUID(_ bytes: UnsafeBufferPointer<UInt8>) -> UUID? {
+        guard bytes.count == 36 else { return nil }
+        var high: UInt64 = 0
+        var low: UInt64 = 0
+        var digits = 0
+        for offset in 0..<36 {
+            let byte = bytes[offset]
+            if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
+                guard byte == UInt8(ascii: "-") else { return nil }
+                continue
             }
+            let nibble: UInt8
+            switch byte {
+            case 0x30...0x39: nibble = byte &- 0x30
+            case 0x41...0x46: nibble = byte &- 0x41 &+ 10
+            case 0x61...0x66: nibble = byte &- 0x61 &+ 10
+            default: return nil
+            }
+            if digits < 16 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
+            digits += 1
         }
+        return withUnsafeBytes(of: (high.bigEndian, low.bigEndian)) { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
     }
 
     /// Whether `routingKey` is the sale's `sale.<storeId>.<terminalId>`, compared without building the text.
@@ -308,8 +289,30 @@ struct SaleValidator: Sendable {
 /// What the validator learns of a sale's lines and payments as the parser reads them.
 struct PartsTally: SaleVisitor {
     let limits: SaleLimits
+    let now: Date
     var lines = LineTally()
     var payments = PaymentTally()
+    /// The sale's id, when it is a UUID; its text is kept only when it is not, for the reason.
+    private(set) var saleUUID: UUID?
+    private(set) var saleIdText: String?
+    /// When the sale happened, when that is an ISO 8601 date-time; its text is kept only when it is not, or when it
+    /// lies too far in the future, for the reason.
+    private(set) var occurredAt: Date?
+    private(set) var occurredAtText: String?
+
+    /// Id and time are read where they lie: text is made for neither (terminals send both as they should).
+    var takesIdAndTime: Bool { true }
+
+    mutating func visit(saleId: TextView) {
+        saleUUID = saleId.withUTF8(SaleValidator.parseUUID)
+        saleIdText = saleUUID == nil ? saleId.string : nil
+    }
+
+    mutating func visit(occurredAt text: TextView) {
+        occurredAt = text.withUTF8(ISO8601Timestamp.parse)
+        let inFuture = occurredAt.map { $0.timeIntervalSince(now) > limits.futureTolerance } ?? true
+        occurredAtText = inFuture ? text.string : nil
+    }
 
     mutating func visit(_ line: LineView, at index: Int) { lines.add(line, at: index, limits: limits) }
     mutating func visit(_ payment: PaymentView, at index: Int) { payments.add(payment, at: index, limits: limits) }
@@ -414,7 +417,7 @@ enum ISO8601Timestamp {
         text.withUTF8Bytes(parse)
     }
 
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
         guard bytes.count >= 20, bytes.count <= 35 else { return nil }
         func number(_ start: Int, _ length: Int) -> Int? {
             var value = 0

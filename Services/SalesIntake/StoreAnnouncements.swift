@@ -95,7 +95,7 @@ extension StoreAnnouncements.Store {
         guard let traceparent = sale.traceparent else { return }
         if !traceparents.isEmpty { traceparents.append(UInt8(ascii: ",")) }
         traceparents.append(UInt8(ascii: "\""))
-        sale.saleId.withUTF8Bytes { traceparents.append(contentsOf: $0) }
+        sale.saleUUID.appendLowercasedText(to: &traceparents)
         traceparents.append(contentsOf: #"":""#.utf8)
         traceparent.withUTF8Bytes { traceparents.append(contentsOf: $0) }
         traceparents.append(UInt8(ascii: "\""))

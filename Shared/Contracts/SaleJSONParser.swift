@@ -24,8 +24,8 @@ public struct SaleJSONParser {
         try parse(body) { parser in try parser.sale() }
     }
 
-    /// A `pos.sale.v1` whose lines and payments are handed to `visitor` as they are read instead of kept: the sale
-    /// comes back with neither. For a reader that only checks them (intake), this saves building and freeing them;
+    /// A `pos.sale.v1` whose lines and payments (and, if it takes them, id and time) are handed to `visitor` as
+    /// they are read instead of kept: the sale comes back without them. For a reader that only checks them (intake), this saves building and freeing them;
     /// the visitor is passed in place, so that nothing is allocated for it either (closures that capture were).
     public static func parse<Visitor: SaleVisitor>(_ body: [UInt8], visitor: inout Visitor) throws(SaleViolation) -> POSSaleV1 {
         try parse(body) { parser in try parser.sale(visitor: &visitor) }
@@ -76,11 +76,23 @@ public struct SaleJSONParser {
         var returnOf: POSSaleV1.ReturnReference?
         try object(path: "") { parser, key in
             switch key {
-            case "saleId": saleId = try parser.requiredString(key.string)
+            case "saleId":
+                if visitor.takesIdAndTime {
+                    visitor.visit(saleId: try parser.requiredText(key.string, in: ""))
+                    saleId = ""
+                } else {
+                    saleId = try parser.requiredString(key.string)
+                }
             case "storeId": storeId = try parser.requiredString(key.string)
             case "terminalId": terminalId = try parser.requiredString(key.string)
             case "receiptNumber": receiptNumber = try parser.requiredInteger(key.string)
-            case "occurredAt": occurredAt = try parser.requiredString(key.string)
+            case "occurredAt":
+                if visitor.takesIdAndTime {
+                    visitor.visit(occurredAt: try parser.requiredText(key.string, in: ""))
+                    occurredAt = ""
+                } else {
+                    occurredAt = try parser.requiredString(key.string)
+                }
             case "cashierId": cashierId = try parser.requiredString(key.string)
             case "currency": currency = try parser.requiredString(key.string)
             case "total": total = try parser.requiredInteger(key.string)
@@ -260,9 +272,10 @@ public struct SaleJSONParser {
 
     /// A required string left where it lies (resolved only when it has escapes).
     private mutating func requiredText(_ key: @autoclosure () -> String, in path: @autoclosure () -> String) throws -> TextView {
+        var field: String { path().isEmpty ? key() : "\(path()).\(key())" }
         skipWhitespace()
-        if try isNull() { throw SaleViolation("sale.missing_field", "field \(path()).\(key()) is null") }
-        guard peek() == UInt8(ascii: "\"") else { throw wrongType("\(path()).\(key())", "text") }
+        if try isNull() { throw SaleViolation("sale.missing_field", "field \(field) is null") }
+        guard peek() == UInt8(ascii: "\"") else { throw wrongType(field, "text") }
         let (raw, plain) = try rawString()
         return TextView(raw: raw, unescaped: plain ? nil : try Self.unescape(raw))
     }
@@ -558,6 +571,12 @@ public struct TextView {
         unescaped?.fits(maximum) ?? (raw.count <= maximum || string.count <= maximum)
     }
 
+    /// The text's UTF-8 bytes (where it lies, or its escapes resolved).
+    public func withUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+        guard var unescaped else { return try body(raw) }
+        return try unescaped.withUTF8(body)
+    }
+
     /// Whether this is `text` (compared byte by byte where it lies).
     public func isEqual(to text: String) -> Bool {
         if let unescaped { return unescaped == text }
@@ -588,6 +607,17 @@ private typealias Key = TextView
 public protocol SaleVisitor {
     mutating func visit(_ line: LineView, at index: Int)
     mutating func visit(_ payment: PaymentView, at index: Int)
+    /// Whether the visitor takes the sale's id and time as they lie (``visit(saleId:)``, ``visit(occurredAt:)``):
+    /// the sale then comes back with both empty, and no text is made for them.
+    var takesIdAndTime: Bool { get }
+    mutating func visit(saleId: TextView)
+    mutating func visit(occurredAt: TextView)
+}
+
+extension SaleVisitor {
+    public var takesIdAndTime: Bool { false }
+    public mutating func visit(saleId: TextView) {}
+    public mutating func visit(occurredAt: TextView) {}
 }
 
 /// Lines and payments kept whole: the visitor behind ``SaleJSONParser/parse(_:)``.
