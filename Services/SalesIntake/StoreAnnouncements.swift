@@ -85,6 +85,9 @@ struct StoreAnnouncements {
 }
 
 extension StoreAnnouncements.Store {
+    /// Room for the pairs of about forty sales (96 bytes each) before the first growth.
+    static let initialTraceparentBytes = 4096
+
     mutating func add(_ sale: ValidatedSale) {
         if sales > 0 { body.append(UInt8(ascii: ",")) }
         body.append(contentsOf: sale.body)
@@ -93,7 +96,11 @@ extension StoreAnnouncements.Store {
         // Each sale's own trace context, so that billing, orders, collections and hr can carry it on. Sale ids are
         // UUIDs and valid trace contexts are hex and dashes: nothing to escape.
         guard let traceparent = sale.traceparent else { return }
-        if !traceparents.isEmpty { traceparents.append(UInt8(ascii: ",")) }
+        if traceparents.isEmpty {
+            traceparents.reserveCapacity(Self.initialTraceparentBytes)
+        } else {
+            traceparents.append(UInt8(ascii: ","))
+        }
         traceparents.append(UInt8(ascii: "\""))
         sale.saleUUID.appendLowercasedText(to: &traceparents)
         traceparents.append(contentsOf: #"":""#.utf8)

@@ -18,6 +18,21 @@ struct TraceContextTests {
         #expect(TraceContext.isValid(text) == valid)
     }
 
+    @Test("every byte of a context is checked: any other byte, at any position, makes it malformed")
+    func everyByte() {
+        let valid = Array(traced.utf8)
+        let hexPositions = (0..<55).filter { ![2, 35, 52].contains($0) }
+        for position in 0..<55 {
+            for byte in [0x00, 0x2F, 0x3A, 0x40, 0x47, 0x60, 0x67, 0x7F, 0x80, 0xFF, 0x20, 0x2D, 0x30, 0x39, 0x41, 0x46, 0x61, 0x66] as [UInt8] {
+                var bytes = valid
+                bytes[position] = byte
+                let isHexDigit = (0x30...0x39).contains(byte) || (0x41...0x46).contains(byte) || (0x61...0x66).contains(byte)
+                let expected = hexPositions.contains(position) ? isHexDigit : byte == 0x2D
+                #expect(TraceContext.isValid(String(decoding: bytes, as: UTF8.self)) == expected, "byte \(byte) at \(position)")
+            }
+        }
+    }
+
     @Test("a message's trace context is found among few headers or many, and only when well-formed")
     func ofMessage() {
         var few = MessageProperties(headers: ["x-retries": .int(1), TraceContext.header: .string(traced)])
