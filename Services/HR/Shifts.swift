@@ -9,6 +9,7 @@ import PostgresClient
 /// message delivered again changes nothing.
 enum Shifts {
     static func opened(_ shift: ShiftEventV1, on connection: PostgresConnection) throws {
+        try serialize(shift, on: connection)
         let day = String(shift.at.prefix(10))
         var flags = try assignmentFlags(shift, day: day, on: connection)
         // An earlier close for this shift (messages out of order): the open completes it.
@@ -43,6 +44,7 @@ enum Shifts {
     }
 
     static func closed(_ shift: ShiftEventV1, on connection: PostgresConnection) throws {
+        try serialize(shift, on: connection)
         guard let row = try connection.query(
             "SELECT opened_at IS NOT NULL AND opened_at > $2::timestamptz FROM shifts WHERE shift_id = $1 FOR UPDATE", [shift.shiftId, shift.at]
         ).first else {
@@ -60,6 +62,12 @@ enum Shifts {
                 flags = CASE WHEN $3 AND NOT 'closes_before_open' = ANY(flags) THEN flags || '{closes_before_open}' ELSE flags END
             WHERE shift_id = $1
             """, [shift.shiftId, shift.at, beforeOpen])
+    }
+
+    /// One employee's shifts are handled one transaction at a time (until this one ends): batches in flight side
+    /// by side, or replicas, would otherwise each miss the other's uncommitted shift when looking for overlaps.
+    private static func serialize(_ shift: ShiftEventV1, on connection: PostgresConnection) throws {
+        try connection.query("SELECT pg_advisory_xact_lock(hashtext('hr.shifts'), hashtext($1))", [shift.employeeId])
     }
 
     private static func assignmentFlags(_ shift: ShiftEventV1, day: String, on connection: PostgresConnection) throws -> [String] {

@@ -140,7 +140,8 @@ struct ReceivablesTests {
             #expect(try await harness.json("POST", "/receivables/\(lost)/write-off", body: #"{"reason":"again"}"#).status == 409)
             #expect(try await harness.json("POST", "/receivables/999999/write-off", body: #"{"reason":"x"}"#).status == 404)
             #expect(await eventually { harness.events("receivable.written_off").count == 1 })
-            let event = try JSONDecoder().decode(ReceivableEventV1.self, from: Data(harness.events("receivable.written_off")[0].body))
+            let written = try #require(harness.events("receivable.written_off").first, "no receivable.written_off event")
+            let event = try JSONDecoder().decode(ReceivableEventV1.self, from: Data(written.body))
             #expect(event.reason == "customer insolvent" && event.outstandingCents == 500)
             let after = try await harness.json("GET", "/aging").value as? [[String: Any]] ?? []
             #expect(bucket(after, "A87654321", "over90") == nil && bucket(after, "A87654321", "total") == 400)
