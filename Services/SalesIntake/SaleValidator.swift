@@ -220,9 +220,6 @@ struct SaleValidator: Sendable {
         }
     }
 
-    /// `8-4-4-4-12` hexadecimal digits.
-    static func isUUID(_ value: String) -> Bool { parseUUID(value) != nil }
-
     /// The UUID written as `8-4-4-4-12` hexadecimal digits, either case (Foundation's parser is a `sscanf`, too slow
     /// for every sale).
     static func parseUUID(_ value: String) -> UUID? {
