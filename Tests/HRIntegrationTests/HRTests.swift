@@ -13,8 +13,10 @@ import FoundationNetworking
 @Suite("HR: staff, shifts, sales per employee, announcements")
 struct HRTests {
     /// HR in-process with a till that publishes on `pos` and a listener on `hr.events` for stores S001–S003.
-    func withHR(_ body: (RunningService, AMQPConnection, [String: Seen]) async throws -> Void) async throws {
-        try await RunningService.with(HR.definition) { service in
+    func withHR(
+        environment: [String: String] = [:], _ body: (RunningService, AMQPConnection, [String: Seen]) async throws -> Void
+    ) async throws {
+        try await RunningService.with(HR.definition, environment: environment) { service in
             let stores = ["S001", "S002", "S003"]
             let listen = Topology(
                 exchanges: [Exchanges.pos, Exchanges.hrEvents], queues: stores.map { .init(name: "till.\($0)") } + [.init(name: "test.staff")],
@@ -49,6 +51,26 @@ struct HRTests {
             OutgoingMessage(
                 exchange: Exchanges.pos.name, routingKey: event.routingKey(opened: opened), body: Array(try JSONEncoder().encode(event)),
                 properties: MessageProperties(type: opened ? ShiftEventV1.openedType : ShiftEventV1.closedType, messageId: "\(id)-\(opened)")))
+    }
+
+    @Test("one employee's shifts handled in batches side by side still see each other: both of two that overlap are flagged")
+    func overlapsAcrossBatchesInFlight() async throws {
+        // One shift a batch, four batches at once: each pair below is handled in two transactions side by side.
+        try await withHR(environment: ["TRASTIENDA_CONSUMER_BATCH_SIZE": "1", "TRASTIENDA_CONSUMER_CONCURRENT_BATCHES": "4"]) { service, till, _ in
+            let employees = (1...6).map { String(format: "E%04d", $0) }
+            for id in employees { #expect(try await employee(service, id, stores: ["S001"]) == 201) }
+            for id in employees {
+                try await shift(till, opened: true, "\(id)-a", employee: id, at: "2026-11-29T09:00:00+01:00")
+                try await shift(till, opened: true, "\(id)-b", employee: id, at: "2026-11-29T09:00:00+01:00")
+            }
+            func flaggedOverlapping() async throws -> Set<String> {
+                let response = try await service.request("GET", "/shifts/flagged")
+                let rows = (try? JSONSerialization.jsonObject(with: Data(response.body.utf8))) as? [[String: Any]] ?? []
+                return Set(rows.filter { ($0["flags"] as? [String] ?? []).contains("overlapping") }.compactMap { $0["shiftId"] as? String })
+            }
+            let expected = Set(employees.flatMap { ["\($0)-a", "\($0)-b"] })
+            #expect(await eventually { (try? await flaggedOverlapping()) == expected })
+        }
     }
 
     @Test("shifts become timesheets; irregular shifts are recorded and flagged, not dropped")
