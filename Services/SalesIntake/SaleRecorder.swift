@@ -80,6 +80,6 @@ struct SaleRecorder: Sendable {
         Rejection(
             deliveryTag: sale.deliveryTag, code: "sale.receipt_conflict",
             reason: "terminal \(sale.terminalId) already recorded receipt \(sale.receiptNumber) "
-                + (other.map { "as sale \($0.uuidString.lowercased())" } ?? "for another sale") + ", not \(sale.saleId)")
+                + (other.map { "as sale \($0.lowercasedText)" } ?? "for another sale") + ", not \(sale.saleId)")
     }
 }

@@ -44,7 +44,7 @@ final class ValidatedSale: Sendable {
     }
 
     /// Lower-case canonical UUID (made each time: for reasons and the rare batch that needs it).
-    var saleId: String { saleUUID.uuidString.lowercased() }
+    var saleId: String { saleUUID.lowercasedText }
 
     /// `occurredAt` on PostgreSQL's clock: microseconds since 2000-01-01 UTC.
     var occurredAtMicrosecondsSince2000: Int64 {
@@ -96,12 +96,11 @@ struct SaleValidator: Sendable {
         }
         var tally = PartsTally(limits: limits, now: now)
         let sale = try SaleJSONParser.parse(body, visitor: &tally)
-        let (lines, payments) = (tally.lines, tally.payments)
         guard let saleUUID = tally.saleUUID else {
             throw SaleViolation("sale.invalid_sale_id", "saleId '\((tally.saleIdText ?? "").prefix(60))' is not a UUID")
         }
-        if let messageId = delivery.properties.messageId, Self.parseUUID(messageId) != saleUUID {
-            throw SaleViolation("sale.message_id_mismatch", "message_id '\(messageId)' is not the saleId '\(saleUUID.uuidString.lowercased())'")
+        if let messageId = delivery.properties.messageId, UUIDText.parse(messageId) != saleUUID {
+            throw SaleViolation("sale.message_id_mismatch", "message_id '\(messageId)' is not the saleId '\(saleUUID.lowercasedText)'")
         }
         try identifier(sale.storeId, field: "storeId", code: "sale.invalid_store_id")
         try identifier(sale.terminalId, field: "terminalId", code: "sale.invalid_terminal_id")
@@ -129,14 +128,14 @@ struct SaleValidator: Sendable {
             throw SaleViolation("sale.unknown_currency", "currency '\(sale.currency)' is not one of \(limits.currencies.sorted().joined(separator: ", "))")
         }
         if let customer = sale.customer { try check(customer) }
-        let linesTotal = try lines.total(limits: limits)
+        let linesTotal = try tally.lines.total(limits: limits)
         guard linesTotal == sale.total else {
             throw SaleViolation("sale.total_mismatch", "total \(sale.total) ≠ lines \(linesTotal)")
         }
-        if !payments.keepsEveryRule(total: sale.total, customerTaxId: sale.customer?.taxId, limits: limits) {
+        if !tally.payments.keepsEveryRule(total: sale.total, customerTaxId: sale.customer?.taxId, limits: limits) {
             try checkPayments(SaleJSONParser.parse(body).payments, total: sale.total, customerTaxId: sale.customer?.taxId)
         }
-        let returnOf = try checkReturn(sale, lines: lines, saleId: saleUUID)
+        let returnOf = try checkReturn(sale, lines: tally.lines, saleId: saleUUID)
         return ValidatedSale(
             deliveryTag: delivery.deliveryTag, saleUUID: saleUUID, returnOf: returnOf, sale: sale, body: body,
             occurredAt: occurredAt, traceparent: TraceContext.of(delivery.properties))
@@ -183,7 +182,7 @@ struct SaleValidator: Sendable {
             guard isReturn else {
                 throw SaleViolation("sale.return_with_positive_quantities", "returnOf is set but the quantities are positive")
             }
-            guard let original = Self.parseUUID(returnOf.saleId) else {
+            guard let original = UUIDText.parse(returnOf.saleId) else {
                 throw SaleViolation("sale.invalid_return_reference", "returnOf.saleId '\(returnOf.saleId.prefix(60))' is not a UUID")
             }
             guard original != saleId else {
@@ -218,36 +217,6 @@ struct SaleValidator: Sendable {
             throw SaleViolation(
                 code, "\(field) '\(value.prefix(60))' must be 1–\(limits.maximumIdentifierLength) letters, digits, '-' or '_'")
         }
-    }
-
-    /// The UUID written as `8-4-4-4-12` hexadecimal digits, either case (Foundation's parser is a `sscanf`, too slow
-    /// for every sale).
-    static func parseUUID(_ value: String) -> UUID? {
-        value.withUTF8Bytes(parseUUID)
-    }
-
-    static func parseUUID(_ bytes: UnsafeBufferPointer<UInt8>) -> UUID? {
-        guard bytes.count == 36 else { return nil }
-        var high: UInt64 = 0
-        var low: UInt64 = 0
-        var digits = 0
-        for offset in 0..<36 {
-            let byte = bytes[offset]
-            if offset == 8 || offset == 13 || offset == 18 || offset == 23 {
-                guard byte == UInt8(ascii: "-") else { return nil }
-                continue
-            }
-            let nibble: UInt8
-            switch byte {
-            case 0x30...0x39: nibble = byte &- 0x30
-            case 0x41...0x46: nibble = byte &- 0x41 &+ 10
-            case 0x61...0x66: nibble = byte &- 0x61 &+ 10
-            default: return nil
-            }
-            if digits < 16 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
-            digits += 1
-        }
-        return withUnsafeBytes(of: (high.bigEndian, low.bigEndian)) { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
     }
 
     /// Whether `routingKey` is the sale's `sale.<storeId>.<terminalId>`, compared without building the text.
@@ -301,7 +270,7 @@ struct PartsTally: SaleVisitor {
     var takesIdAndTime: Bool { true }
 
     mutating func visit(saleId: TextView) {
-        saleUUID = saleId.withUTF8(SaleValidator.parseUUID)
+        saleUUID = saleId.withUTF8(UUIDText.parse)
         saleIdText = saleUUID == nil ? saleId.string : nil
     }
 

@@ -232,8 +232,6 @@ public struct AMQPConsumer: Service {
     }
 }
 
-/// Acknowledges (or returns) batches strictly in the order they were taken, whatever order they finish in: a
-/// multiple-ack covers every earlier tag, so batch n may only be settled once every batch before it is.
 /// A batch held for its task, so that the task can give it away whole when it is done (the last reference then
 /// goes to the connection's thread, see ``AMQPConnection/release(_:)``).
 final class BatchHandOff: Sendable {
@@ -251,6 +249,8 @@ final class BatchHandOff: Sendable {
     }
 }
 
+/// Acknowledges (or returns) batches strictly in the order they were taken, whatever order they finish in: a
+/// multiple-ack covers every earlier tag, so batch n may only be settled once every batch before it is.
 final class BatchSettler: Sendable {
     private struct State {
         var next = 0

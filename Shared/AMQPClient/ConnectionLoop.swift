@@ -119,8 +119,8 @@ final class ConnectionLoop {
             case .ack, .nack:
                 break  // tags of a dead connection: the broker redelivers those messages
             case .release:
-            break  // dropped with the commands, on this thread
-        case .cancelConsuming:
+                break  // dropped with the commands, on this thread
+            case .cancelConsuming:
                 finishConsuming()
             }
         }

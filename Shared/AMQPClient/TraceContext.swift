@@ -17,12 +17,8 @@ public enum TraceContext {
         var bytes = Array(traceparent.utf8)
         bytes[0] = UInt8(ascii: "0")
         bytes[1] = UInt8(ascii: "0")
-        var span = UInt64.random(in: 1...UInt64.max)  // never all zeros, which means "no parent"
-        for offset in (36..<52).reversed() {
-            let digit = UInt8(truncatingIfNeeded: span & 0xF)
-            bytes[offset] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
-            span >>= 4
-        }
+        let span = UInt64.random(in: 1...UInt64.max)  // never all zeros, which means "no parent"
+        bytes.withUnsafeMutableBufferPointer { HexDigits.write(span, count: 16, to: $0, at: 36) }
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -35,8 +31,9 @@ public enum TraceContext {
     /// every sale's header goes through here.
     public static func isValid(_ text: String) -> Bool {
         text.withUTF8Bytes { bytes in
+            func isHex(_ offset: Int) -> Bool { HexDigits.value(bytes[offset]) != nil }
             guard bytes.count == 55, bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"), bytes[52] == UInt8(ascii: "-"),
-                isHex(bytes[0]), isHex(bytes[1]), isHex(bytes[53]), isHex(bytes[54])
+                isHex(0), isHex(1), isHex(53), isHex(54)
             else { return false }
             let base = UnsafeRawPointer(bytes.baseAddress!)
             func word(_ offset: Int) -> UInt64 { UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
@@ -49,11 +46,6 @@ public enum TraceContext {
             let zeros: UInt64 = 0x3030_3030_3030_3030
             return (trace.0 ^ zeros) | (trace.1 ^ zeros) | (trace.2 ^ zeros) | (trace.3 ^ zeros) != 0
         }
-    }
-
-    private static func isHex(_ byte: UInt8) -> Bool {
-        // A digit, or a letter a–f in either case (0x20 is the case bit).
-        byte &- 0x30 < 10 || (byte | 0x20) &- 0x61 < 6
     }
 
     /// Whether all eight bytes of `word` are hex digits, either case: each byte tested in its own lane (the sums

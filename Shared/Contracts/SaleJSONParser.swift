@@ -76,23 +76,11 @@ public struct SaleJSONParser {
         var returnOf: POSSaleV1.ReturnReference?
         try object(path: "") { parser, key in
             switch key {
-            case "saleId":
-                if visitor.takesIdAndTime {
-                    visitor.visit(saleId: try parser.requiredText(key.string, in: ""))
-                    saleId = ""
-                } else {
-                    saleId = try parser.requiredString(key.string)
-                }
+            case "saleId": saleId = try parser.idOrTime(key.string, handingTo: &visitor) { $0.visit(saleId: $1) }
             case "storeId": storeId = try parser.requiredString(key.string)
             case "terminalId": terminalId = try parser.requiredString(key.string)
             case "receiptNumber": receiptNumber = try parser.requiredInteger(key.string)
-            case "occurredAt":
-                if visitor.takesIdAndTime {
-                    visitor.visit(occurredAt: try parser.requiredText(key.string, in: ""))
-                    occurredAt = ""
-                } else {
-                    occurredAt = try parser.requiredString(key.string)
-                }
+            case "occurredAt": occurredAt = try parser.idOrTime(key.string, handingTo: &visitor) { $0.visit(occurredAt: $1) }
             case "cashierId": cashierId = try parser.requiredString(key.string)
             case "currency": currency = try parser.requiredString(key.string)
             case "total": total = try parser.requiredInteger(key.string)
@@ -263,11 +251,17 @@ public struct SaleJSONParser {
     }
 
     private mutating func requiredString(_ key: @autoclosure () -> String, in path: @autoclosure () -> String = "") throws -> String {
-        var field: String { path().isEmpty ? key() : "\(path()).\(key())" }
-        guard let value = try optionalString(field) else {
-            throw SaleViolation("sale.missing_field", "field \(field) is null")
-        }
-        return value
+        try requiredText(key(), in: path()).string
+    }
+
+    /// The sale's id or time: handed to `visitor` where it lies when it takes them (the sale then keeps ""), read
+    /// as a string otherwise.
+    private mutating func idOrTime<Visitor: SaleVisitor>(
+        _ key: String, handingTo visitor: inout Visitor, _ visit: (inout Visitor, TextView) -> Void
+    ) throws -> String {
+        guard visitor.takesIdAndTime else { return try requiredString(key) }
+        visit(&visitor, try requiredText(key, in: ""))
+        return ""
     }
 
     /// A required string left where it lies (resolved only when it has escapes).

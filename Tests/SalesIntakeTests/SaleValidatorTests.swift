@@ -121,7 +121,7 @@ struct SaleIdTests {
         ("5f0c7a9e-2b7e-4a51-9d0e-0c6f3f1d2a1g", false),
     ])
     func uuids(text: String, valid: Bool) {
-        #expect(SaleValidator.parseUUID(text) == (valid ? UUID(uuidString: text) : nil))
+        #expect(UUIDText.parse(text) == (valid ? UUID(uuidString: text) : nil))
     }
 
     @Test("UUIDs are written as lower-case text, the same as Foundation's lowered")
