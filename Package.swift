@@ -71,7 +71,6 @@ func tests(_ name: String, dependencies: [Target.Dependency]) -> Target {
 
 let package = Package(
     name: "trastienda",
-    platforms: [.macOS(.v15)],
     products: services.map { .executable(name: $0.name, targets: [$0.name]) }
         + tools.map { .executable(name: $0.name, targets: [$0.name]) },
     dependencies: [
