@@ -26,9 +26,28 @@ credentials() {  # service: the environment that gives it its own users
     echo "TRASTIENDA_${upper}_DATABASE_URL=postgres://trastienda_$schema:trastienda@localhost:5432/trastienda"
 }
 
+# Runs one service, and runs it again when it exits without having been asked to (a crash, say), after a backoff
+# that doubles from 1 s to 16 s while it keeps dying within a minute: the restart policy the compose file gives
+# containers. A TERM or INT is passed on to the service, which stops gracefully; then the supervisor ends too.
+supervise() {  # service
+    local service=$1 backoff=1 child code started
+    trap '[ -n "${child:-}" ] && kill -TERM "$child" 2>/dev/null; wait "$child" 2>/dev/null; exit 0' TERM INT
+    while true; do
+        started=$SECONDS
+        env $(credentials "$service") "$bin/$service" > >(sed -u "s/^/[$service] /") 2>&1 &
+        child=$!
+        wait "$child"
+        code=$?
+        if [ $((SECONDS - started)) -ge 60 ]; then backoff=1; fi
+        echo "[run] $service exited unexpectedly (code $code); restarting it in $backoff s"
+        sleep "$backoff" & wait $!
+        backoff=$((backoff < 16 ? backoff * 2 : 16))
+    done
+}
+
 for service in "${services[@]}"; do
-    env $(credentials "$service") "$bin/$service" > >(sed -u "s/^/[$service] /") 2>&1 &
-    pids+=($!)  # the service itself, so that stopping reaches it even when not started from a terminal
+    supervise "$service" &
+    pids+=($!)  # the supervisor, which passes a stop on to its service even when not started from a terminal
 done
 
 started=$SECONDS

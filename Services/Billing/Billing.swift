@@ -31,7 +31,7 @@ enum Billing {
     /// A return that comes before its sale is invoiced (two intake batches announced out of order, say) waits in
     /// the retry queue and is looked at again every 250 ms, for up to 5 minutes, before it is parked.
     private static func settings(_ context: ServiceContext) -> ConsumerSettings {
-        var settings = context.consumerSettings(queue: Queues.billingSaleRecorded)
+        var settings = context.consumerSettings(queue: Queues.billingSaleRecorded, splitter: RecordedSales.split)
         settings.retryDelay = .milliseconds(250)
         settings.retryLimit = 1200
         return settings

@@ -23,7 +23,7 @@ struct InvoiceIssuer: Sendable {
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
         statistics.batchStarted()
         let started = ContinuousClock.now
-        let (toIssue, rejections) = RecordedSales.decode(batch, malformedCode: "billing.malformed_event")
+        let (toIssue, rejections) = try RecordedSales.decode(batch, malformedCode: "billing.malformed_event")
         let fiscal = self.fiscal
         let generatedAt = Self.now()
         // In the order the batches came: a return is then never looked at before the batch holding its sale.

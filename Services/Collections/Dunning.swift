@@ -29,7 +29,7 @@ struct Dunning: Service {
             } catch {
                 logger.warning("Dunning run failed; will try again", metadata: ["error": .string("\(error)")])
             }
-            try? await Task.sleep(for: interval)
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }  // a stop never waits out a tick
         }
     }
 

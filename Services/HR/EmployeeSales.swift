@@ -9,7 +9,7 @@ struct EmployeeSales: Sendable {
     let database: Database
 
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
-        let (events, rejections) = RecordedSales.decode(batch, malformedCode: "hr.malformed_event")
+        let (events, rejections) = try RecordedSales.decode(batch, malformedCode: "hr.malformed_event")
         let toCredit = events.flatMap(\.event.sales)
         try await database.transaction { connection in try Self.credit(toCredit, on: connection) }
         return rejections

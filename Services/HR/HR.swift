@@ -11,7 +11,7 @@ enum HR {
             [
                 AMQPConsumer(
                     configuration: context.configuration.amqp.named("hr-sales"),
-                    settings: context.consumerSettings(queue: Queues.hrSaleRecorded), topology: topology, logger: context.logger,
+                    settings: context.consumerSettings(queue: Queues.hrSaleRecorded, splitter: RecordedSales.split), topology: topology, logger: context.logger,
                     handler: EmployeeSales(database: context.database).handle),
                 AMQPConsumer(
                     configuration: context.configuration.amqp.named("hr-tills"),

@@ -14,7 +14,7 @@ enum Orders {
             [
                 AMQPConsumer(
                     configuration: context.configuration.amqp.named("orders-sales"),
-                    settings: context.consumerSettings(queue: Queues.ordersSaleRecorded), topology: topology, logger: context.logger,
+                    settings: context.consumerSettings(queue: Queues.ordersSaleRecorded, splitter: RecordedSales.split), topology: topology, logger: context.logger,
                     handler: SaleStockMover(database: context.database, activity: salesActivity).handle),
                 AMQPConsumer(
                     configuration: context.configuration.amqp.named("orders-commands"),

@@ -18,7 +18,7 @@ struct SaleStockMover: Sendable {
 
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
         activity.batchStarted()
-        let (events, rejections) = RecordedSales.decode(batch, malformedCode: "orders.malformed_event")
+        let (events, rejections) = try RecordedSales.decode(batch, malformedCode: "orders.malformed_event")
         let toMove = events.flatMap(\.event.sales)
         let moved = try await database.transaction { connection in try Self.move(toMove, on: connection) }
         activity.batchCommitted(handled: moved)

@@ -40,7 +40,8 @@ final class IntakeStatistics: Sendable {
         for code in rejections { Counter(label: "intake_sales_rejected_total", dimensions: [("code", code)]).increment() }
         batchSize.record(size)
         batchDuration.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
-        for seconds in lags { lag.recordNanoseconds(Int64(max(0, seconds) * 1e9)) }
+        // Clamped to a century: a lag is measured from the till's clock, which the sale itself states.
+        for seconds in lags where seconds.isFinite { lag.recordNanoseconds(Int64(min(max(0, seconds), 3_155_760_000) * 1e9)) }
     }
 
     private static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

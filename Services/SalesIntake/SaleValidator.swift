@@ -1,6 +1,7 @@
 import AMQPClient
 import Contracts
 import Foundation
+import ServiceRuntime
 
 /// A sale that passed every rule, with what recording and announcing it need (and nothing more: each field is
 /// released once per sale). A class: it is passed around a batch several times, and copying a struct of many strings
@@ -58,21 +59,41 @@ struct SaleLimits: Sendable {
     var maximumMessageBytes = 65_536
     var currencies = ["EUR"]
     var taxRates: [Int64] = [21, 10, 4, 0]
-    /// How far in the future `occurredAt` may be (terminal clocks drift).
+    /// How far in the future `occurredAt` may be (terminal clocks drift): `TRASTIENDA_SALES_INTAKE_CLOCK_DRIFT_SECONDS`.
     var futureTolerance: TimeInterval = 300
-    var maximumLines = 500
-    var maximumPayments = 20
-    var maximumQuantity: Int64 = 10_000
-    /// Cents, tax included: 100,000.00 EUR.
-    var maximumUnitPrice: Int64 = 10_000_000
-    var maximumIdentifierLength = 48
-    var maximumTextLength = 200
-    /// 2^53 − 1: the largest integer every JSON reader keeps exact.
-    var maximumReceiptNumber: Int64 = 9_007_199_254_740_991
+    /// How far in the past `occurredAt` may be (a till that was offline syncs late; older sales are refused, to be
+    /// replayed from the dead-letter queue once someone decides): `TRASTIENDA_SALES_INTAKE_LATE_SYNC_DAYS`.
+    var pastTolerance: TimeInterval = 31 * 86_400
+    var maximumLines = SaleContract.maximumLines
+    var maximumPayments = SaleContract.maximumPayments
+    var maximumQuantity = SaleContract.maximumQuantity
+    var maximumUnitPrice = SaleContract.maximumUnitPrice
+    var maximumIdentifierLength = SaleContract.maximumIdentifierLength
+    var maximumTextLength = SaleContract.maximumTextLength
+    var maximumReceiptNumber = SaleContract.maximumReceiptNumber
     var paymentMethods = ["cash", "card", "voucher", "deferred"]
     /// When terminals connect as their own broker users (`trastienda provision`), every sale must carry the
     /// broker-validated `user_id` of its terminal, `till-<terminalId>`: `TRASTIENDA_SALES_INTAKE_TERMINAL_USERS=1`.
     var requireTerminalUser = ProcessInfo.processInfo.environment["TRASTIENDA_SALES_INTAKE_TERMINAL_USERS"] == "1"
+
+    /// The defaults, with the date window from the environment.
+    static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> SaleLimits {
+        var limits = SaleLimits()
+        if let text = environment["TRASTIENDA_SALES_INTAKE_LATE_SYNC_DAYS"] {
+            guard let days = Int(text), (1...3650).contains(days) else {
+                throw ConfigurationError(variable: "TRASTIENDA_SALES_INTAKE_LATE_SYNC_DAYS", value: text, expected: "whole days from 1 to 3650")
+            }
+            limits.pastTolerance = TimeInterval(days * 86_400)
+        }
+        if let text = environment["TRASTIENDA_SALES_INTAKE_CLOCK_DRIFT_SECONDS"] {
+            guard let seconds = Int(text), (0...86_400).contains(seconds) else {
+                throw ConfigurationError(
+                    variable: "TRASTIENDA_SALES_INTAKE_CLOCK_DRIFT_SECONDS", value: text, expected: "whole seconds from 0 to 86400")
+            }
+            limits.futureTolerance = TimeInterval(seconds)
+        }
+        return limits
+    }
 }
 
 /// Checks every rule of `pos.sale.v1`. Pure: no I/O, so it runs in microseconds and is unit-tested.
@@ -124,6 +145,10 @@ struct SaleValidator: Sendable {
             throw SaleViolation(
                 "sale.future_date", "occurredAt \(tally.occurredAtText ?? "") is more than \(Int(limits.futureTolerance)) s in the future")
         }
+        if now.timeIntervalSince(occurredAt) > limits.pastTolerance {
+            throw SaleViolation(
+                "sale.too_old", "occurredAt \(tally.occurredAtText ?? "") is more than \(Int(limits.pastTolerance / 86_400)) days in the past")
+        }
         guard limits.currencies.contains(sale.currency) else {
             throw SaleViolation("sale.unknown_currency", "currency '\(sale.currency)' is not one of \(limits.currencies.sorted().joined(separator: ", "))")
         }
@@ -154,14 +179,14 @@ struct SaleValidator: Sendable {
                     "sale.unknown_payment_method",
                     "payments[\(index)].method '\(payment.method)' is not one of \(limits.paymentMethods.sorted().joined(separator: ", "))")
             }
-            guard payment.amount != 0, (payment.amount > 0) == (total > 0), abs(payment.amount) <= abs(total) else {
+            guard payment.amount != 0, (payment.amount > 0) == (total > 0), payment.amount.magnitude <= total.magnitude else {
                 throw SaleViolation(
                     "sale.invalid_payment_amount", "payments[\(index)].amount \(payment.amount) is zero, of the wrong sign, or more than the total")
             }
             if payment.method == "deferred", (customerTaxId ?? "").isEmpty {
                 throw SaleViolation("sale.deferred_without_customer", "payments[\(index)] is on account (deferred): the sale needs a customer with a taxId")
             }
-            paid += payment.amount
+            paid += payment.amount  // each at most the total, at most 20 of them: no overflow
         }
         guard paid == total else {
             throw SaleViolation("sale.payments_mismatch", "payments \(paid) ≠ total \(total)")
@@ -203,8 +228,12 @@ struct SaleValidator: Sendable {
             }
         }
         for (field, value) in [("name", customer.name), ("address", customer.address)] {
-            if let value, !value.fits(limits.maximumTextLength) {
+            guard let value else { continue }
+            if !value.fits(limits.maximumTextLength) {
                 throw SaleViolation("sale.invalid_customer", "customer.\(field) is longer than \(limits.maximumTextLength) characters")
+            }
+            if let control = SaleContract.controlCharacter(in: value) {
+                throw SaleViolation("sale.control_character", "customer.\(field) holds the control character \(SaleContract.name(control))")
             }
         }
     }
@@ -276,8 +305,8 @@ struct PartsTally: SaleVisitor {
 
     mutating func visit(occurredAt text: TextView) {
         occurredAt = text.withUTF8(ISO8601Timestamp.parse)
-        let inFuture = occurredAt.map { $0.timeIntervalSince(now) > limits.futureTolerance } ?? true
-        occurredAtText = inFuture ? text.string : nil
+        let outsideWindow = occurredAt.map { $0.timeIntervalSince(now) > limits.futureTolerance || now.timeIntervalSince($0) > limits.pastTolerance } ?? true
+        occurredAtText = outsideWindow ? text.string : nil
     }
 
     mutating func visit(_ line: LineView, at index: Int) { lines.add(line, at: index, limits: limits) }
@@ -322,7 +351,12 @@ struct LineTally {
             throw SaleViolation(
                 "sale.invalid_description", "\(field).description is empty or longer than \(limits.maximumTextLength) characters")
         }
-        guard line.quantity != 0, abs(line.quantity) <= limits.maximumQuantity else {
+        for (name, text) in [("sku", line.sku), ("description", line.description)] {
+            if let control = text.controlCharacter {
+                throw SaleViolation("sale.control_character", "\(field).\(name) holds the control character \(SaleContract.name(control))")
+            }
+        }
+        guard line.quantity != 0, line.quantity.magnitude <= limits.maximumQuantity.magnitude else {
             throw SaleViolation("sale.invalid_quantity", "\(field).quantity \(line.quantity) is zero or beyond ±\(limits.maximumQuantity)")
         }
         guard (0...limits.maximumUnitPrice).contains(line.unitPrice) else {
@@ -337,7 +371,7 @@ struct LineTally {
         let gross = line.quantity * line.unitPrice  // bounded by the limits above: no overflow
         // The discount has the line's sign (a return line gives back the discount the sale took) and never exceeds
         // the line, so that total = Σ (quantity × unitPrice − discount) holds for sales and returns.
-        guard line.discount == 0 || (line.discount > 0) == (gross > 0), abs(line.discount) <= abs(gross) else {
+        guard line.discount == 0 || (line.discount > 0) == (gross > 0), line.discount.magnitude <= gross.magnitude else {
             throw SaleViolation("sale.invalid_discount", "\(field).discount \(line.discount) is of the wrong sign or more than the line's \(gross)")
         }
         return gross - line.discount
@@ -373,77 +407,5 @@ struct PaymentTally {
         (1...limits.maximumPayments).contains(count) && !anyUnknownMethod && !anyZero
             && (total > 0 ? !anyNegative : !anyPositive) && largest <= total.magnitude
             && (!anyDeferred || !(customerTaxId ?? "").isEmpty) && paid == total
-    }
-}
-
-/// ISO 8601 date-times with an offset (`2026-11-29T10:15:00+01:00`, `…Z`, optional fraction), parsed by hand: this
-/// runs for every sale.
-enum ISO8601Timestamp {
-    static func parse(_ text: String) -> Date? {
-        text.withUTF8Bytes(parse)
-    }
-
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
-        guard bytes.count >= 20, bytes.count <= 35 else { return nil }
-        func number(_ start: Int, _ length: Int) -> Int? {
-            var value = 0
-            for index in start..<(start + length) {
-                let byte = bytes[index]
-                guard byte >= 0x30, byte <= 0x39 else { return nil }
-                value = value * 10 + Int(byte - 0x30)
-            }
-            return value
-        }
-        guard let year = number(0, 4), bytes[4] == UInt8(ascii: "-"), let month = number(5, 2), bytes[7] == UInt8(ascii: "-"),
-            let day = number(8, 2), bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: "t"),
-            let hour = number(11, 2), bytes[13] == UInt8(ascii: ":"), let minute = number(14, 2), bytes[16] == UInt8(ascii: ":"),
-            let second = number(17, 2),
-            (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day), hour < 24, minute < 60, second < 60
-        else { return nil }
-        var index = 19
-        var fraction = 0.0
-        if bytes[index] == UInt8(ascii: ".") {
-            index += 1
-            var scale = 0.1
-            let start = index
-            while index < bytes.count, bytes[index] >= 0x30, bytes[index] <= 0x39 {
-                fraction += Double(bytes[index] - 0x30) * scale
-                scale /= 10
-                index += 1
-            }
-            guard index > start else { return nil }
-        }
-        guard index < bytes.count else { return nil }
-        var offset = 0
-        if bytes[index] == UInt8(ascii: "Z") || bytes[index] == UInt8(ascii: "z") {
-            guard index + 1 == bytes.count else { return nil }
-        } else {
-            guard index + 6 == bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-"),
-                let offsetHours = number(index + 1, 2), bytes[index + 3] == UInt8(ascii: ":"), let offsetMinutes = number(index + 4, 2),
-                offsetHours < 24, offsetMinutes < 60
-            else { return nil }
-            offset = (offsetHours * 3600 + offsetMinutes * 60) * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
-        }
-        let days = daysFromCivil(year: year, month: month, day: day)
-        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
-        return Date(timeIntervalSince1970: Double(seconds) + fraction)
-    }
-
-    private static func daysIn(month: Int, year: Int) -> Int {
-        switch month {
-        case 2: (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
-        case 4, 6, 9, 11: 30
-        default: 31
-        }
-    }
-
-    /// Days since 1970-01-01 (Howard Hinnant's algorithm).
-    private static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yearOfEra = y - era * 400
-        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
-        return era * 146_097 + dayOfEra - 719_468
     }
 }

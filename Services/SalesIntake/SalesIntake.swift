@@ -9,13 +9,13 @@ enum SalesIntake {
 
     static let definition = definition(partitioning: IntakePartitioning())
 
-    static func definition(partitioning: IntakePartitioning) -> ServiceDefinition {
+    static func definition(partitioning: IntakePartitioning, limits: SaleLimits = SaleLimits()) -> ServiceDefinition {
         let topology = partitioning.topology
         return ServiceDefinition(
             name: "sales-intake", defaultHTTPPort: 8081, schema: "sales", migrations: SalesStore.migrations, topology: topology,
             consumers: { context in
                 let recorder = SaleRecorder(
-                    database: context.database, publisher: context.publisher, validator: SaleValidator(), statistics: statistics,
+                    database: context.database, publisher: context.publisher, validator: SaleValidator(limits: limits), statistics: statistics,
                     logger: context.logger)
                 return partitioning.queues.enumerated().map { index, queue in
                     AMQPConsumer(

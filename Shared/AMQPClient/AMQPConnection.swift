@@ -27,6 +27,7 @@ public final class AMQPConnection: Sendable {
     let mailbox = Mailbox()
     let deliveries = DeliveryBuffer()
     private let connectedFlag = Atomic<Bool>(false)
+    private let generationNow = Atomic<UInt64>(0)
     private let lifecycle = Mutex(Lifecycle())
 
     private struct Lifecycle {
@@ -56,6 +57,12 @@ public final class AMQPConnection: Sendable {
 
     func setConnected(_ value: Bool) { connectedFlag.store(value, ordering: .relaxed) }
 
+    /// The generation of the connection that is up now (or was last): deliveries of an older one can no longer be
+    /// acknowledged, and the broker delivers them again.
+    var generation: UInt64 { generationNow.load(ordering: .relaxed) }
+
+    func setGeneration(_ value: UInt64) { generationNow.store(value, ordering: .relaxed) }
+
     var isCloseRequested: Bool { lifecycle.withLock { $0.closeRequested } }
 
     /// Publishes every message and returns when the broker has confirmed them all.
@@ -71,9 +78,17 @@ public final class AMQPConnection: Sendable {
     /// queued for the connection, which sends what it is given in order, before waiting for the confirms.
     public func publish(_ messages: [OutgoingMessage], whenQueued: () -> Void) async throws {
         guard !messages.isEmpty else { return whenQueued() }
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            mailbox.send(.publish(messages, PublishTicket(count: messages.count, continuation: continuation)))
-            whenQueued()
+        let ticket = Mutex<PublishTicket?>(nil)
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                let issued = PublishTicket(count: messages.count, continuation: continuation)
+                ticket.withLock { $0 = issued }
+                mailbox.send(.publish(messages, issued))
+                whenQueued()
+                if Task.isCancelled { issued.fail(CancellationError()) }
+            }
+        } onCancel: {
+            ticket.withLock { $0 }?.fail(CancellationError())
         }
     }
 

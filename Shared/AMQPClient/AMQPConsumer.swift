@@ -5,7 +5,9 @@ import ServiceLifecycle
 import Synchronization
 
 /// What a consumer does with a batch: the deliveries it refuses (they go to the dead-letter queue with their reason);
-/// the rest are acknowledged together. Throwing returns the whole batch to the queue for another try.
+/// the rest are acknowledged together. Throwing a transient error (see ``HandlerFailure``) has the batch tried again
+/// after a backoff; any other error has the consumer find the deliveries at fault by splitting the batch, handle the
+/// rest, and park only those.
 public typealias BatchHandler = @Sendable ([Delivery]) async throws -> [Rejection]
 
 /// How a consumer takes its messages.
@@ -22,9 +24,16 @@ public struct ConsumerSettings: Sendable {
     public var concurrentBatches: Int
     /// Where refused messages are published, with the queue's name as routing key.
     public var deadLetterExchange: String
-    /// After a batch fails, how long to wait before returning it to the queue, doubled for each failure in a row
-    /// (up to 30 s): an outage of the database then spends the queue's delivery limit over minutes, not seconds.
+    /// After a transient failure, how long to wait before trying the batch again, doubled for each failure in a row
+    /// up to `maximumFailureBackoff`. The batch stays with the consumer meanwhile: it spends none of the queue's
+    /// delivery limit.
     public var failureBackoff: Duration
+    public var maximumFailureBackoff: Duration = .seconds(5)
+    /// Tells transient failures from failures caused by the messages.
+    public var failureClassifier: FailureClassifier = HandlerFailure.classify
+    /// Cuts a message that carries many items into one message per item, so that one item the handler cannot handle
+    /// is parked alone (nil: messages are parked whole).
+    public var messageSplitter: MessageSplitter?
     /// How long a message the handler asked to retry later waits in the retry queue before it comes back. It waits
     /// there, not in the consumer: the batches after it go on meanwhile.
     public var retryDelay: Duration
@@ -62,9 +71,11 @@ public struct AMQPConsumer: Service {
     public let connection: AMQPConnection
     private let handler: BatchHandler
     private let logger: Logger
-    private let failuresInARow = FailureStreak()
     private let handledCounter: Counter
     private let rejectedCounter: Counter
+    private let retriedCounter: Counter
+    /// Tags for the parts of split messages, far above any tag the broker gives.
+    private let partTags = PartTags()
 
     public init(
         configuration: AMQPConfiguration, settings: ConsumerSettings, topology: Topology = Topology(), logger: Logger,
@@ -74,6 +85,7 @@ public struct AMQPConsumer: Service {
         self.handler = handler
         handledCounter = Counter(label: "amqp_messages_handled_total", dimensions: [("queue", settings.queue)])
         rejectedCounter = Counter(label: "amqp_messages_rejected_total", dimensions: [("queue", settings.queue)])
+        retriedCounter = Counter(label: "amqp_batch_transient_failures_total", dimensions: [("queue", settings.queue)])
         var logger = logger
         logger[metadataKey: "amqp.queue"] = .string(settings.queue)
         self.logger = logger
@@ -114,9 +126,7 @@ public struct AMQPConsumer: Service {
                 inFlight += 1
                 let handOff = BatchHandOff(batch)
                 group.addTask {
-                    let outcome = await BatchTurn.$current.withValue(BatchTurn(number: number, turns: turns)) {
-                        await process(handOff.deliveries)
-                    }
+                    let outcome = await process(handOff.deliveries, number: number, turns: turns)
                     turns.pass(number)
                     settler.settle(number, last: last, outcome: outcome)
                     connection.release(handOff.take())
@@ -133,37 +143,106 @@ public struct AMQPConsumer: Service {
         case returnToQueue
     }
 
-    /// Runs the handler, dead-letters what it refuses and returns what it wants to retry later.
-    private func process(_ batch: [Delivery]) async -> Outcome {
+    /// The batch could not be finished here (shutdown, or its connection is gone): it goes back to the queue.
+    private struct Abandoned: Error {}
+
+    /// Runs the handler until the whole batch is settled: transient failures are waited out, deliveries (or parts of
+    /// one) that fail for what they hold are found by splitting and parked alone. Then dead-letters what was refused
+    /// and queues what waits for a retry.
+    private func process(_ batch: [Delivery], number: Int, turns: BatchTurns) async -> Outcome {
         do {
-            let rejections = try await handler(batch)
-            let byTag = Dictionary(batch.map { ($0.deliveryTag, $0) }, uniquingKeysWith: { first, _ in first })
-            // A message to retry waits in the retry queue, unless it has been back too often: then it is parked too.
-            let retries = rejections.filter { rejection in
-                rejection.disposition == .retryLater
-                    && (byTag[rejection.deliveryTag]?.properties.headers[Self.retriesHeader]?.intValue ?? 0) < Int64(settings.retryLimit)
+            var refused: [(rejection: Rejection, delivery: Delivery)] = []
+            try await handle(batch, number: number, turns: turns, whole: true, refused: &refused)
+            let retries = refused.filter { item in
+                // A message to retry waits in the retry queue, unless it has been back too often: then it is parked too.
+                item.rejection.disposition == .retryLater
+                    && (item.delivery.properties.headers[Self.retriesHeader]?.intValue ?? 0) < Int64(settings.retryLimit)
             }
-            let parked = rejections.filter { rejection in !retries.contains(rejection) }
-            if !parked.isEmpty {
-                try await deadLetter(parked, from: byTag)
-                rejectedCounter.increment(by: Int64(parked.count))
+            let parked = refused.filter { item in !retries.contains { $0.rejection == item.rejection && $0.delivery === item.delivery } }
+            try await untilDone(batch) {
+                if !parked.isEmpty { try await deadLetter(parked) }
+                if !retries.isEmpty { try await retryLater(retries) }
             }
-            if !retries.isEmpty { try await retryLater(retries, from: byTag) }
+            if !parked.isEmpty { rejectedCounter.increment(by: Int64(parked.count)) }
             handledCounter.increment(by: Int64(batch.count))
-            failuresInARow.reset()
             return .acknowledge(upTo: batch.last)
         } catch {
-            let streak = failuresInARow.increment()
-            let delay = min(settings.failureBackoff * (1 << min(streak - 1, 16)), .seconds(30))
-            logger.error(
-                "Batch failed; returning it to the queue",
-                metadata: [
-                    "error": .string("\(error)"), "batch.size": .stringConvertible(batch.count),
-                    "retry.after": .stringConvertible(delay),
-                ])
-            try? await Task.sleep(for: delay)
+            logger.warning("Batch returned to the queue unfinished", metadata: ["batch.size": .stringConvertible(batch.count)])
             return .returnToQueue
         }
+    }
+
+    /// Hands `deliveries` to the handler, again after each transient failure; when they fail for what they hold,
+    /// splits them (halves, then a message into its parts) until each failing one is alone, and refuses that one.
+    private func handle(
+        _ deliveries: [Delivery], number: Int, turns: BatchTurns, whole: Bool, refused: inout [(rejection: Rejection, delivery: Delivery)]
+    ) async throws {
+        var failure: HandlerFailure = .transient
+        var caught: (any Error)?
+        try await untilDone(deliveries) {
+            do {
+                let turn = BatchTurn(number: number, turns: turns, passesTurn: whole)
+                let rejections = try await BatchTurn.$current.withValue(turn) { try await handler(deliveries) }
+                let byTag = Dictionary(deliveries.map { ($0.deliveryTag, $0) }, uniquingKeysWith: { first, _ in first })
+                refused += rejections.compactMap { rejection in byTag[rejection.deliveryTag].map { (rejection, $0) } }
+                caught = nil
+            } catch {
+                failure = settings.failureClassifier(error)
+                guard case .deterministic = failure else { throw error }  // waited out and tried again
+                caught = error
+            }
+        }
+        guard let error = caught, case .deterministic(let code) = failure else { return }
+        if deliveries.count > 1 {
+            logger.warning(
+                "Batch failed for what it holds; splitting it to find the messages at fault",
+                metadata: ["error": .string("\(error)"), "batch.size": .stringConvertible(deliveries.count)])
+            let half = deliveries.count / 2
+            try await handle(Array(deliveries[..<half]), number: number, turns: turns, whole: false, refused: &refused)
+            try await handle(Array(deliveries[half...]), number: number, turns: turns, whole: false, refused: &refused)
+        } else if let delivery = deliveries.first, let parts = settings.messageSplitter?(delivery), parts.count > 1 {
+            try await handle(parts.map { part(of: delivery, $0) }, number: number, turns: turns, whole: false, refused: &refused)
+        } else if let delivery = deliveries.first {
+            refused.append((Rejection(deliveryTag: delivery.deliveryTag, code: code, reason: "\(error)"), delivery))
+        }
+    }
+
+    /// Runs `body` until it succeeds or fails for good: after a transient failure it waits (doubling from
+    /// `failureBackoff` to `maximumFailureBackoff`) and runs it again, unless the service is shutting down or the deliveries' connection
+    /// is gone (then nothing can be acknowledged: ``Abandoned``). A deterministic failure is rethrown.
+    private func untilDone(_ deliveries: [Delivery], _ body: () async throws -> Void) async throws {
+        var streak = 0
+        while true {
+            do {
+                try await body()
+                return
+            } catch {
+                guard !(error is Abandoned), settings.failureClassifier(error) == .transient else { throw error }
+                streak += 1
+                let delay = min(settings.failureBackoff * (1 << min(streak - 1, 16)), settings.maximumFailureBackoff)
+                logger.error(
+                    "Batch failed for a reason that should pass; trying it again",
+                    metadata: [
+                        "error": .string("\(error)"), "batch.size": .stringConvertible(deliveries.count),
+                        "retry.after": .stringConvertible(delay), "failures.in.a.row": .stringConvertible(streak),
+                    ])
+                retriedCounter.increment()
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
+                let generation = deliveries.first?.connectionGeneration
+                guard !Task.isShuttingDownGracefully, !Task.isCancelled, generation.map({ $0 == connection.generation }) ?? true else {
+                    throw Abandoned()
+                }
+            }
+        }
+    }
+
+    /// A part of `delivery` as a delivery of its own, under a tag of its own (parts are never acknowledged: their
+    /// message is, with its batch), so that what the handler refuses names the part.
+    private func part(of delivery: Delivery, _ part: MessagePart) -> Delivery {
+        Delivery(
+            deliveryTag: partTags.next(), connectionGeneration: delivery.connectionGeneration,
+            exchange: delivery.exchange, routingKey: delivery.routingKey, redelivered: delivery.redelivered, body: part.body,
+            properties: part.properties)
     }
 
     /// Up to `batchSize` deliveries from one connection, waiting at most `batchWait` after the first.
@@ -190,11 +269,10 @@ public struct AMQPConsumer: Service {
 
     /// Publishes copies of the messages to retry into the retry queue, each expiring after the retry delay (then the
     /// broker moves it back to the consuming queue); the originals are acknowledged with the batch once confirmed.
-    private func retryLater(_ retries: [Rejection], from byTag: [UInt64: Delivery]) async throws {
+    private func retryLater(_ retries: [(rejection: Rejection, delivery: Delivery)]) async throws {
         let delay = String(settings.retryDelay.components.seconds * 1000 + settings.retryDelay.components.attoseconds / 1_000_000_000_000_000)
         try await connection.publish(
-            retries.compactMap { rejection -> OutgoingMessage? in
-                guard let delivery = byTag[rejection.deliveryTag] else { return nil }
+            retries.map { rejection, delivery -> OutgoingMessage in
                 var properties = delivery.properties
                 properties.headers[Self.retriesHeader] = .int((properties.headers[Self.retriesHeader]?.intValue ?? 0) + 1)
                 properties.headers[Rejection.codeHeader] = .string(rejection.code)
@@ -207,13 +285,13 @@ public struct AMQPConsumer: Service {
             })
     }
 
-    private func deadLetter(_ rejections: [Rejection], from byTag: [UInt64: Delivery]) async throws {
-        let messages = rejections.compactMap { rejection -> OutgoingMessage? in
-            guard let delivery = byTag[rejection.deliveryTag] else { return nil }
+    private func deadLetter(_ rejections: [(rejection: Rejection, delivery: Delivery)]) async throws {
+        let messages = rejections.map { rejection, delivery -> OutgoingMessage in
             logger.warning(
                 "Message rejected to the dead-letter queue",
                 metadata: [
-                    "rejection.code": .string(rejection.code), "message.id": .string(delivery.properties.messageId ?? ""),
+                    "rejection.code": .string(rejection.code), "rejection.reason": .string(rejection.reason),
+                    "message.id": .string(delivery.properties.messageId ?? ""),
                     "trace.parent": .string(TraceContext.of(delivery.properties) ?? ""),
                 ])
             var properties = delivery.properties
@@ -281,9 +359,8 @@ final class BatchSettler: Sendable {
     }
 }
 
-/// Consecutive failed batches of one consumer.
-final class FailureStreak: Sendable {
-    private let count = Atomic<Int>(0)
-    func increment() -> Int { count.add(1, ordering: .relaxed).newValue }
-    func reset() { count.store(0, ordering: .relaxed) }
+/// Delivery tags for the parts of split messages: counted from 2^63, where the broker's tags never reach.
+final class PartTags: Sendable {
+    private let last = Atomic<UInt64>(1 << 63)
+    func next() -> UInt64 { last.add(1, ordering: .relaxed).newValue }
 }

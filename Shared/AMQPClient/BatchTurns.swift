@@ -16,11 +16,12 @@ final class BatchTurns: Sendable {
 
     private let state = Mutex(State())
 
-    /// Suspends until every earlier batch has passed.
+    /// Suspends until every earlier batch has passed. A batch that has passed already (tried again after a failure
+    /// that came after its section) goes on at once: its turn is behind it, and nothing would ever wake it.
     func wait(for number: Int) async {
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> Bool in
-                if state.next == number { return true }
+                if state.next >= number || state.passed.contains(number) { return true }
                 state.waiting[number] = continuation
                 return false
             }
@@ -39,10 +40,29 @@ final class BatchTurns: Sendable {
     }
 }
 
-/// The batch a handler is running for, so that ``AMQPConsumer/inBatchOrder(_:)`` knows whose turn it is.
-struct BatchTurn: Sendable {
+/// The batch a handler is running for, so that ``AMQPConsumer/inBatchOrder(_:)`` knows whose turn it is: one per
+/// call of the handler (an attempt), since a batch that failed is tried again, whole or in parts.
+final class BatchTurn: Sendable {
     let number: Int
     let turns: BatchTurns
+    /// Whether leaving the section lets the next batch in. Not while the consumer tries parts of a failed batch:
+    /// the batch keeps its turn until all of it is settled, so that the sections of the batches after it keep their
+    /// order; the consumer passes it then.
+    let passesTurn: Bool
+    private let entered = Atomic<Bool>(false)
+
+    init(number: Int, turns: BatchTurns, passesTurn: Bool) {
+        self.number = number
+        self.turns = turns
+        self.passesTurn = passesTurn
+    }
+
+    /// Marks the section entered; a second entry in one attempt is a programming error.
+    func enter() throws(BatchOrderError) {
+        guard !entered.exchange(true, ordering: .relaxed) else { throw BatchOrderError() }
+    }
+
+    func pass() { if passesTurn { turns.pass(number) } }
 
     @TaskLocal static var current: BatchTurn?
 }
@@ -50,23 +70,23 @@ struct BatchTurn: Sendable {
 extension AMQPConsumer {
     /// Runs `body` after the same section of every earlier batch of this consumer has run (outside a consumer's
     /// handler it just runs `body`).
+    /// A section that throws keeps the batch's turn: the consumer tries the batch again (or its parts) before any
+    /// later batch enters.
     public static func inBatchOrder<T>(_ body: () async throws -> T) async throws -> T {
         guard let turn = BatchTurn.current else { return try await body() }
+        try turn.enter()
         await turn.turns.wait(for: turn.number)
-        defer { turn.turns.pass(turn.number) }
-        return try await body()
+        let result = try await body()
+        turn.pass()
+        return result
     }
 
     /// Publishes `messages` once every earlier batch of this consumer has queued its own this way, so that what
     /// batches announce reaches the broker in the order the batches came; the confirms are awaited concurrently.
     public static func publishInBatchOrder(_ messages: [OutgoingMessage], with publisher: AMQPPublisher) async throws {
         guard let turn = BatchTurn.current else { return try await publisher.publish(messages) }
+        try turn.enter()
         await turn.turns.wait(for: turn.number)
-        var passed = false
-        defer { if !passed { turn.turns.pass(turn.number) } }
-        try await publisher.publish(messages) {
-            turn.turns.pass(turn.number)
-            passed = true
-        }
+        try await publisher.publish(messages) { turn.pass() }
     }
 }

@@ -87,6 +87,7 @@ final class ConnectionLoop {
             self.raw = raw
             backoffMilliseconds = 100
             failedInARow = 0
+            connection.setGeneration(generation)
             connection.setConnected(true)
             logger.info(
                 "Connected to the broker",

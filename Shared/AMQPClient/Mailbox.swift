@@ -56,24 +56,30 @@ final class Mailbox: Sendable {
     }
 }
 
-/// One call to publish: completes when the broker has confirmed every message in it, or fails.
-///
-/// Created by the caller, then touched only by the connection's thread.
-final class PublishTicket: @unchecked Sendable {
-    private var remaining: Int
-    private var nacked = 0
-    private var continuation: CheckedContinuation<Void, any Error>?
+/// One call to publish: completes when the broker has confirmed every message in it, or fails (also when the
+/// caller's task is cancelled: the connection's thread may still send the messages, and their confirms are ignored).
+final class PublishTicket: Sendable {
+    private struct State {
+        var remaining: Int
+        var nacked = 0
+        var continuation: CheckedContinuation<Void, any Error>?
+    }
+
+    private let state: Mutex<State>
 
     init(count: Int, continuation: CheckedContinuation<Void, any Error>) {
-        self.remaining = count
-        self.continuation = continuation
+        state = Mutex(State(remaining: count, continuation: continuation))
     }
 
     func confirm(acknowledged: Bool) {
-        if !acknowledged { nacked += 1 }
-        remaining -= 1
-        guard remaining == 0, let continuation else { return }
-        self.continuation = nil
+        let (continuation, nacked) = state.withLock { state -> (CheckedContinuation<Void, any Error>?, Int) in
+            if !acknowledged { state.nacked += 1 }
+            state.remaining -= 1
+            guard state.remaining == 0 else { return (nil, 0) }
+            defer { state.continuation = nil }
+            return (state.continuation, state.nacked)
+        }
+        guard let continuation else { return }
         if nacked == 0 {
             continuation.resume()
         } else {
@@ -81,9 +87,11 @@ final class PublishTicket: @unchecked Sendable {
         }
     }
 
-    func fail(_ error: AMQPError) {
-        guard let continuation else { return }
-        self.continuation = nil
-        continuation.resume(throwing: error)
+    func fail(_ error: any Error) {
+        let continuation = state.withLock { state in
+            defer { state.continuation = nil }
+            return state.continuation
+        }
+        continuation?.resume(throwing: error)
     }
 }

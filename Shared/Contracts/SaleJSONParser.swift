@@ -74,24 +74,49 @@ public struct SaleJSONParser {
         var customer: POSSaleV1.Customer?
         var lines: [POSSaleV1.Line]?, payments: [POSSaleV1.Payment]?
         var returnOf: POSSaleV1.ReturnReference?
+        var seenCustomer = false, seenReturnOf = false
         try object(path: "") { parser, key in
             switch key {
-            case "saleId": saleId = try parser.idOrTime(key.string, handingTo: &visitor) { $0.visit(saleId: $1) }
-            case "storeId": storeId = try parser.requiredString(key.string)
-            case "terminalId": terminalId = try parser.requiredString(key.string)
-            case "receiptNumber": receiptNumber = try parser.requiredInteger(key.string)
-            case "occurredAt": occurredAt = try parser.idOrTime(key.string, handingTo: &visitor) { $0.visit(occurredAt: $1) }
-            case "cashierId": cashierId = try parser.requiredString(key.string)
-            case "currency": currency = try parser.requiredString(key.string)
-            case "total": total = try parser.requiredInteger(key.string)
-            case "customer": customer = try parser.isNull() ? nil : try parser.customer()
+            case "saleId":
+                try parser.firstTime(saleId == nil, key)
+                saleId = try parser.idOrTime(key.string, handingTo: &visitor) { $0.visit(saleId: $1) }
+            case "storeId":
+                try parser.firstTime(storeId == nil, key)
+                storeId = try parser.requiredString(key.string)
+            case "terminalId":
+                try parser.firstTime(terminalId == nil, key)
+                terminalId = try parser.requiredString(key.string)
+            case "receiptNumber":
+                try parser.firstTime(receiptNumber == nil, key)
+                receiptNumber = try parser.requiredInteger(key.string)
+            case "occurredAt":
+                try parser.firstTime(occurredAt == nil, key)
+                occurredAt = try parser.idOrTime(key.string, handingTo: &visitor) { $0.visit(occurredAt: $1) }
+            case "cashierId":
+                try parser.firstTime(cashierId == nil, key)
+                cashierId = try parser.requiredString(key.string)
+            case "currency":
+                try parser.firstTime(currency == nil, key)
+                currency = try parser.requiredString(key.string)
+            case "total":
+                try parser.firstTime(total == nil, key)
+                total = try parser.requiredInteger(key.string)
+            case "customer":
+                try parser.firstTime(!seenCustomer, key)
+                seenCustomer = true
+                customer = try parser.isNull() ? nil : try parser.customer()
             case "lines":
+                try parser.firstTime(lines == nil, key)
                 try parser.forEachElement(key.string) { parser, index in visitor.visit(try parser.lineView(index), at: index) }
                 lines = []
             case "payments":
+                try parser.firstTime(payments == nil, key)
                 try parser.forEachElement(key.string) { parser, index in visitor.visit(try parser.paymentView(index), at: index) }
                 payments = []
-            case "returnOf": returnOf = try parser.isNull() ? nil : try parser.returnReference()
+            case "returnOf":
+                try parser.firstTime(!seenReturnOf, key)
+                seenReturnOf = true
+                returnOf = try parser.isNull() ? nil : try parser.returnReference()
             default: try parser.skipValue()
             }
         }
@@ -110,10 +135,17 @@ public struct SaleJSONParser {
         var traceparents: [String: String]?
         try object(path: "") { parser, key in
             switch key {
-            case "storeId": storeId = try parser.requiredString(key.string)
-            case "recordedAt": recordedAt = try parser.requiredString(key.string)
-            case "sales": sales = try parser.array(key.string) { parser, _ in try parser.sale(whole: false) }
+            case "storeId":
+                try parser.firstTime(storeId == nil, key)
+                storeId = try parser.requiredString(key.string)
+            case "recordedAt":
+                try parser.firstTime(recordedAt == nil, key)
+                recordedAt = try parser.requiredString(key.string)
+            case "sales":
+                try parser.firstTime(sales == nil, key)
+                sales = try parser.array(key.string) { parser, _ in try parser.sale(whole: false) }
             case "traceparents":
+                try parser.firstTime(traceparents == nil, key)
                 if try parser.isNull() { break }
                 var found: [String: String] = [:]
                 try parser.object(path: "traceparents") { parser, key in
@@ -134,9 +166,15 @@ public struct SaleJSONParser {
         var taxId: String?, name: String?, address: String?
         try object(path: "customer") { parser, key in
             switch key {
-            case "taxId": taxId = try parser.optionalString("customer.taxId")
-            case "name": name = try parser.optionalString("customer.name")
-            case "address": address = try parser.optionalString("customer.address")
+            case "taxId":
+                try parser.firstTime(taxId == nil, key)
+                taxId = try parser.optionalString("customer.taxId")
+            case "name":
+                try parser.firstTime(name == nil, key)
+                name = try parser.optionalString("customer.name")
+            case "address":
+                try parser.firstTime(address == nil, key)
+                address = try parser.optionalString("customer.address")
             default: try parser.skipValue()
             }
         }
@@ -146,7 +184,12 @@ public struct SaleJSONParser {
     private mutating func returnReference() throws -> POSSaleV1.ReturnReference {
         var saleId: String?
         try object(path: "returnOf") { parser, key in
-            if case "saleId" = key { saleId = try parser.requiredString("returnOf.saleId") } else { try parser.skipValue() }
+            if case "saleId" = key {
+                try parser.firstTime(saleId == nil, key)
+                saleId = try parser.requiredString("returnOf.saleId")
+            } else {
+                try parser.skipValue()
+            }
         }
         return POSSaleV1.ReturnReference(saleId: try present(saleId, "returnOf.saleId"))
     }
@@ -157,12 +200,24 @@ public struct SaleJSONParser {
         var quantity: Int64?, unitPrice: Int64?, taxRate: Int64?, discount: Int64?
         try object(path: path) { parser, key in
             switch key {
-            case "sku": sku = try parser.requiredText(key.string, in: path)
-            case "description": description = try parser.requiredText(key.string, in: path)
-            case "quantity": quantity = try parser.requiredInteger(key.string, in: path)
-            case "unitPrice": unitPrice = try parser.requiredInteger(key.string, in: path)
-            case "taxRate": taxRate = try parser.requiredInteger(key.string, in: path)
-            case "discount": discount = try parser.requiredInteger(key.string, in: path)
+            case "sku":
+                try parser.firstTime(sku == nil, key)
+                sku = try parser.requiredText(key.string, in: path)
+            case "description":
+                try parser.firstTime(description == nil, key)
+                description = try parser.requiredText(key.string, in: path)
+            case "quantity":
+                try parser.firstTime(quantity == nil, key)
+                quantity = try parser.requiredInteger(key.string, in: path)
+            case "unitPrice":
+                try parser.firstTime(unitPrice == nil, key)
+                unitPrice = try parser.requiredInteger(key.string, in: path)
+            case "taxRate":
+                try parser.firstTime(taxRate == nil, key)
+                taxRate = try parser.requiredInteger(key.string, in: path)
+            case "discount":
+                try parser.firstTime(discount == nil, key)
+                discount = try parser.requiredInteger(key.string, in: path)
             default: try parser.skipValue()
             }
         }
@@ -177,8 +232,12 @@ public struct SaleJSONParser {
         var method: TextView?, amount: Int64?
         try object(path: path) { parser, key in
             switch key {
-            case "method": method = try parser.requiredText(key.string, in: path)
-            case "amount": amount = try parser.requiredInteger(key.string, in: path)
+            case "method":
+                try parser.firstTime(method == nil, key)
+                method = try parser.requiredText(key.string, in: path)
+            case "amount":
+                try parser.firstTime(amount == nil, key)
+                amount = try parser.requiredInteger(key.string, in: path)
             default: try parser.skipValue()
             }
         }
@@ -306,6 +365,12 @@ public struct SaleJSONParser {
             throw SaleViolation("sale.wrong_type", "field \(field) is not a whole number")
         }
         return negative ? -value : value
+    }
+
+    /// A field the contract reads may appear once: readers that keep the first and readers that keep the last would
+    /// see two different sales.
+    private func firstTime(_ isFirst: Bool, _ key: Key) throws {
+        guard isFirst else { throw Self.malformed("the field \"\(key.string)\" appears twice") }
     }
 
     /// Consumes `null` if it is next.

@@ -81,11 +81,12 @@ public struct OutboxRelay: Service {
             do {
                 let relayed = try await relayOnce()
                 failures = 0
-                if relayed == 0 { try? await Task.sleep(for: idleWait) }
+                if relayed == 0 { try? await cancelWhenGracefulShutdown { try await Task.sleep(for: idleWait) } }
             } catch {
                 failures += 1
                 logger.warning("Outbox relay failed; will try again", metadata: ["error": .string("\(error)")])
-                try? await Task.sleep(for: min(.milliseconds(100) * (1 << min(failures, 6)), .seconds(5)))
+                let delay = min(Duration.milliseconds(100) * (1 << min(failures, 6)), .seconds(5))
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: delay) }
             }
         }
     }

@@ -54,11 +54,15 @@ public struct ServiceContext: Sendable {
     public let publisher: AMQPPublisher
     public let logger: Logger
 
-    /// Consumer settings for `queue` from the service's configuration.
-    public func consumerSettings(queue: String) -> ConsumerSettings {
-        ConsumerSettings(
+    /// Consumer settings for `queue` from the service's configuration; a message that carries many items is cut
+    /// into parts with `splitter` when one of them fails (``RecordedSales/split`` for `sale.recorded`).
+    public func consumerSettings(queue: String, splitter: MessageSplitter? = nil) -> ConsumerSettings {
+        var settings = ConsumerSettings(
             queue: queue, prefetch: configuration.prefetch, batchSize: configuration.batchSize, batchWait: configuration.batchWait,
             concurrentBatches: configuration.concurrentBatches)
+        settings.failureClassifier = HandlerFailure.classifyServiceError
+        settings.messageSplitter = splitter
+        return settings
     }
 }
 
@@ -120,8 +124,12 @@ public enum TrastiendaService {
                 "amqp.url": .string(AMQPConfiguration.redacted(configuration.amqpURL)),
             ])
         let services: [any Service] = [database, publisher, http, work] + (ParentWatch.isWanted ? [ParentWatch(logger: logger)] : [])
-        let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        // Every part stops within a few seconds of SIGTERM (a container platform kills at 10 s): one that has not
+        // after 4 s is cancelled, and one that ignores cancellation too ends the process.
+        groupConfiguration.maximumGracefulShutdownDuration = .seconds(4)
+        groupConfiguration.maximumCancellationDuration = .seconds(4)
+        let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         logger.info("Stopped")
     }
@@ -143,7 +151,8 @@ struct MigrateThenConsume: Service {
                 migrated.raise()
             } catch let error as PostgresError where error.code == .connectionFailed {
                 context.logger.warning("Database unreachable; will migrate when it answers", metadata: ["error": .string("\(error)")])
-                try await Task.sleep(for: delay)
+                let wait = delay
+                try? await cancelWhenGracefulShutdown { try await Task.sleep(for: wait) }
                 delay = min(delay * 2, .seconds(5))
             }
             if Task.isShuttingDownGracefully { return }
