@@ -30,7 +30,7 @@ struct PartitionedIntakeTests {
                 for (store, terminal) in terminals {
                     let sale = POSSaleV1(
                         saleId: UUID().uuidString.lowercased(), storeId: store, terminalId: terminal, receiptNumber: Int64(receipt),
-                        occurredAt: "2026-11-29T10:15:00+01:00", cashierId: "E1", currency: "EUR", customer: nil,
+                        occurredAt: SaleFixtures.recentTime, cashierId: "E1", currency: "EUR", customer: nil,
                         lines: [.init(sku: "X", description: "X", quantity: 1, unitPrice: 100 + Int64(receipt), taxRate: 21, discount: 0)],
                         payments: [.init(method: "cash", amount: 100 + Int64(receipt))], total: 100 + Int64(receipt), returnOf: nil)
                     messages.append(

@@ -58,7 +58,7 @@ struct SalesIntakeTests {
                 """
                 SELECT occurred_at = $1::timestamptz, store_id, terminal_id, receipt_number, total, customer_tax_id, return_of IS NULL
                 FROM sales WHERE sale_id = $2::uuid
-                """, ["2026-11-29T10:15:00+01:00", id])
+                """, [SaleFixtures.recentTime, id])
             #expect(try stored[0].decode(Bool.self, at: 0), "occurredAt stored to the second")
             #expect(try stored[0].decode(String.self, at: 1) == "S001")
             #expect(try stored[0].decode(String.self, at: 2) == "S001-T01")

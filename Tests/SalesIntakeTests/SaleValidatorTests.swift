@@ -15,7 +15,7 @@ func delivery(_ message: OutgoingMessage, tag: UInt64 = 1) -> Delivery {
 @Suite("Validation of pos.sale.v1")
 struct SaleValidatorTests {
     let validator = SaleValidator()
-    let now = ISO8601Timestamp.parse("2026-11-29T12:00:00Z")!
+    let now = Date()
 
     @Test("the design's example sale is valid")
     func validSale() throws {
@@ -55,6 +55,24 @@ struct SaleValidatorTests {
             #expect(violation.code == code, "\(name): \(violation.reason)")
             #expect(!violation.reason.isEmpty)
         }
+    }
+
+    @Test("odd but legal sales are valid", arguments: SaleFixtures.oddButLegalSales())
+    func oddButLegal(name: String, message: OutgoingMessage) throws {
+        let result = validator.validate(delivery(message), now: Date())
+        if case .failure(let violation) = result { Issue.record("\(name): \(violation)") }
+        let sale = try #require(try? result.get())
+        #expect(SaleContract.storageViolation(of: try SaleJSONParser.parse(sale.body)) == nil, "\(name): storable downstream")
+    }
+
+    @Test("every refused sale a downstream service could not store is also refused by the downstream check", arguments: [
+        "NUL in a sku", "escape character in a description", "DEL in a description", "C1 control in the customer's name",
+        "line feed in the customer's address", "year 0000",
+    ])
+    func downstreamAgrees(name: String) throws {
+        let message = try #require(SaleFixtures.invalidMessages().first { $0.name == name }?.message)
+        let sale = try SaleJSONParser.parse(message.body)
+        #expect(SaleContract.storageViolation(of: sale) != nil, "\(name)")
     }
 
     @Test("the cases cover at least 30 distinct bad messages and 25 codes")
@@ -149,7 +167,7 @@ struct StoreAnnouncementsTests {
     @Test("one sale.recorded.v1 per store, in store order, carrying each sale as sent and its trace context")
     func perStore() throws {
         let validator = SaleValidator()
-        let now = ISO8601Timestamp.parse("2026-11-29T12:00:00Z")!
+        let now = Date()
         let stores = ["S002", "S001", "S002"]
         let sales = try stores.enumerated().map { index, store in
             let message = SaleFixtures.message(
@@ -157,7 +175,7 @@ struct StoreAnnouncementsTests {
             return try validator.validate(delivery(message, tag: UInt64(index + 1)), now: now).get()
         }
         var announcements = StoreAnnouncements(sales)
-        let messages = announcements.takeMessages(recordedAt: now)
+        let messages = announcements.takeMessages(recordedAt: ISO8601Timestamp.parse("2026-11-29T12:00:00Z")!)
         #expect(messages.map(\.routingKey) == ["sale.recorded.S001", "sale.recorded.S002"])
         let second = try SaleJSONParser.parseRecorded(messages[1].body)
         #expect(second.storeId == "S002")

@@ -16,7 +16,7 @@ struct ProvisionTests {
     func sale(store: String, terminal: String, userId: String?) -> OutgoingMessage {
         let sale = POSSaleV1(
             saleId: UUID().uuidString.lowercased(), storeId: store, terminalId: terminal, receiptNumber: 1,
-            occurredAt: "2026-11-29T10:15:00+01:00", cashierId: "E1", currency: "EUR", customer: nil,
+            occurredAt: SaleFixtures.recentTime, cashierId: "E1", currency: "EUR", customer: nil,
             lines: [.init(sku: "X", description: "X", quantity: 1, unitPrice: 100, taxRate: 21, discount: 0)],
             payments: [.init(method: "cash", amount: 100)], total: 100, returnOf: nil)
         return OutgoingMessage(

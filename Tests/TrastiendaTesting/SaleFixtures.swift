@@ -5,13 +5,22 @@ import Foundation
 public enum SaleFixtures {
     public static let saleId = "5f0c7a9e-2b7e-4a51-9d0e-0c6f3f1d2a11"
 
+    /// An hour ago, to the second, as a till in Spain writes it (`+01:00`): inside intake's window whatever the day.
+    public static let recentTime: String = {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(secondsFromGMT: 3600)
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ssxxx"
+        return formatter.string(from: Date().addingTimeInterval(-3600))
+    }()
+
     /// A valid `pos.sale.v1` as a JSON object (the example of the design, with a second line).
     public static func validSale(
         saleId: String = saleId, store: String = "S001", terminal: String = "S001-T01", receipt: Int = 1234
     ) -> [String: Any] {
         [
             "saleId": saleId, "storeId": store, "terminalId": terminal, "receiptNumber": receipt,
-            "occurredAt": "2026-11-29T10:15:00+01:00", "cashierId": "E0042", "currency": "EUR",
+            "occurredAt": recentTime, "cashierId": "E0042", "currency": "EUR",
             "customer": ["taxId": "B12345678", "name": "Talleres Norte SL", "address": "C/ Mayor 1, Burgos"],
             "lines": [
                 ["sku": "CAF-001", "description": "Café molido 250 g", "quantity": 2, "unitPrice": 399, "taxRate": 10, "discount": 0],
@@ -36,6 +45,67 @@ public enum SaleFixtures {
             properties: MessageProperties(
                 type: "pos.sale.v1", messageId: object["saleId"] as? String, timestamp: Int64(Date().timeIntervalSince1970),
                 headers: ["traceparent": .string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")]))
+    }
+
+    /// Sales that look odd but keep every rule: intake records them and every service downstream handles them.
+    public static func oddButLegalSales(store: String = "S001", terminal: String = "S001-T01") -> [(name: String, message: OutgoingMessage)] {
+        func sale(_ change: (inout [String: Any]) -> Void) -> [String: Any] {
+            var sale = validSale(saleId: UUID().uuidString.lowercased(), store: store, terminal: terminal, receipt: Int.random(in: 10_000_000...90_000_000))
+            change(&sale)
+            return sale
+        }
+        func at(_ date: Date, _ time: String) -> String {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(secondsFromGMT: 0)
+            formatter.dateFormat = "yyyy-MM-dd"
+            return formatter.string(from: date) + "T" + time
+        }
+        func utc(_ date: Date) -> String { at(date, Self.timeOfDay(date) + "Z") }
+        let day: TimeInterval = 86_400
+        let longest = sale { sale in
+            sale["cashierId"] = String(repeating: "C", count: 48)
+            sale["customer"] = [
+                "taxId": "B12345678", "name": String(repeating: "Ñ", count: 200), "address": String(repeating: "a", count: 200),
+            ]
+            sale["lines"] = [
+                ["sku": String(repeating: "K", count: 48), "description": String(repeating: "é", count: 200), "quantity": 2, "unitPrice": 399, "taxRate": 10, "discount": 0],
+                ["sku": "DET-005", "description": "Detergente 3 l", "quantity": 1, "unitPrice": 650, "taxRate": 21, "discount": 50],
+            ]
+        }
+        let emoji = sale { sale in
+            sale["customer"] = ["taxId": "B12345678", "name": "Café ☕️ y Cía 👩‍👩‍👧", "address": "C/ Ñandú 1 🏠"]
+            var lines = sale["lines"] as! [[String: Any]]
+            lines[0]["description"] = "Café ☕️ molido 🇪🇸 250 g"
+            sale["lines"] = lines
+        }
+        let escaped = sale { _ in }
+        let escapedBody = String(decoding: json(escaped), as: UTF8.self)
+            .replacingOccurrences(of: "Café", with: "Caf\\u00e9").replacingOccurrences(of: "Detergente", with: "Deterg\\ud83d\\ude00ente \\/ \\\"3\\\"")
+        let richest = sale { sale in
+            sale["customer"] = NSNull()
+            sale["lines"] = [["sku": "ORO-1", "description": "Lingote", "quantity": 1, "unitPrice": 10_000_000, "taxRate": 0, "discount": 0]]
+            sale["payments"] = [["method": "card", "amount": 10_000_000]]
+            sale["total"] = 10_000_000
+        }
+        return [
+            ("fields at their maximum length", message(longest)),
+            ("emoji and letters beyond Latin-1", message(emoji)),
+            ("escapes: \\u00e9, a surrogate pair, \\/ and \\\"", message(escaped, body: Array(escapedBody.utf8))),
+            ("the oldest date the window allows", message(sale { $0["occurredAt"] = utc(Date().addingTimeInterval(-31 * day + 600)) })),
+            ("+14:00 at midnight", message(sale { $0["occurredAt"] = at(Date().addingTimeInterval(-day), "00:00:00+14:00") })),
+            ("−12:00 a second before midnight", message(sale { $0["occurredAt"] = at(Date().addingTimeInterval(-2 * day), "23:59:59-12:00") })),
+            ("a fraction of a second", message(sale { $0["occurredAt"] = utc(Date().addingTimeInterval(-60)).dropLast() + ".123456Z" })),
+            ("the highest unit price, over the retail limit, no customer", message(richest)),
+        ].map { (name: $0.0, message: $0.1) }
+    }
+
+    private static func timeOfDay(_ date: Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(secondsFromGMT: 0)
+        formatter.dateFormat = "HH:mm:ss"
+        return formatter.string(from: date)
     }
 
     /// Every rule of validation broken once: (what is wrong, the code expected, the message).
@@ -115,6 +185,36 @@ public enum SaleFixtures {
                 sale["lines"] = lines
                 setTotals(&sale, 2 * 399 - 650 + 50)
             }),
+        ]
+        // What no service downstream could store or would read the same way.
+        func raw(_ edit: (String) -> String) -> OutgoingMessage {
+            let sale = validSale(saleId: UUID().uuidString.lowercased(), receipt: Int.random(in: 1_000_000...9_000_000))
+            return message(sale, body: Array(edit(String(decoding: json(sale), as: UTF8.self)).utf8))
+        }
+        func daysAgo(_ days: Double) -> String {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(secondsFromGMT: 0)
+            formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
+            return formatter.string(from: Date().addingTimeInterval(-days * 86_400))
+        }
+        cases += [
+            ("NUL in a sku", "sale.control_character", line { $0["sku"] = "CAF\u{0}001" }),
+            ("escape character in a description", "sale.control_character", line { $0["description"] = "Caf\u{1B}[31mé" }),
+            ("DEL in a description", "sale.control_character", line { $0["description"] = "Café\u{7F}" }),
+            ("C1 control in the customer's name", "sale.control_character", mutated {
+                $0["customer"] = ["taxId": "B12345678", "name": "Talleres\u{85}Norte SL", "address": "C/ Mayor 1"]
+            }),
+            ("line feed in the customer's address", "sale.control_character", mutated {
+                $0["customer"] = ["taxId": "B12345678", "name": "Talleres Norte SL", "address": "C/ Mayor 1\nBurgos"]
+            }),
+            ("year 0000", "sale.too_old", mutated { $0["occurredAt"] = "0000-01-01T00:00:00+00:00" }),
+            ("forty days ago", "sale.too_old", mutated { $0["occurredAt"] = daysAgo(40) }),
+            ("offset beyond +14:00", "sale.invalid_date", mutated { $0["occurredAt"] = "2026-11-29T10:15:00+15:00" }),
+            ("a lone high surrogate", "sale.malformed_json", raw { $0.replacingOccurrences(of: "Detergente", with: "Deterg\\ud83dente") }),
+            ("a lone low surrogate", "sale.malformed_json", raw { $0.replacingOccurrences(of: "Detergente", with: "Deterg\\ude00ente") }),
+            ("total given twice", "sale.malformed_json", raw { $0.replacingOccurrences(of: "\"total\":1398", with: "\"total\":1398,\"total\":1") }),
+            ("saleId given twice", "sale.malformed_json", raw { $0.replacingOccurrences(of: "\"storeId\"", with: "\"saleId\":\"\(saleId)\",\"storeId\"") }),
         ]
         var wrongRouting = mutated { _ in }
         wrongRouting.routingKey = "sale.S002.S002-T01"
