@@ -106,20 +106,20 @@ struct AMQPRoundTripTests {
         }
     }
 
-    @Test("a message that keeps failing is parked in the dead-letter queue after the delivery limit")
+    @Test("a message whose handling fails for what it holds is parked at once with its reason, spending no delivery limit")
     func deliveryLimitParksMessage() async throws {
         try await TestInfrastructure.withVirtualHost { configuration in
             let logger = TestInfrastructure.logger
             let attempts = Atomic<Int>(0)
             let topology = testTopology(deliveryLimit: 3)
             let publisher = AMQPPublisher(configuration: configuration, topology: topology, logger: logger)
-            struct HandlerFailure: Error {}
+            struct Broken: Error, CustomStringConvertible { var description: String { "cannot handle it" } }
             let consumer = AMQPConsumer(
                 configuration: configuration, settings: .init(queue: "test.things", batchSize: 1, batchWait: .zero, failureBackoff: .zero),
                 topology: topology, logger: logger
             ) { _ in
                 attempts.add(1, ordering: .relaxed)
-                throw HandlerFailure()
+                throw Broken()
             }
             let parked = Seen()
             let deadLetterConsumer = collector(
@@ -129,9 +129,11 @@ struct AMQPRoundTripTests {
                 #expect(await eventually { parked.count == 1 })
             }
             #expect(parked.all.first?.body == Array("{\"n\":42}".utf8))
-            // First delivery plus three returns; the fourth return goes over the limit.
-            let attemptCount = attempts.load(ordering: .relaxed)
-            #expect(attemptCount >= 4)
+            #expect(parked.all.first?.properties.headers[Rejection.codeHeader] == .string(HandlerFailure.handlerFailedCode))
+            #expect(parked.all.first?.properties.headers[Rejection.reasonHeader] == .string("cannot handle it"))
+            // One try: a deterministic failure is not retried (the broker's delivery limit is left for a consumer that
+            // dies on the message each time).
+            #expect(attempts.load(ordering: .relaxed) == 1)
             #expect(try await TestInfrastructure.messageCount(queue: "test.things", virtualHost: configuration.virtualHost) == 0)
         }
     }
