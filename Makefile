@@ -1,7 +1,7 @@
 # Trastienda: the two commands are `make run` and `make test`; see README.md.
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: run test bench faults cluster cluster-failover build infra install down status
+.PHONY: run test bench fuzz faults cluster cluster-failover build infra install down status
 
 install:
 	@scripts/infra.sh install
@@ -27,6 +27,16 @@ test: infra
 	swift test --skip-build --skip ClusterIntegrationTests
 	@# The cluster check drives three broker nodes and a steady load: alone, so that it slows no other test down.
 	swift test --skip-build --filter ClusterIntegrationTests
+
+## libFuzzer on the sale reader and intake's validator for FUZZ_SECONDS (default 300), from the committed corpus in
+## Tests/Fuzz/corpus (what it finds new goes to .build/fuzz/corpus). A crash is written to .build/fuzz/crash-*: add
+## it to Tests/Fuzz/corpus, where `make test` replays every input.
+fuzz: install
+	swift build -c release --product sale-fuzz --build-path .build/fuzz \
+		-Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -DFUZZING
+	mkdir -p .build/fuzz/corpus
+	.build/fuzz/release/sale-fuzz -max_total_time=$${FUZZ_SECONDS:-300} -max_len=65536 -print_final_stats=1 \
+		-artifact_prefix=.build/fuzz/ .build/fuzz/corpus Tests/Fuzz/corpus
 
 ## Fault injection under load: each service SIGKILLed, RabbitMQ and PostgreSQL restarted; nothing may be lost or doubled.
 faults: infra build

@@ -1,5 +1,6 @@
 import AMQPClient
 import Contracts
+import SaleValidation
 import Foundation
 import Logging
 import PostgresClient

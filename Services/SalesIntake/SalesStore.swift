@@ -1,4 +1,5 @@
 import Contracts
+import SaleValidation
 import PostgresClient
 
 /// The `sales` schema: every recorded sale once, keyed by `saleId`, with one sale per terminal and receipt number.

@@ -1,5 +1,6 @@
 import AMQPClient
 import Contracts
+import SaleValidation
 import Foundation
 
 /// A batch's `sale.recorded.v1` messages, one per store, each carrying that store's sales exactly as their terminals

@@ -1,4 +1,5 @@
 import Foundation
+import SaleValidation
 import ServiceRuntime
 
 let partitioning: IntakePartitioning

@@ -1,6 +1,7 @@
 import AMQPClient
 import Contracts
 import Foundation
+import SaleValidation
 import Testing
 import TrastiendaTesting
 

@@ -1,32 +1,31 @@
 import AMQPClient
 import Contracts
 import Foundation
-import ServiceRuntime
 
 /// A sale that passed every rule, with what recording and announcing it need (and nothing more: each field is
 /// released once per sale). A class: it is passed around a batch several times, and copying a struct of many strings
 /// cost a retain for each of them every time.
-final class ValidatedSale: Sendable {
-    let deliveryTag: UInt64
+package final class ValidatedSale: Sendable {
+    package let deliveryTag: UInt64
     /// The sale's id: what the batch and the COPY use (its text is made only where it is written).
-    let saleUUID: UUID
+    package let saleUUID: UUID
     /// The sale it returns, for a return.
-    let returnOf: UUID?
-    let storeId: String
-    let terminalId: String
-    let receiptNumber: Int64
-    let cashierId: String
-    let currency: String
+    package let returnOf: UUID?
+    package let storeId: String
+    package let terminalId: String
+    package let receiptNumber: Int64
+    package let cashierId: String
+    package let currency: String
     /// Cents, tax included.
-    let total: Int64
-    let customerTaxId: String?
+    package let total: Int64
+    package let customerTaxId: String?
     /// The message body exactly as received (valid JSON, an object), announced without re-encoding; it keeps the
     /// lines, payments and customer, which were checked as they were read.
-    let body: [UInt8]
-    let occurredAt: Date
-    let traceparent: String?
+    package let body: [UInt8]
+    package let occurredAt: Date
+    package let traceparent: String?
 
-    init(
+    package init(
         deliveryTag: UInt64, saleUUID: UUID, returnOf: UUID?, sale: POSSaleV1, body: [UInt8], occurredAt: Date, traceparent: String?
     ) {
         self.deliveryTag = deliveryTag
@@ -45,62 +44,47 @@ final class ValidatedSale: Sendable {
     }
 
     /// Lower-case canonical UUID (made each time: for reasons and the rare batch that needs it).
-    var saleId: String { saleUUID.lowercasedText }
+    package var saleId: String { saleUUID.lowercasedText }
 
     /// `occurredAt` on PostgreSQL's clock: microseconds since 2000-01-01 UTC.
-    var occurredAtMicrosecondsSince2000: Int64 {
+    package var occurredAtMicrosecondsSince2000: Int64 {
         Int64(((occurredAt.timeIntervalSince1970 - 946_684_800) * 1_000_000).rounded())
     }
 }
 
 /// The limits of `pos.sale.v1` (documented in `docs/asyncapi.yaml`); the fiscal ones are configuration. The short
 /// lists are arrays: looking through four entries costs less than hashing the value, for every line of every sale.
-struct SaleLimits: Sendable {
-    var maximumMessageBytes = 65_536
-    var currencies = ["EUR"]
-    var taxRates: [Int64] = [21, 10, 4, 0]
+package struct SaleLimits: Sendable {
+    package var maximumMessageBytes = 65_536
+    package var currencies = ["EUR"]
+    package var taxRates: [Int64] = [21, 10, 4, 0]
     /// How far in the future `occurredAt` may be (terminal clocks drift): `TRASTIENDA_SALES_INTAKE_CLOCK_DRIFT_SECONDS`.
-    var futureTolerance: TimeInterval = 300
+    package var futureTolerance: TimeInterval = 300
     /// How far in the past `occurredAt` may be (a till that was offline syncs late; older sales are refused, to be
     /// replayed from the dead-letter queue once someone decides): `TRASTIENDA_SALES_INTAKE_LATE_SYNC_DAYS`.
-    var pastTolerance: TimeInterval = 31 * 86_400
-    var maximumLines = SaleContract.maximumLines
-    var maximumPayments = SaleContract.maximumPayments
-    var maximumQuantity = SaleContract.maximumQuantity
-    var maximumUnitPrice = SaleContract.maximumUnitPrice
-    var maximumIdentifierLength = SaleContract.maximumIdentifierLength
-    var maximumTextLength = SaleContract.maximumTextLength
-    var maximumReceiptNumber = SaleContract.maximumReceiptNumber
-    var paymentMethods = ["cash", "card", "voucher", "deferred"]
+    package var pastTolerance: TimeInterval = 31 * 86_400
+    package var maximumLines = SaleContract.maximumLines
+    package var maximumPayments = SaleContract.maximumPayments
+    package var maximumQuantity = SaleContract.maximumQuantity
+    package var maximumUnitPrice = SaleContract.maximumUnitPrice
+    package var maximumIdentifierLength = SaleContract.maximumIdentifierLength
+    package var maximumTextLength = SaleContract.maximumTextLength
+    package var maximumReceiptNumber = SaleContract.maximumReceiptNumber
+    package var paymentMethods = ["cash", "card", "voucher", "deferred"]
     /// When terminals connect as their own broker users (`trastienda provision`), every sale must carry the
     /// broker-validated `user_id` of its terminal, `till-<terminalId>`: `TRASTIENDA_SALES_INTAKE_TERMINAL_USERS=1`.
-    var requireTerminalUser = ProcessInfo.processInfo.environment["TRASTIENDA_SALES_INTAKE_TERMINAL_USERS"] == "1"
+    package var requireTerminalUser = ProcessInfo.processInfo.environment["TRASTIENDA_SALES_INTAKE_TERMINAL_USERS"] == "1"
 
-    /// The defaults, with the date window from the environment.
-    static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> SaleLimits {
-        var limits = SaleLimits()
-        if let text = environment["TRASTIENDA_SALES_INTAKE_LATE_SYNC_DAYS"] {
-            guard let days = Int(text), (1...3650).contains(days) else {
-                throw ConfigurationError(variable: "TRASTIENDA_SALES_INTAKE_LATE_SYNC_DAYS", value: text, expected: "whole days from 1 to 3650")
-            }
-            limits.pastTolerance = TimeInterval(days * 86_400)
-        }
-        if let text = environment["TRASTIENDA_SALES_INTAKE_CLOCK_DRIFT_SECONDS"] {
-            guard let seconds = Int(text), (0...86_400).contains(seconds) else {
-                throw ConfigurationError(
-                    variable: "TRASTIENDA_SALES_INTAKE_CLOCK_DRIFT_SECONDS", value: text, expected: "whole seconds from 0 to 86400")
-            }
-            limits.futureTolerance = TimeInterval(seconds)
-        }
-        return limits
-    }
+    package init() {}
 }
 
 /// Checks every rule of `pos.sale.v1`. Pure: no I/O, so it runs in microseconds and is unit-tested.
-struct SaleValidator: Sendable {
-    var limits = SaleLimits()
+package struct SaleValidator: Sendable {
+    package var limits: SaleLimits
 
-    func validate(_ delivery: Delivery, now: Date = Date()) -> Result<ValidatedSale, SaleViolation> {
+    package init(limits: SaleLimits = SaleLimits()) { self.limits = limits }
+
+    package func validate(_ delivery: Delivery, now: Date = Date()) -> Result<ValidatedSale, SaleViolation> {
         Result { try validated(delivery, now: now) }.mapError { $0 as? SaleViolation ?? SaleViolation("sale.invalid", "\($0)") }
     }
 
@@ -167,7 +151,7 @@ struct SaleValidator: Sendable {
     }
 
     /// The first rule the payments break, in their order (read in full: only a sale already known to break one).
-    func checkPayments(_ payments: [POSSaleV1.Payment], total: Int64, customerTaxId: String?) throws {
+    package func checkPayments(_ payments: [POSSaleV1.Payment], total: Int64, customerTaxId: String?) throws {
         guard !payments.isEmpty else { throw SaleViolation("sale.no_payments", "a sale needs at least one payment") }
         guard payments.count <= limits.maximumPayments else {
             throw SaleViolation("sale.too_many_payments", "\(payments.count) payments is over the limit of \(limits.maximumPayments)")
@@ -249,7 +233,7 @@ struct SaleValidator: Sendable {
     }
 
     /// Whether `routingKey` is the sale's `sale.<storeId>.<terminalId>`, compared without building the text.
-    static func isRoutingKey(_ routingKey: String, of sale: POSSaleV1) -> Bool {
+    package static func isRoutingKey(_ routingKey: String, of sale: POSSaleV1) -> Bool {
         routingKey.withUTF8Bytes { key in
             sale.storeId.withUTF8Bytes { store in
                 sale.terminalId.withUTF8Bytes { terminal in
@@ -282,11 +266,11 @@ struct SaleValidator: Sendable {
 }
 
 /// What the validator learns of a sale's lines and payments as the parser reads them.
-struct PartsTally: SaleVisitor {
-    let limits: SaleLimits
-    let now: Date
-    var lines = LineTally()
-    var payments = PaymentTally()
+package struct PartsTally: SaleVisitor {
+    package let limits: SaleLimits
+    package let now: Date
+    package var lines = LineTally()
+    package var payments = PaymentTally()
     /// The sale's id, when it is a UUID; its text is kept only when it is not, for the reason.
     private(set) var saleUUID: UUID?
     private(set) var saleIdText: String?
@@ -296,32 +280,32 @@ struct PartsTally: SaleVisitor {
     private(set) var occurredAtText: String?
 
     /// Id and time are read where they lie: text is made for neither (terminals send both as they should).
-    var takesIdAndTime: Bool { true }
+    package var takesIdAndTime: Bool { true }
 
-    mutating func visit(saleId: TextView) {
+    package mutating func visit(saleId: TextView) {
         saleUUID = saleId.withUTF8(UUIDText.parse)
         saleIdText = saleUUID == nil ? saleId.string : nil
     }
 
-    mutating func visit(occurredAt text: TextView) {
+    package mutating func visit(occurredAt text: TextView) {
         occurredAt = text.withUTF8(ISO8601Timestamp.parse)
         let outsideWindow = occurredAt.map { $0.timeIntervalSince(now) > limits.futureTolerance || now.timeIntervalSince($0) > limits.pastTolerance } ?? true
         occurredAtText = outsideWindow ? text.string : nil
     }
 
-    mutating func visit(_ line: LineView, at index: Int) { lines.add(line, at: index, limits: limits) }
-    mutating func visit(_ payment: PaymentView, at index: Int) { payments.add(payment, at: index, limits: limits) }
+    package mutating func visit(_ line: LineView, at index: Int) { lines.add(line, at: index, limits: limits) }
+    package mutating func visit(_ payment: PaymentView, at index: Int) { payments.add(payment, at: index, limits: limits) }
 }
 
 /// What the validator learns of a sale's lines as the parser reads them (none is kept): how many, how many
 /// negative, their total, and the first rule a line breaks, raised in its turn among the sale's rules.
-struct LineTally {
+package struct LineTally {
     private(set) var count = 0
     private(set) var negative = 0
     private var sum: Int64 = 0
     private var violation: SaleViolation?
 
-    mutating func add(_ line: LineView, at index: Int, limits: SaleLimits) {
+    package mutating func add(_ line: LineView, at index: Int, limits: SaleLimits) {
         count += 1
         if line.quantity < 0 { negative += 1 }
         guard violation == nil else { return }
@@ -333,7 +317,7 @@ struct LineTally {
     }
 
     /// Σ (quantity × unitPrice − discount), once the lines' own rules hold.
-    func total(limits: SaleLimits) throws -> Int64 {
+    package func total(limits: SaleLimits) throws -> Int64 {
         guard count > 0 else { throw SaleViolation("sale.no_lines", "a sale needs at least one line") }
         guard count <= limits.maximumLines else {
             throw SaleViolation("sale.too_many_lines", "\(count) lines is over the limit of \(limits.maximumLines)")
@@ -381,7 +365,7 @@ struct LineTally {
 /// What the validator learns of a sale's payments as the parser reads them (none is kept): enough to tell that all
 /// of them keep the rules, which they nearly always do. When one does not, the validator reads them again in full to
 /// name the first that breaks a rule (``SaleValidator/checkPayments(_:total:customerTaxId:)``).
-struct PaymentTally {
+package struct PaymentTally {
     private var count = 0
     private var paid: Int64 = 0
     private var largest: UInt64 = 0
@@ -391,7 +375,7 @@ struct PaymentTally {
     private var anyUnknownMethod = false
     private var anyDeferred = false
 
-    mutating func add(_ payment: PaymentView, at index: Int, limits: SaleLimits) {
+    package mutating func add(_ payment: PaymentView, at index: Int, limits: SaleLimits) {
         count += 1
         if !limits.paymentMethods.contains(where: payment.method.isEqual(to:)) { anyUnknownMethod = true }
         if payment.method.isEqual(to: "deferred") { anyDeferred = true }
@@ -403,7 +387,7 @@ struct PaymentTally {
 
     /// Whether every rule of the payments holds: at least one and no more than the limit, known methods, amounts of
     /// the total's sign and no more than it, a customer with a tax id for any on account, and a sum equal to the total.
-    func keepsEveryRule(total: Int64, customerTaxId: String?, limits: SaleLimits) -> Bool {
+    package func keepsEveryRule(total: Int64, customerTaxId: String?, limits: SaleLimits) -> Bool {
         (1...limits.maximumPayments).contains(count) && !anyUnknownMethod && !anyZero
             && (total > 0 ? !anyNegative : !anyPositive) && largest <= total.magnitude
             && (!anyDeferred || !(customerTaxId ?? "").isEmpty) && paid == total
