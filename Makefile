@@ -32,8 +32,7 @@ test: infra
 ## Tests/Fuzz/corpus (what it finds new goes to .build/fuzz/corpus). A crash is written to .build/fuzz/crash-*: add
 ## it to Tests/Fuzz/corpus, where `make test` replays every input.
 fuzz: install
-	swift build -c release --product sale-fuzz --build-path .build/fuzz \
-		-Xswiftc -sanitize=fuzzer -Xswiftc -parse-as-library -Xswiftc -DFUZZING
+	swift build -c release --product sale-fuzz --build-path .build/fuzz -Xswiftc -sanitize=fuzzer -Xswiftc -DFUZZING
 	mkdir -p .build/fuzz/corpus
 	.build/fuzz/release/sale-fuzz -max_total_time=$${FUZZ_SECONDS:-300} -max_len=65536 -print_final_stats=1 \
 		-artifact_prefix=.build/fuzz/ .build/fuzz/corpus Tests/Fuzz/corpus

@@ -22,6 +22,8 @@ struct PosSim: AsyncParsableCommand {
     @Option(help: "Seconds to run at --rate instead of a number of sales.") var duration: Int?
     @Option(help: "Share of sales that are invalid (0–1).") var invalidShare = 0.0
     @Option(help: "Share of sales published twice (0–1).") var duplicateShare = 0.0
+    @Option(help: "Share of sales that look odd (0–1): emoji, longest fields, far offsets, which are recorded; NUL and escape characters, year 0000, lone surrogates, a field twice, which are refused.")
+    var oddShare = 0.0
     @Option(help: "Share of returns (0–1).") var returnShare = 0.05
     @Option(help: "Seed for the random sales (and their ids), to repeat a run exactly; by default a new one each run.")
     var seed: UInt64?
@@ -41,7 +43,7 @@ struct PosSim: AsyncParsableCommand {
         var generator = SaleGenerator(
             stores: stores, terminalsPerStore: terminals, seed: seed ?? UInt64.random(in: 0...UInt64.max), shares: .init(returns: returnShare))
         generator.cashierPerTerminal = shifts
-        let fleet = Fleet(generator: generator, invalidShare: invalidShare, duplicateShare: duplicateShare)
+        let fleet = Fleet(generator: generator, invalidShare: invalidShare, duplicateShare: duplicateShare, oddShare: oddShare)
         let shiftIds = generator.terminals.map { _ in UUID().uuidString.lowercased() }
         let opened = Date()
         if shifts { try await publishShifts(generator.terminals, ids: shiftIds, opened: true, at: opened, on: connection) }
@@ -161,11 +163,13 @@ final class Fleet: Sendable {
     private let state: Mutex<SaleGenerator>
     private let invalidShare: Double
     private let duplicateShare: Double
+    private let oddShare: Double
 
-    init(generator: SaleGenerator, invalidShare: Double, duplicateShare: Double) {
+    init(generator: SaleGenerator, invalidShare: Double, duplicateShare: Double, oddShare: Double = 0) {
         state = Mutex(generator)
         self.invalidShare = invalidShare
         self.duplicateShare = duplicateShare
+        self.oddShare = oddShare
     }
 
     func next(_ count: Int) -> Messages {
@@ -176,10 +180,23 @@ final class Fleet: Sendable {
             var messages = Messages()
             for _ in 0..<count {
                 var sale = generator.next(now: now)
-                let broken = generator.roll(invalidShare)
+                var broken = generator.roll(invalidShare)
                 if broken { sale.total += 1 }  // a total that does not add up
+                var refusal: (@Sendable (String) -> String)?
+                if !broken, generator.roll(oddShare) {
+                    let kind = generator.pick(below: OddSales.legal.count + OddSales.refused.count)
+                    if kind < OddSales.legal.count {
+                        OddSales.legal[kind].change(&sale, now)
+                    } else {
+                        refusal = OddSales.refused[kind - OddSales.legal.count].change
+                        broken = true
+                    }
+                }
+                if broken { generator.forget(sale.saleId) }  // no return will name it
+                var body = Array((try? encoder.encode(sale)) ?? Data())
+                if let refusal { body = Array(refusal(String(decoding: body, as: UTF8.self)).utf8) }
                 let message = OutgoingMessage(
-                    exchange: Exchanges.pos.name, routingKey: sale.routingKey, body: Array((try? encoder.encode(sale)) ?? Data()),
+                    exchange: Exchanges.pos.name, routingKey: sale.routingKey, body: body,
                     properties: MessageProperties(
                         type: POSSaleV1.messageType, messageId: sale.saleId, timestamp: timestamp,
                         headers: ["traceparent": .string(Self.traceparent(sale.saleId))]))

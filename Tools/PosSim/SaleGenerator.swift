@@ -106,6 +106,12 @@ struct SaleGenerator {
     private mutating func chance(_ share: Double) -> Bool { Double(random.next() % 1_000_000) < share * 1_000_000 }
     mutating func roll(_ share: Double) -> Bool { chance(share) }
 
+    /// A number from 0 up to `count`, from the generator's own sequence.
+    mutating func pick(below count: Int) -> Int { Int(random.next() % UInt64(max(1, count))) }
+
+    /// Forgets a sale that will never be recorded (it is made invalid), so that no return names it.
+    mutating func forget(_ saleId: String) { recent.removeAll { $0.saleId == saleId } }
+
     /// Every terminal of the fleet with its store.
     var terminals: [(store: String, terminal: String)] {
         (1...max(1, stores)).flatMap { store in
