@@ -61,6 +61,11 @@ public final class PostgresConnection {
             if case .text(let text) = parameter.postgresValue { return text }
             return nil
         }
+        // libpq takes parameters as C strings: a NUL would cut the value short without a word. PostgreSQL's text
+        // cannot hold one anyway; refuse it as the server refuses other values it cannot store (class 22).
+        for (index, value) in values.enumerated() where value?.utf8.contains(0) == true {
+            throw PostgresError(.queryFailed, "parameter $\(index + 1) holds a NUL character, which text cannot store", sqlState: "22021")
+        }
         let result = withOptionalCStringArray(values) { pointers in
             PQexecParams(connection, sql, Int32(values.count), nil, pointers, nil, nil, 0)
         }

@@ -41,11 +41,15 @@ extension OperationsRoutes {
 
     /// Whether `text` is a calendar date written `yyyy-mm-dd` (as query parameters and bodies give dates).
     public static func isDate(_ text: String) -> Bool {
+        // A date PostgreSQL takes as it is: digits only, a year from 1 (it has no year 0), a day its month has.
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2, Int(parts[0]) != nil,
-            let month = Int(parts[1]), let day = Int(parts[2])
+        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
+            parts.allSatisfy({ $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }),
+            let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), year >= 1, (1...12).contains(month)
         else { return false }
-        return (1...12).contains(month) && (1...31).contains(day)
+        let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+        let days = [31, leap ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1]
+        return (1...days).contains(day)
     }
 
     /// Whether `text` can be a tax id: 2–20 ASCII letters and digits.
