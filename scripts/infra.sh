@@ -41,6 +41,7 @@ install() {
     command -v pg_ctl >/dev/null || [ -x /usr/lib/postgresql/15/bin/pg_ctl ] || missing+=(postgresql)
     command -v psql >/dev/null || missing+=(postgresql-client)
     command -v curl >/dev/null || missing+=(curl)
+    command -v xmllint >/dev/null || missing+=(libxml2-utils)  # the billing records are validated against the tax agency's schemas
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing ${missing[*]}"
         as_root apt-get update -q

@@ -1,3 +1,4 @@
+import Contracts
 import Foundation
 import Hummingbird
 import PostgresClient
@@ -18,15 +19,21 @@ enum BillingRoutes {
         }
         router.put("/issuers/:taxId") { request, context in
             let taxId = try context.parameters.require("taxId")
-            guard OperationsRoutes.isTaxId(taxId) else { return error(.badRequest, "the tax id must be 2–20 letters and digits") }
+            guard SpanishTaxId.isValid(taxId), taxId == taxId.uppercased() else {
+                return error(.badRequest, "an issuer's tax id is a Spanish NIF (9 characters, upper case) whose control character checks")
+            }
             let body: IssuerBody
             do {
                 body = try await request.decode(as: IssuerBody.self, context: context)
             } catch {
                 return Self.error(.badRequest, "the body must be JSON with legalName, address and stores (a list of store ids)")
             }
-            guard !body.legalName.isEmpty, body.legalName.count <= 200, !body.address.isEmpty, body.address.count <= 200 else {
-                return error(.badRequest, "legalName and address must be 1–200 characters")
+            // The legal name is printed and goes into every billing record (NombreRazonEmisor: at most 120 characters).
+            guard !body.legalName.isEmpty, body.legalName.unicodeScalars.count <= 120, !body.address.isEmpty, body.address.count <= 200 else {
+                return error(.badRequest, "legalName must be 1–120 characters and address 1–200")
+            }
+            guard SaleContract.controlCharacter(in: body.legalName) == nil, SaleContract.controlCharacter(in: body.address) == nil else {
+                return error(.badRequest, "legalName and address cannot hold control characters")
             }
             guard body.stores.allSatisfy(OperationsRoutes.isIdentifier) else {
                 return error(.badRequest, "store ids are 1–48 letters, digits, '-' or '_'")
@@ -77,6 +84,18 @@ enum BillingRoutes {
                 return error(.notFound, "no invoice \(series)/\(number)")
             }
             return OperationsRoutes.jsonResponse(.ok, document)
+        }
+        router.get("/invoices/:series/:number/record.xml") { _, context in
+            let series = try context.parameters.require("series")
+            guard let number = Int64(try context.parameters.require("number")), number > 0 else {
+                return error(.badRequest, "the number is a whole number from 1")
+            }
+            guard let record = try await BillingStore.record(series: series, number: number, database: database) else {
+                return error(.notFound, "no billing record for \(series)/\(number)")
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/xml; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n" + record)))
         }
         router.put("/customers/:taxId/equivalence-surcharge") { request, context in
             let taxId = try context.parameters.require("taxId")

@@ -1,5 +1,6 @@
 import AMQPClient
 import Contracts
+import Crypto
 import Foundation
 import PostgresClient
 
@@ -67,6 +68,23 @@ enum BillingStore {
         // The document is written once and served as it was announced: kept as text, it costs COPY half as much as
         // jsonb, which parses and re-encodes every invoice.
         Migration(5, "invoice documents as text", "ALTER TABLE invoices ALTER COLUMN document TYPE text"),
+        // VERI*FACTU: each invoice's billing record (RegistroAlta) is stored beside it, and nothing issued may change
+        // or go: the trigger refuses billing's own role too (its owner could grant itself UPDATE, not skip this).
+        // A store that changes issuer starts a new series (the generation is part of the series code).
+        Migration(
+            6, "billing records, append-only invoices, series per issuer",
+            """
+            ALTER TABLE invoices ADD COLUMN record text;
+            ALTER TABLE chains ADD COLUMN last_series_number text NOT NULL DEFAULT '',
+                ADD COLUMN last_issue_date text NOT NULL DEFAULT '';
+            ALTER TABLE store_issuers ADD COLUMN series_generation integer NOT NULL DEFAULT 1;
+            CREATE FUNCTION refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                RAISE EXCEPTION 'billing records are append-only: % on % is refused', TG_OP, TG_TABLE_NAME USING ERRCODE = '42501';
+            END $$;
+            CREATE TRIGGER invoices_append_only BEFORE UPDATE OR DELETE ON invoices FOR EACH ROW EXECUTE FUNCTION refuse_change();
+            CREATE TRIGGER invoices_never_truncated BEFORE TRUNCATE ON invoices FOR EACH STATEMENT EXECUTE FUNCTION refuse_change();
+            """),
     ]
 
     /// Which of `taxIds` are customers under the equivalence surcharge.
@@ -93,10 +111,25 @@ enum BillingStore {
         ).first?.decode(String.self, at: 0)
     }
 
-    /// The series an invoice goes in: one per store and year for invoices, another for credit notes (the issuer is the
-    /// store's, so the series is the issuer's too).
-    static func seriesCode(storeId: String, year: Int, creditNote: Bool) -> String {
-        creditNote ? "R-\(storeId)-\(year)" : "\(storeId)-\(year)"
+    /// The billing record (RegistroAlta) of an invoice, as it was generated.
+    static func record(series: String, number: Int64, database: Database) async throws -> String? {
+        try await database.query(
+            "SELECT record FROM invoices WHERE series = $1 AND number = $2 AND record IS NOT NULL", [series, number]
+        ).first?.decode(String.self, at: 0)
+    }
+
+    /// The series an invoice goes in: one per store, issuer and year for invoices, another for credit notes. A store's
+    /// first issuer writes `S001-2026`; when the store changes issuer (a franchise sold), the new one starts
+    /// `S001-2026-2` from 1 and the old series stays closed. A store id longer than 24 characters is shortened (its
+    /// first 15, `~` and 8 hex digits of its SHA-256), so that `<series>/<number>` always fits VERI*FACTU's 60.
+    static func seriesCode(storeId: String, year: Int, creditNote: Bool, generation: Int = 1) -> String {
+        var store = storeId
+        if store.utf8.count > 24 {
+            let digest = SHA256.hash(data: Array(storeId.utf8)).prefix(4).map { String($0, radix: 16, uppercase: true) }
+            store = String(storeId.prefix(15)) + "~" + digest.map { $0.count == 1 ? "0" + $0 : $0 }.joined()
+        }
+        let code = "\(store)-\(year)" + (generation > 1 ? "-\(generation)" : "")
+        return creditNote ? "R-" + code : code
     }
 
     static func addIssuer(_ issuer: Issuer, stores: [String], on connection: PostgresConnection) throws {
@@ -106,25 +139,31 @@ enum BillingStore {
             ON CONFLICT (tax_id) DO UPDATE SET legal_name = excluded.legal_name, address = excluded.address
             """, [issuer.taxId, issuer.legalName, issuer.address])
         for store in stores {
+            // A new issuer for the store is a new generation of its series: the old issuer's stay closed.
             try connection.query(
                 """
                 INSERT INTO store_issuers (store_id, issuer_tax_id) VALUES ($1, $2)
-                ON CONFLICT (store_id) DO UPDATE SET issuer_tax_id = excluded.issuer_tax_id
+                ON CONFLICT (store_id) DO UPDATE SET issuer_tax_id = excluded.issuer_tax_id,
+                    series_generation = store_issuers.series_generation + 1
+                WHERE store_issuers.issuer_tax_id <> excluded.issuer_tax_id
                 """, [store, issuer.taxId])
         }
     }
 
-    /// The issuer of each of `stores` that has one.
-    static func issuers(of stores: Set<String>, on connection: PostgresConnection) throws -> [String: Issuer] {
+    /// The issuer of each of `stores` that has one, with the generation of the store's series.
+    static func issuers(of stores: Set<String>, on connection: PostgresConnection) throws -> [String: StoreIssuer] {
         guard !stores.isEmpty else { return [:] }
-        var issuers: [String: Issuer] = [:]
+        var issuers: [String: StoreIssuer] = [:]
         for row in try connection.query(
             """
-            SELECT s.store_id, i.tax_id, i.legal_name, i.address FROM store_issuers s JOIN issuers i ON i.tax_id = s.issuer_tax_id
+            SELECT s.store_id, i.tax_id, i.legal_name, i.address, s.series_generation
+            FROM store_issuers s JOIN issuers i ON i.tax_id = s.issuer_tax_id
             WHERE s.store_id = ANY($1::text[])
             """, [PostgresArrays.text(stores)])
         {
-            issuers[try row.decode(at: 0)] = Issuer(taxId: try row.decode(at: 1), legalName: try row.decode(at: 2), address: try row.decode(at: 3))
+            issuers[try row.decode(at: 0)] = StoreIssuer(
+                issuer: Issuer(taxId: try row.decode(at: 1), legalName: try row.decode(at: 2), address: try row.decode(at: 3)),
+                seriesGeneration: Int(try row.decode(Int64.self, at: 4)))
         }
         return issuers
     }
@@ -133,6 +172,15 @@ enum BillingStore {
     struct ChainHead: Sendable, Equatable {
         var lastFingerprint = ""
         var records: Int64 = 0
+        /// The last record's invoice, as the next record names it (`RegistroAnterior`).
+        var lastSeriesNumber = ""
+        /// `dd-mm-yyyy`.
+        var lastIssueDate = ""
+
+        func previous(issuerTaxId: String) -> RecordReference? {
+            records == 0 ? nil
+                : RecordReference(issuerTaxId: issuerTaxId, seriesNumber: lastSeriesNumber, issueDate: lastIssueDate, fingerprint: lastFingerprint)
+        }
     }
 
     /// Locks the chains of `taxIds`, always in one order, and returns where each ends. Every transaction that issues
@@ -149,10 +197,15 @@ enum BillingStore {
             """, [array])
         var heads: [String: ChainHead] = [:]
         for row in try connection.query(
-            "SELECT issuer_tax_id, last_fingerprint, records FROM chains WHERE issuer_tax_id = ANY($1::text[]) ORDER BY issuer_tax_id FOR UPDATE",
+            """
+            SELECT issuer_tax_id, last_fingerprint, records, last_series_number, last_issue_date
+            FROM chains WHERE issuer_tax_id = ANY($1::text[]) ORDER BY issuer_tax_id FOR UPDATE
+            """,
             [array])
         {
-            heads[try row.decode(at: 0)] = ChainHead(lastFingerprint: try row.decode(at: 1), records: try row.decode(at: 2))
+            heads[try row.decode(at: 0)] = ChainHead(
+                lastFingerprint: try row.decode(at: 1), records: try row.decode(at: 2), lastSeriesNumber: try row.decode(at: 3),
+                lastIssueDate: try row.decode(at: 4))
         }
         return heads
     }
@@ -163,7 +216,8 @@ enum BillingStore {
         var known: [String: KnownInvoice] = [:]
         for row in try connection.query(
             """
-            SELECT sale_id::text, kind, series || '/' || number, store_id, terminal_id, document
+            SELECT sale_id::text, kind, series || '/' || number, store_id, terminal_id, document, to_char(issue_date, 'DD-MM-YYYY'),
+                   issuer_tax_id
             FROM invoices WHERE sale_id = ANY($1::uuid[])
             """, [PostgresArrays.text(saleIds)])
         {
@@ -175,7 +229,7 @@ enum BillingStore {
             let storeId: String = try row.decode(at: 3)
             let terminalId: String = try row.decode(at: 4)
             known[try row.decode(at: 0)] = KnownInvoice(
-                kind: kind, seriesNumber: seriesNumber,
+                kind: kind, seriesNumber: seriesNumber, issueDate: try row.decode(at: 6), issuerTaxId: try row.decode(at: 7),
                 announcement: document.map {
                     InvoiceAnnouncement(kind: kind, seriesNumber: seriesNumber, storeId: storeId, terminalId: terminalId, body: Array($0.utf8))
                 })
@@ -198,14 +252,15 @@ enum BillingStore {
     /// the invoices and one statement to move the chains on, whatever the batch's size.
     /// `heads` are the chains' ends as ``lockChains(of:on:)`` returned them, when the caller has locked them already.
     static func issue(
-        _ invoices: [PlannedInvoice], generatedAt: String, heads lockedHeads: [String: ChainHead]? = nil, on connection: PostgresConnection
+        _ invoices: [PlannedInvoice], generatedAt: String, heads lockedHeads: [String: ChainHead]? = nil,
+        system: InvoicingSystem = InvoicingSystem(), retailLimitCents: Int64 = 300_000, on connection: PostgresConnection
     ) throws -> [IssuedInvoice] {
         guard !invoices.isEmpty else { return [] }
         var heads = try lockedHeads ?? lockChains(of: Set(invoices.map(\.draft.issuer.taxId)), on: connection)
         var next = try reserveNumbers(for: invoices, on: connection)
         var issued: [IssuedInvoice] = []
         issued.reserveCapacity(invoices.count)
-        var numberOfSale: [String: String] = [:]
+        var invoiceOfSale: [String: RecordReference] = [:]
         var rows = CopyRows(reservingBytes: invoices.count * 2_048)
         for invoice in invoices {
             let draft = invoice.draft
@@ -218,17 +273,22 @@ enum BillingStore {
                 totalAmount: Money.decimal(draft.totalCents), previousFingerprint: head.lastFingerprint, generatedAt: generatedAt)
             let fingerprint = record.fingerprint
             let position = head.records + 1
-            heads[draft.issuer.taxId] = ChainHead(lastFingerprint: fingerprint, records: position)
-            numberOfSale[draft.saleId] = record.seriesNumber
-            let corrects: String? =
+            heads[draft.issuer.taxId] = ChainHead(
+                lastFingerprint: fingerprint, records: position, lastSeriesNumber: record.seriesNumber, lastIssueDate: record.issueDate)
+            invoiceOfSale[draft.saleId] = RecordReference(issuerTaxId: draft.issuer.taxId, seriesNumber: record.seriesNumber, issueDate: record.issueDate)
+            let corrects: RecordReference? =
                 switch invoice.corrects {
-                case .invoice(let number): number
-                case .saleInBatch(let saleId): numberOfSale[saleId]
+                case .invoice(let reference): reference
+                case .saleInBatch(let saleId): invoiceOfSale[saleId]
                 case nil: nil
                 }
             let body = InvoiceIssuedV1(
-                invoice, series: invoice.series, number: number, record: record, fingerprint: fingerprint, corrects: corrects
+                invoice, series: invoice.series, number: number, record: record, fingerprint: fingerprint, corrects: corrects?.seriesNumber
             ).json()
+            let billingRecord = BillingRecordXML(
+                record: record, fingerprint: fingerprint, issuerName: draft.issuer.legalName, draft: draft, corrects: corrects,
+                previous: head.previous(issuerTaxId: draft.issuer.taxId), system: system, retailLimitCents: retailLimitCents
+            ).text
             rows.append(invoice.series)
             rows.append(number)
             rows.append(draft.saleId)
@@ -244,6 +304,7 @@ enum BillingStore {
             rows.append(fingerprint)
             rows.append(generatedAt)
             rows.append(utf8: body)
+            rows.append(billingRecord)
             rows.endRow()
             issued.append(
                 IssuedInvoice(
@@ -256,16 +317,22 @@ enum BillingStore {
             into: "invoices",
             columns: [
                 "series", "number", "sale_id", "kind", "issuer_tax_id", "store_id", "terminal_id", "issue_date", "total_cents",
-                "tax_cents", "chain_position", "previous_fingerprint", "fingerprint", "generated_at", "document",
+                "tax_cents", "chain_position", "previous_fingerprint", "fingerprint", "generated_at", "document", "record",
             ],
             data: rows)
         let chains = heads.sorted { $0.key < $1.key }
         try connection.query(
             """
-            UPDATE chains c SET last_fingerprint = u.fingerprint, records = u.records
-            FROM unnest($1::text[], $2::text[], $3::bigint[]) AS u(issuer, fingerprint, records) WHERE c.issuer_tax_id = u.issuer
+            UPDATE chains c SET last_fingerprint = u.fingerprint, records = u.records, last_series_number = u.series_number,
+                last_issue_date = u.issue_date
+            FROM unnest($1::text[], $2::text[], $3::bigint[], $4::text[], $5::text[]) AS u(issuer, fingerprint, records, series_number, issue_date)
+            WHERE c.issuer_tax_id = u.issuer
             """,
-            [PostgresArrays.text(chains.map(\.key)), PostgresArrays.text(chains.map(\.value.lastFingerprint)), PostgresArrays.bigint(chains.map(\.value.records))])
+            [
+                PostgresArrays.text(chains.map(\.key)), PostgresArrays.text(chains.map(\.value.lastFingerprint)),
+                PostgresArrays.bigint(chains.map(\.value.records)), PostgresArrays.text(chains.map(\.value.lastSeriesNumber)),
+                PostgresArrays.text(chains.map(\.value.lastIssueDate)),
+            ])
         return issued
     }
 

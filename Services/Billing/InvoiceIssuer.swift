@@ -55,14 +55,16 @@ struct InvoiceIssuer: Sendable {
         let sales = work.flatMap(\.event.sales)
         let issuers = try BillingStore.issuers(of: Set(sales.map(\.storeId)), on: connection)
         // Locked before looking for known invoices, so that a replica that issued one of these sales has committed.
-        let heads = try BillingStore.lockChains(of: Set(issuers.values.map(\.taxId)), on: connection)
+        let heads = try BillingStore.lockChains(of: Set(issuers.values.map(\.issuer.taxId)), on: connection)
         var plan = IssuancePlan(
             issuers: issuers,
             known: try BillingStore.knownInvoices(Set(sales.map(\.saleId) + sales.compactMap(\.returnOf?.saleId)), on: connection),
             surchargeCustomers: try BillingStore.surchargeCustomers(among: Set(sales.compactMap(\.customer?.taxId)), on: connection),
             fiscal: fiscal)
         for item in work { plan.add(item.event, deliveryTag: item.deliveryTag) }
-        return (try BillingStore.issue(plan.invoices, generatedAt: generatedAt, heads: heads, on: connection), plan)
+        let issued = try BillingStore.issue(
+            plan.invoices, generatedAt: generatedAt, heads: heads, system: fiscal.system, retailLimitCents: fiscal.retailLimitCents, on: connection)
+        return (issued, plan)
     }
 
     /// Now, ISO 8601 with its offset, as VERI*FACTU records want it.

@@ -34,8 +34,14 @@ struct IssueDate: Sendable, Equatable {
 /// The invoice a credit note corrects: one issued before, or one issued earlier in the same batch (whose number is
 /// only known once the batch is numbered).
 enum Correction: Sendable, Equatable {
-    case invoice(String)
+    case invoice(RecordReference)
     case saleInBatch(String)
+}
+
+/// A store's issuer, and the generation of the store's series (one more each time the store changed issuer).
+struct StoreIssuer: Sendable, Equatable {
+    var issuer: Issuer
+    var seriesGeneration: Int
 }
 
 /// A sale's invoice worked out and placed in its series, before it gets its number and its link in the chain.
@@ -52,6 +58,10 @@ struct PlannedInvoice: Sendable {
 struct KnownInvoice: Sendable {
     var kind: InvoiceKind
     var seriesNumber: String
+    /// `dd-mm-yyyy`.
+    var issueDate: String = ""
+    /// Whose chain it is in (a store may have changed issuer since).
+    var issuerTaxId: String = ""
     /// Nil only for invoices issued before documents were stored.
     var announcement: InvoiceAnnouncement?
 }
@@ -63,7 +73,7 @@ struct KnownInvoice: Sendable {
 /// What waits is sent back on its own, so that a return before its sale never holds up the other sales delivered
 /// with it (and is never parked with them).
 struct IssuancePlan: Sendable {
-    let issuers: [String: Issuer]
+    let issuers: [String: StoreIssuer]
     let known: [String: KnownInvoice]
     let surchargeCustomers: Set<String>
     let fiscal: FiscalSettings
@@ -74,7 +84,7 @@ struct IssuancePlan: Sendable {
     /// The kind of every invoice planned so far, by sale, for the returns later in the batch.
     private var plannedKinds: [String: InvoiceKind] = [:]
 
-    init(issuers: [String: Issuer], known: [String: KnownInvoice], surchargeCustomers: Set<String>, fiscal: FiscalSettings) {
+    init(issuers: [String: StoreIssuer], known: [String: KnownInvoice], surchargeCustomers: Set<String>, fiscal: FiscalSettings) {
         self.issuers = issuers
         self.known = known
         self.surchargeCustomers = surchargeCustomers
@@ -96,14 +106,17 @@ struct IssuancePlan: Sendable {
                 continue
             }
             if plannedKinds[sale.saleId] != nil { continue }  // the same sale twice in one batch: one invoice
-            guard let issuer = issuers[sale.storeId] else {
+            guard let storeIssuer = issuers[sale.storeId] else {
                 wait(sale, "billing.no_issuer", "store \(sale.storeId) has no issuer yet (PUT /issuers/{taxId})")
                 continue
             }
             var correcting: (kind: InvoiceKind, correction: Correction)?
             if let original = sale.returnOf?.saleId {
                 if let invoice = known[original] {
-                    correcting = (invoice.kind, .invoice(invoice.seriesNumber))
+                    correcting = (
+                        invoice.kind,
+                        .invoice(RecordReference(issuerTaxId: invoice.issuerTaxId, seriesNumber: invoice.seriesNumber, issueDate: invoice.issueDate))
+                    )
                 } else if let kind = plannedKinds[original] {
                     correcting = (kind, .saleInBatch(original))
                 } else {
@@ -112,14 +125,15 @@ struct IssuancePlan: Sendable {
                 }
             }
             let draft = InvoiceDraft(
-                sale: sale, issuer: issuer, correcting: correcting?.kind,
+                sale: sale, issuer: storeIssuer.issuer, correcting: correcting?.kind,
                 equivalenceSurcharge: sale.customer?.taxId.map(surchargeCustomers.contains) ?? false,
                 retailLimitCents: fiscal.retailLimitCents, rates: fiscal.rates)
             let date = IssueDate(occurredAt: sale.occurredAt)
             invoices.append(
                 PlannedInvoice(
                     draft: draft, issueDate: date,
-                    series: BillingStore.seriesCode(storeId: sale.storeId, year: date.year, creditNote: draft.kind.isCreditNote),
+                    series: BillingStore.seriesCode(
+                        storeId: sale.storeId, year: date.year, creditNote: draft.kind.isCreditNote, generation: storeIssuer.seriesGeneration),
                     corrects: correcting?.correction, traceparent: event.traceparents?[sale.saleId]))
             plannedKinds[sale.saleId] = draft.kind
         }

@@ -28,11 +28,14 @@ struct VerifactuRecord: Sendable, Equatable {
             + "&Huella=\(previousFingerprint)&FechaHoraHusoGenRegistro=\(generatedAt)"
     }
 
-    var fingerprint: String {
+    var fingerprint: String { Self.fingerprint(of: canonicalText) }
+
+    /// SHA-256 of `text`'s UTF-8, in upper-case hexadecimal (`TipoHuella` 01).
+    static func fingerprint(of text: String) -> String {
         let digits = Array("0123456789ABCDEF".utf8)
         var hex: [UInt8] = []
         hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Array(canonicalText.utf8)) {
+        for byte in SHA256.hash(data: Array(text.utf8)) {
             hex.append(digits[Int(byte >> 4)])
             hex.append(digits[Int(byte & 0x0F)])
         }
@@ -59,4 +62,22 @@ struct VerifactuRecord: Sendable, Equatable {
         return "\(base)?nif=\(encoded(issuerTaxId))&numserie=\(encoded(seriesNumber))&fecha=\(encoded(issueDate))"
             + "&importe=\(encoded(totalAmount))"
     }
+}
+
+/// What an annulment record's (`RegistroAnulacion`) fingerprint covers: the cancelled invoice, the previous record's
+/// fingerprint and when the annulment was generated. It shares the issuer's chain with the billing records.
+struct VerifactuAnnulment: Sendable, Equatable {
+    var issuerTaxId: String
+    var seriesNumber: String
+    /// `dd-mm-yyyy`: the cancelled invoice's date.
+    var issueDate: String
+    var previousFingerprint: String
+    var generatedAt: String
+
+    var canonicalText: String {
+        "IDEmisorFacturaAnulada=\(issuerTaxId)&NumSerieFacturaAnulada=\(seriesNumber)&FechaExpedicionFacturaAnulada=\(issueDate)"
+            + "&Huella=\(previousFingerprint)&FechaHoraHusoGenRegistro=\(generatedAt)"
+    }
+
+    var fingerprint: String { VerifactuRecord.fingerprint(of: canonicalText) }
 }

@@ -134,7 +134,14 @@ struct BillingStoreTests {
     func tamperingIsFound() async throws {
         try await withBilling { database in
             for second in 0..<5 { _ = try await issue([[sale(total: Int64(100 + second)), sale(total: Int64(200 + second))]], on: database, at: second) }
-            try await database.query("UPDATE invoices SET total_cents = total_cents + 1 WHERE series = 'S001-2026' AND number = 7")
+            // Stored invoices refuse every change; a superuser's replica session gets around the trigger, as an intruder might.
+            await #expect(throws: PostgresError.self) {
+                try await database.query("UPDATE invoices SET total_cents = total_cents + 1 WHERE series = 'S001-2026' AND number = 7")
+            }
+            try await database.transaction { connection in
+                try connection.query("SET LOCAL session_replication_role = replica")
+                try connection.query("UPDATE invoices SET total_cents = total_cents + 1 WHERE series = 'S001-2026' AND number = 7")
+            }
             let check = try await database.withConnection { try BillingStore.verifyChain(issuerTaxId: "89890001K", on: $0) }
             #expect(check == .init(records: 10, firstBroken: "S001-2026/7"))
         }

@@ -1,0 +1,227 @@
+import Contracts
+
+/// The software that produces the billing records (`SistemaInformatico`), from configuration: who makes it, what it
+/// is called, its version and this installation's number.
+struct InvoicingSystem: Sendable, Equatable {
+    var producerName = "Trastienda"
+    /// The producer's NIF (9 characters).
+    var producerTaxId = "B00000000"
+    var name = "Trastienda"
+    /// Two characters the producer gives the system.
+    var id = "TR"
+    var version = "0.2"
+    var installationNumber = "1"
+    /// Whether this installation invoices for more than one issuer (a chain of franchises does).
+    var multipleIssuers = true
+}
+
+/// Another record of the issuer's chain, as a record names it (`RegistroAnterior`, `IDFacturaRectificada`).
+struct RecordReference: Sendable, Equatable {
+    var issuerTaxId: String
+    var seriesNumber: String
+    /// `dd-mm-yyyy`.
+    var issueDate: String
+    var fingerprint: String = ""
+}
+
+/// The namespaces of the tax agency's schemas.
+enum VerifactuNamespace {
+    static let information =
+        "https://www2.agenciatributaria.gob.es/static_files/common/internet/dep/aplicaciones/es/aeat/tike/cont/ws/SuministroInformacion.xsd"
+    static let submission =
+        "https://www2.agenciatributaria.gob.es/static_files/common/internet/dep/aplicaciones/es/aeat/tike/cont/ws/SuministroLR.xsd"
+}
+
+/// The billing record (`RegistroAlta`, `SuministroInformacion.xsd` version 1.0) of an invoice or credit note, as
+/// generated when it is issued and stored beside it. Amounts are written exactly as the fingerprint hashed them
+/// (``Money/decimal(_:)``); every text is escaped and cut to the schema's length.
+struct BillingRecordXML {
+    var record: VerifactuRecord
+    var fingerprint: String
+    var issuerName: String
+    var draft: InvoiceDraft
+    /// For a credit note: the invoice it corrects.
+    var corrects: RecordReference?
+    /// The record before this one in the issuer's chain (nil for the first).
+    var previous: RecordReference?
+    var system: InvoicingSystem
+    var retailLimitCents: Int64
+
+    var text: String {
+        var xml = XMLText()
+        xml.open("sf:RegistroAlta", attributes: [("xmlns:sf", VerifactuNamespace.information)])
+        xml.element("sf:IDVersion", "1.0")
+        xml.open("sf:IDFactura")
+        xml.element("sf:IDEmisorFactura", record.issuerTaxId)
+        xml.element("sf:NumSerieFactura", record.seriesNumber)
+        xml.element("sf:FechaExpedicionFactura", record.issueDate)
+        xml.close("sf:IDFactura")
+        xml.element("sf:NombreRazonEmisor", issuerName, limit: 120)
+        xml.element("sf:TipoFactura", record.kind.rawValue)
+        if record.kind.isCreditNote {
+            xml.element("sf:TipoRectificativa", "I")  // by differences: the credit note carries what is returned
+            if let corrects {
+                xml.open("sf:FacturasRectificadas")
+                xml.open("sf:IDFacturaRectificada")
+                xml.element("sf:IDEmisorFactura", corrects.issuerTaxId)
+                xml.element("sf:NumSerieFactura", corrects.seriesNumber)
+                xml.element("sf:FechaExpedicionFactura", corrects.issueDate)
+                xml.close("sf:IDFacturaRectificada")
+                xml.close("sf:FacturasRectificadas")
+            }
+        }
+        xml.element("sf:DescripcionOperacion", description, limit: 500)
+        let identified = draft.customer?.taxId.map { !$0.isEmpty } ?? false
+        if record.kind == .full, !identified {
+            // A full invoice over the retail limit to a customer who gave no tax id (RD 1619/2012 art. 6.1.d).
+            xml.element("sf:FacturaSinIdentifDestinatarioArt61d", "S")
+        }
+        if identified, let customer = draft.customer, let taxId = customer.taxId, record.kind == .full || record.kind == .correctingFull {
+            xml.open("sf:Destinatarios")
+            xml.open("sf:IDDestinatario")
+            xml.element("sf:NombreRazon", customer.name ?? taxId, limit: 120)
+            Self.identify(taxId, into: &xml)
+            xml.close("sf:IDDestinatario")
+            xml.close("sf:Destinatarios")
+        }
+        xml.open("sf:Desglose")
+        for line in draft.breakdown {
+            xml.open("sf:DetalleDesglose")
+            xml.element("sf:Impuesto", "01")  // IVA
+            xml.element("sf:ClaveRegimen", "01")  // the general regime
+            xml.element("sf:CalificacionOperacion", "S1")  // subject and not exempt
+            xml.element("sf:TipoImpositivo", Self.rate(basisPoints: line.rate * 100))
+            xml.element("sf:BaseImponibleOimporteNoSujeto", Money.decimal(line.baseCents))
+            xml.element("sf:CuotaRepercutida", Money.decimal(line.taxCents))
+            if line.surchargeBasisPoints > 0 || line.surchargeCents != 0 {
+                xml.element("sf:TipoRecargoEquivalencia", Self.rate(basisPoints: line.surchargeBasisPoints))
+                xml.element("sf:CuotaRecargoEquivalencia", Money.decimal(line.surchargeCents))
+            }
+            xml.close("sf:DetalleDesglose")
+        }
+        xml.close("sf:Desglose")
+        xml.element("sf:CuotaTotal", record.totalTax)
+        xml.element("sf:ImporteTotal", record.totalAmount)
+        Self.chain(previous, into: &xml)
+        Self.system(system, into: &xml)
+        xml.element("sf:FechaHoraHusoGenRegistro", record.generatedAt)
+        xml.element("sf:TipoHuella", "01")  // SHA-256
+        xml.element("sf:Huella", fingerprint)
+        xml.close("sf:RegistroAlta")
+        return xml.text
+    }
+
+    private var description: String {
+        switch record.kind {
+        case .simplified: "Venta en tienda \(draft.storeId), terminal \(draft.terminalId)"
+        case .full: "Venta en tienda \(draft.storeId), terminal \(draft.terminalId), factura completa"
+        case .correctingFull, .correctingSimplified: "Devolución en tienda \(draft.storeId), terminal \(draft.terminalId)"
+        }
+    }
+
+    /// A recipient's identity: `NIF` for a Spanish tax id that checks, `IDOtro` otherwise (an EU VAT number by its
+    /// country's prefix, or a Spanish one the agency has not registered).
+    static func identify(_ taxId: String, into xml: inout XMLText) {
+        let upper = taxId.uppercased()
+        if SpanishTaxId.isValid(upper) {
+            xml.element("sf:NIF", upper)
+            return
+        }
+        xml.open("sf:IDOtro")
+        let prefix = String(upper.prefix(2))
+        if euCountries.contains(prefix), prefix != "ES" {
+            xml.element("sf:CodigoPais", prefix)
+            xml.element("sf:IDType", "02")  // NIF-IVA
+        } else {
+            xml.element("sf:CodigoPais", "ES")
+            xml.element("sf:IDType", "07")  // not registered with the agency
+        }
+        xml.element("sf:ID", upper, limit: 20)
+        xml.close("sf:IDOtro")
+    }
+
+    static func chain(_ previous: RecordReference?, into xml: inout XMLText) {
+        xml.open("sf:Encadenamiento")
+        if let previous {
+            xml.open("sf:RegistroAnterior")
+            xml.element("sf:IDEmisorFactura", previous.issuerTaxId)
+            xml.element("sf:NumSerieFactura", previous.seriesNumber)
+            xml.element("sf:FechaExpedicionFactura", previous.issueDate)
+            xml.element("sf:Huella", previous.fingerprint)
+            xml.close("sf:RegistroAnterior")
+        } else {
+            xml.element("sf:PrimerRegistro", "S")
+        }
+        xml.close("sf:Encadenamiento")
+    }
+
+    static func system(_ system: InvoicingSystem, into xml: inout XMLText) {
+        xml.open("sf:SistemaInformatico")
+        xml.element("sf:NombreRazon", system.producerName, limit: 120)
+        xml.element("sf:NIF", system.producerTaxId)
+        xml.element("sf:NombreSistemaInformatico", system.name, limit: 30)
+        xml.element("sf:IdSistemaInformatico", system.id, limit: 2)
+        xml.element("sf:Version", system.version, limit: 50)
+        xml.element("sf:NumeroInstalacion", system.installationNumber, limit: 100)
+        xml.element("sf:TipoUsoPosibleSoloVerifactu", "S")
+        xml.element("sf:TipoUsoPosibleMultiOT", "S")
+        xml.element("sf:IndicadorMultiplesOT", system.multipleIssuers ? "S" : "N")
+        xml.close("sf:SistemaInformatico")
+    }
+
+    /// `21`, `5.2`, `0.5`: a rate in basis points as the schema writes it (`Tipo2.2Type`).
+    static func rate(basisPoints: Int64) -> String {
+        let whole = basisPoints / 100
+        let fraction = basisPoints % 100
+        if fraction == 0 { return "\(whole)" }
+        return fraction % 10 == 0 ? "\(whole).\(fraction / 10)" : "\(whole).\(fraction < 10 ? "0" : "")\(fraction)"
+    }
+
+    /// The EU's VAT prefixes (Greece writes EL).
+    static let euCountries: Set<String> = [
+        "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "HR", "HU", "IE", "IT", "LT", "LU", "LV", "MT", "NL",
+        "PL", "PT", "RO", "SE", "SI", "SK",
+    ]
+}
+
+/// XML written as text: elements opened and closed in order, text escaped, and cut to a length counted in
+/// characters as XML Schema counts them (Unicode scalars).
+struct XMLText {
+    private(set) var text = ""
+
+    init() { text.reserveCapacity(2_048) }
+
+    mutating func open(_ name: String, attributes: [(String, String)] = []) {
+        text += "<\(name)"
+        for (attribute, value) in attributes { text += " \(attribute)=\"\(Self.escaped(value))\"" }
+        text += ">"
+    }
+
+    mutating func close(_ name: String) { text += "</\(name)>" }
+
+    mutating func element(_ name: String, _ value: String, limit: Int? = nil) {
+        var value = value
+        if let limit, value.unicodeScalars.count > limit {
+            var scalars = String.UnicodeScalarView()
+            scalars.append(contentsOf: value.unicodeScalars.prefix(limit))
+            value = String(scalars)
+        }
+        text += "<\(name)>\(Self.escaped(value))</\(name)>"
+    }
+
+    static func escaped(_ value: String) -> String {
+        guard value.contains(where: { $0 == "&" || $0 == "<" || $0 == ">" || $0 == "\"" || $0 == "'" }) else { return value }
+        var escaped = ""
+        for character in value {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&apos;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+}
