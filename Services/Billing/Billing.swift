@@ -22,10 +22,12 @@ enum Billing {
                     handler: issuer.handle)
             ]
         },
-        routes: { router, context in BillingRoutes.add(to: router, database: context.database, statistics: statistics) },
+        routes: { router, context in BillingRoutes.add(to: router, database: context.database, statistics: statistics, fiscal: fiscal) },
         // Each sale.recorded carries about ten sales: batches of 100 make transactions of about a thousand invoices,
         // and a prefetch of ten batches keeps the next ones waiting while one is committed and announced.
-        consumerDefaults: .init(prefetch: 1000, batchSize: 100))
+        consumerDefaults: .init(prefetch: 1000, batchSize: 100),
+        // Cancellations, caused by HTTP, are announced through the outbox.
+        hasOutbox: true)
     }
 
     /// A return that comes before its sale is invoiced (two intake batches announced out of order, say) waits in
@@ -37,7 +39,7 @@ enum Billing {
         return settings
     }
 
-    static let migrations = BillingStore.migrations
+    static let migrations = BillingStore.migrations + Cancellations.migrations
 
     /// Recorded sales in; invoices and credit notes out.
     static let topology = Topology(exchanges: [Exchanges.salesEvents, Exchanges.billingEvents])

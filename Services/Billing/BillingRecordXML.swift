@@ -225,3 +225,29 @@ struct XMLText {
         return escaped
     }
 }
+
+/// The annulment record (`RegistroAnulacion`) of a cancelled invoice: which invoice, the chain's previous record, the
+/// invoicing system, when, and the fingerprint (``VerifactuAnnulment``).
+struct AnnulmentRecordXML {
+    var annulment: VerifactuAnnulment
+    var previous: RecordReference?
+    var system: InvoicingSystem
+
+    var text: String {
+        var xml = XMLText()
+        xml.open("sf:RegistroAnulacion", attributes: [("xmlns:sf", VerifactuNamespace.information)])
+        xml.element("sf:IDVersion", "1.0")
+        xml.open("sf:IDFactura")
+        xml.element("sf:IDEmisorFacturaAnulada", annulment.issuerTaxId)
+        xml.element("sf:NumSerieFacturaAnulada", annulment.seriesNumber)
+        xml.element("sf:FechaExpedicionFacturaAnulada", annulment.issueDate)
+        xml.close("sf:IDFactura")
+        BillingRecordXML.chain(previous, into: &xml)
+        BillingRecordXML.system(system, into: &xml)
+        xml.element("sf:FechaHoraHusoGenRegistro", annulment.generatedAt)
+        xml.element("sf:TipoHuella", "01")
+        xml.element("sf:Huella", annulment.fingerprint)
+        xml.close("sf:RegistroAnulacion")
+        return xml.text
+    }
+}

@@ -13,7 +13,7 @@ enum BillingRoutes {
         var stores: [String]
     }
 
-    static func add(to router: Router<BasicRequestContext>, database: Database, statistics: BillingStatistics) {
+    static func add(to router: Router<BasicRequestContext>, database: Database, statistics: BillingStatistics, fiscal: FiscalSettings = FiscalSettings()) {
         router.get("/stats") { _, _ in
             OperationsRoutes.jsonResponse(.ok, String(decoding: try JSONEncoder().encode(statistics.snapshot), as: UTF8.self))
         }
@@ -92,6 +92,42 @@ enum BillingRoutes {
             }
             guard let record = try await BillingStore.record(series: series, number: number, database: database) else {
                 return error(.notFound, "no billing record for \(series)/\(number)")
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "application/xml; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n" + record)))
+        }
+        router.post("/invoices/:series/:number/cancellation") { request, context in
+            let series = try context.parameters.require("series")
+            guard let number = Int64(try context.parameters.require("number")), number > 0 else {
+                return error(.badRequest, "the number is a whole number from 1")
+            }
+            struct Body: Decodable { var reason: String }
+            guard let body = try? await request.decode(as: Body.self, context: context) else {
+                return error(.badRequest, #"the body must be JSON with the reason: {"reason": "..."}"#)
+            }
+            guard !body.reason.isEmpty, body.reason.unicodeScalars.count <= 500, SaleContract.controlCharacter(in: body.reason) == nil else {
+                return error(.badRequest, "the reason is 1–500 characters without control characters")
+            }
+            let generatedAt = InvoiceIssuer.now()
+            let system = fiscal.system
+            let outcome = try await database.transaction { connection in
+                try Cancellations.cancel(series: series, number: number, reason: body.reason, generatedAt: generatedAt, system: system, on: connection)
+            }
+            switch outcome {
+            case .unknown: return error(.notFound, "no invoice \(series)/\(number)")
+            case .alreadyCancelled: return error(.conflict, "\(series)/\(number) is already cancelled")
+            case .cancelled(let event):
+                return OperationsRoutes.jsonResponse(.created, String(decoding: try JSONEncoder().encode(event), as: UTF8.self))
+            }
+        }
+        router.get("/invoices/:series/:number/cancellation.xml") { _, context in
+            let series = try context.parameters.require("series")
+            guard let number = Int64(try context.parameters.require("number")), number > 0 else {
+                return error(.badRequest, "the number is a whole number from 1")
+            }
+            guard let record = try await Cancellations.record(series: series, number: number, database: database) else {
+                return error(.notFound, "\(series)/\(number) has no annulment record (it is not cancelled)")
             }
             return Response(
                 status: .ok, headers: [.contentType: "application/xml; charset=utf-8"],

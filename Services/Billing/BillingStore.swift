@@ -374,15 +374,15 @@ enum BillingStore {
     }
 
     private static func record(_ issuerTaxId: String, _ row: Row) throws -> VerifactuRecord {
-        let series: String = try row.decode(at: 0)
-        let number: Int64 = try row.decode(at: 1)
-        guard let kind = InvoiceKind(rawValue: try row.decode(at: 2)) else {
+        let series: String = try row.decode(at: 1)
+        let number: Int64 = try row.decode(at: 2)
+        guard let kind = InvoiceKind(rawValue: try row.decode(at: 3)) else {
             throw PostgresError(.decodingFailed, "unknown invoice kind in \(series)/\(number)")
         }
         return VerifactuRecord(
-            issuerTaxId: issuerTaxId, seriesNumber: "\(series)/\(number)", issueDate: try row.decode(at: 3), kind: kind,
-            totalTax: Money.decimal(try row.decode(at: 4)), totalAmount: Money.decimal(try row.decode(at: 5)),
-            previousFingerprint: try row.decode(at: 6), generatedAt: try row.decode(at: 7))
+            issuerTaxId: issuerTaxId, seriesNumber: "\(series)/\(number)", issueDate: try row.decode(at: 4), kind: kind,
+            totalTax: Money.decimal(try row.decode(at: 5)), totalAmount: Money.decimal(try row.decode(at: 6)),
+            previousFingerprint: try row.decode(at: 7), generatedAt: try row.decode(at: 8))
     }
 
     /// The result of checking one issuer's chain.
@@ -392,19 +392,32 @@ enum BillingStore {
         var firstBroken: String?
     }
 
-    /// Recomputes every fingerprint of `issuerTaxId`'s chain in order and names the first broken link.
+    /// Recomputes every fingerprint of `issuerTaxId`'s chain in order (billing records and annulment records) and
+    /// names the first broken link.
     static func verifyChain(issuerTaxId: String, on connection: PostgresConnection) throws -> ChainCheck {
         let rows = try connection.query(
             """
-            SELECT series, number, kind, to_char(issue_date, 'DD-MM-YYYY'), tax_cents, total_cents, previous_fingerprint,
-                   generated_at, fingerprint
-            FROM invoices WHERE issuer_tax_id = $1 ORDER BY chain_position
+            SELECT false, series, number, kind, to_char(issue_date, 'DD-MM-YYYY'), tax_cents, total_cents, previous_fingerprint,
+                   generated_at, fingerprint, chain_position
+            FROM invoices WHERE issuer_tax_id = $1
+            UNION ALL
+            SELECT true, c.series, c.number, i.kind, to_char(i.issue_date, 'DD-MM-YYYY'), 0, 0, c.previous_fingerprint,
+                   c.generated_at, c.fingerprint, c.chain_position
+            FROM cancellations c JOIN invoices i USING (series, number) WHERE c.issuer_tax_id = $1
+            ORDER BY 11
             """, [issuerTaxId])
         var previous = ""
         for row in rows {
             let record = try record(issuerTaxId, row)
-            let stored: String = try row.decode(at: 8)
-            if record.previousFingerprint != previous || record.fingerprint != stored {
+            let stored: String = try row.decode(at: 9)
+            let computed =
+                try row.decode(Bool.self, at: 0)
+                ? VerifactuAnnulment(
+                    issuerTaxId: issuerTaxId, seriesNumber: record.seriesNumber, issueDate: record.issueDate,
+                    previousFingerprint: record.previousFingerprint, generatedAt: record.generatedAt
+                ).fingerprint
+                : record.fingerprint
+            if record.previousFingerprint != previous || computed != stored {
                 return ChainCheck(records: rows.count, firstBroken: record.seriesNumber)
             }
             previous = stored

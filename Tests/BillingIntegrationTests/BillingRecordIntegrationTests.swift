@@ -149,16 +149,51 @@ struct BillingRecordIntegrationTests {
                 try connection.query("UPDATE invoices SET total_cents = total_cents - 1 WHERE series = 'S001-2026' AND number = 3")
             }
 
+            // A cancellation: an annulment record in the chain, the number kept, the event out through the outbox.
+            let listen = Topology(
+                exchanges: [Exchanges.billingEvents], queues: [.init(name: "test.cancellations")],
+                bindings: [.init(queue: "test.cancellations", exchange: Exchanges.billingEvents.name, routingKey: "invoice.cancelled.#")])
+            try await intake.declare(listen)
+            let cancelledEvents = Seen()
+            try await running([collector(service.amqp, queue: "test.cancellations", topology: listen, into: cancelledEvents)]) {
+                let cancel = try await service.request("POST", "/invoices/S001-2026/3/cancellation", body: #"{"reason":"issued to the wrong customer"}"#)
+                #expect(cancel.status == 201, "\(cancel.body)")
+                #expect(try await service.request("POST", "/invoices/S001-2026/3/cancellation", body: #"{"reason":"again"}"#).status == 409)
+                #expect(try await service.request("POST", "/invoices/S001-2026/99/cancellation", body: #"{"reason":"x"}"#).status == 404)
+                #expect(try await service.request("POST", "/invoices/S001-2026/4/cancellation", body: #"{"reason":""}"#).status == 400)
+                #expect(await eventually { cancelledEvents.count == 1 })
+            }
+            let event = try JSONDecoder().decode(InvoiceCancelledV1.self, from: Data(try #require(cancelledEvents.all.first).body))
+            #expect(event.number == "S001-2026/3" && event.reason == "issued to the wrong customer" && event.issuerTaxId == "89890001K")
+            #expect(cancelledEvents.all.first?.routingKey == "invoice.cancelled.S001.S001-T01")
+            let annulment = try await service.request("GET", "/invoices/S001-2026/3/cancellation.xml")
+            #expect(annulment.status == 200 && annulment.body.contains("<sf:NumSerieFacturaAnulada>S001-2026/3</sf:NumSerieFacturaAnulada>"))
+            #expect(annulment.body.contains("<sf:Huella>\(event.fingerprint)</sf:Huella>"))
+            #expect(annulment.body.contains("<sf:RegistroAnterior>") && annulment.body.contains("<sf:Huella>\(event.previousFingerprint)</sf:Huella>"))
+            #expect(try await service.request("GET", "/invoices/S001-2026/4/cancellation.xml").status == 404)
+            let annulmentValidation = try validateAgainstSchema([records[0], annulment.body])
+            #expect(annulmentValidation.status == 0, "\(annulmentValidation.output)")
+            let afterCancellation = try await service.request("GET", "/issuers/89890001K/chain")
+            #expect(afterCancellation.body.contains(#""records":10,"valid":true"#), "\(afterCancellation.body)")
+            #expect(try await service.request("GET", "/invoices/S001-2026/3").status == 200, "a cancelled invoice keeps its number and document")
+            // The next record names the annulment as the one before it.
+            try await intake.publish(try Self.announcement([Self.sale(lines: [(21, 700)])]))
+            #expect(await eventually(timeout: .seconds(30)) { (try? await invoices().count) == 10 })
+            let next = try await service.request("GET", "/invoices/S001-2026/8/record.xml")
+            #expect(next.body.contains("<sf:RegistroAnterior><sf:IDEmisorFactura>89890001K</sf:IDEmisorFactura><sf:NumSerieFactura>S001-2026/3</sf:NumSerieFactura>")
+                && next.body.contains("<sf:Huella>\(event.fingerprint)</sf:Huella></sf:RegistroAnterior>"), "\(next.body)")
+            #expect(try await service.request("GET", "/issuers/89890001K/chain").body.contains(#""records":11,"valid":true"#))
+
             // The store is sold mid-year: the new issuer's first invoice there is number 1 of a new series.
             #expect(try await service.request(
                 "PUT", "/issuers/B12345674", body: #"{"legalName":"Nuevo Dueño SL","address":"C/ Nueva 2","stores":["S001"]}"#).status == 200)
             try await intake.publish(try Self.announcement([Self.sale(lines: [(21, 500)]), Self.sale(lines: [(21, 600)])]))
-            #expect(await eventually(timeout: .seconds(30)) { (try? await invoices().count) == 11 })
+            #expect(await eventually(timeout: .seconds(30)) { (try? await invoices().count) == 12 })
             let moved = try await database.query("SELECT series, number, issuer_tax_id, record FROM invoices WHERE issuer_tax_id = 'B12345674' ORDER BY number")
             #expect(try moved.map { try $0.decode(String.self, at: 0) } == ["S001-2026-2", "S001-2026-2"])
             #expect(try moved.map { try $0.decode(Int64.self, at: 1) } == [1, 2])
             #expect(try moved[0].decode(String.self, at: 3).contains("<sf:PrimerRegistro>S</sf:PrimerRegistro>"), "the new issuer's own chain")
-            #expect(try await database.query("SELECT next_number FROM series WHERE code = 'S001-2026'")[0].decode(Int64.self, at: 0) == 8, "the old series stays closed where it was")
+            #expect(try await database.query("SELECT next_number FROM series WHERE code = 'S001-2026'")[0].decode(Int64.self, at: 0) == 9, "the old series stays closed where it was")
             for issuer in ["89890001K", "B12345674"] {
                 let chain = try await service.request("GET", "/issuers/\(issuer)/chain")
                 #expect(chain.body.contains(#""valid":true"#), "\(issuer): \(chain.body)")
