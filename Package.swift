@@ -34,7 +34,7 @@ func tool(_ name: String, directory: String, dependencies: [Target.Dependency]) 
 
 let services: [Target] = [
     service("sales-intake", directory: "SalesIntake", dependencies: ["SaleValidation"], exclude: ["Validation"]),
-    service("billing", directory: "Billing", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
+    service("billing", directory: "Billing", dependencies: [.product(name: "Crypto", package: "swift-crypto"), "CQRencode", "CZlib"]),
     service("orders", directory: "Orders"),
     service("collections", directory: "Collections"),
     service("hr", directory: "HR"),
@@ -95,6 +95,10 @@ let package = Package(
         .systemLibrary(
             name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(
+            name: "CQRencode", path: "Shared/CQRencode", pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(name: "CZlib", path: "Shared/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The services' common ground.
         library("AMQPClient", dependencies: [

@@ -42,6 +42,9 @@ install() {
     command -v psql >/dev/null || missing+=(postgresql-client)
     command -v curl >/dev/null || missing+=(curl)
     command -v xmllint >/dev/null || missing+=(libxml2-utils)  # the billing records are validated against the tax agency's schemas
+    pkg-config --exists libqrencode 2>/dev/null || missing+=(libqrencode-dev)  # the ticket's QR code
+    pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)  # the QR code as PNG
+    command -v zbarimg >/dev/null || missing+=(zbar-tools)  # tests read the QR code back
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing ${missing[*]}"
         as_root apt-get update -q

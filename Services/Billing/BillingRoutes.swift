@@ -97,6 +97,22 @@ enum BillingRoutes {
                 status: .ok, headers: [.contentType: "application/xml; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n" + record)))
         }
+        // The ticket's QR code: the tax agency's validation URL of the invoice, as SVG or PNG.
+        for (format, contentType) in [("svg", "image/svg+xml"), ("png", "image/png")] {
+            router.get("/invoices/:series/:number/qr.\(format)") { _, context in
+                let series = try context.parameters.require("series")
+                guard let number = Int64(try context.parameters.require("number")), number > 0 else {
+                    return error(.badRequest, "the number is a whole number from 1")
+                }
+                guard let url = try await database.query(
+                    "SELECT document::json->>'qrURL' FROM invoices WHERE series = $1 AND number = $2 AND document IS NOT NULL", [series, number]
+                ).first?.decodeIfPresent(String.self, at: 0), let code = QRCode(url) else {
+                    return error(.notFound, "no invoice \(series)/\(number)")
+                }
+                let body = format == "svg" ? ByteBuffer(string: code.svg) : ByteBuffer(bytes: code.png())
+                return Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: body))
+            }
+        }
         router.post("/invoices/:series/:number/cancellation") { request, context in
             let series = try context.parameters.require("series")
             guard let number = Int64(try context.parameters.require("number")), number > 0 else {

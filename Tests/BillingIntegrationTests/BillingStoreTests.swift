@@ -23,7 +23,7 @@ struct BillingStoreTests {
     func withBilling(_ body: (Database) async throws -> Void) async throws {
         let (database, schema) = try await TestInfrastructure.makeDatabase("billing", poolSize: 4)
         do {
-            try await database.migrate(schema: schema, BillingStore.migrations, logger: TestInfrastructure.logger)
+            try await database.migrate(schema: schema, Billing.migrations, logger: TestInfrastructure.logger)
             let issuer = self.issuer
             try await database.transaction { try BillingStore.addIssuer(issuer, stores: ["S001"], on: $0) }
             try await body(database)

@@ -1,0 +1,61 @@
+import AMQPClient
+import Contracts
+import Foundation
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+import Testing
+import TrastiendaTesting
+
+@testable import billing
+
+/// Runs `zbarimg --raw -q` on `image`; returns what it decoded.
+func decodeQR(_ image: [UInt8], suffix: String) throws -> String {
+    let file = FileManager.default.temporaryDirectory.appendingPathComponent("qr-\(UUID().uuidString.prefix(8)).\(suffix)")
+    try Data(image).write(to: file)
+    defer { try? FileManager.default.removeItem(at: file) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["zbarimg", "--raw", "-q", file.path]
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    do { try process.run() } catch { throw InfrastructureUnavailable(description: "zbarimg is missing: `make test` installs zbar-tools") }
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return output.trimmingCharacters(in: .newlines)
+}
+
+@Suite("The ticket's QR code")
+struct BillingQRTests {
+    @Test("the PNG of a ticket's QR decodes to exactly its validation URL, at 35 mm; the SVG is 35 mm; an unknown invoice is a 404")
+    func qrDecodes() async throws {
+        try await RunningService.with(Billing.definition) { service in
+            #expect(try await service.request(
+                "PUT", "/issuers/89890001K", body: #"{"legalName":"Trastienda Norte SL","address":"C/ Real 1","stores":["S001"]}"#).status == 200)
+            let sale = BillingRecordIntegrationTests.sale(lines: [(21, 1_234), (10, 99)])
+            let intake = AMQPConnection(configuration: service.amqp.named("test-intake"), topology: Topology(exchanges: [Exchanges.salesEvents]), logger: TestInfrastructure.logger)
+            try await intake.publish(try BillingRecordIntegrationTests.announcement([sale]))
+            await intake.close()
+            #expect(await eventually(timeout: .seconds(30)) { (try? await service.request("GET", "/invoices/S001-2026/1"))?.status == 200 })
+            let document = try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data(try await service.request("GET", "/invoices/S001-2026/1").body.utf8))
+            #expect(document.qrURL.hasPrefix("https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQR?nif=89890001K&numserie=S001-2026%2F1"))
+
+            var request = URLRequest(url: URL(string: "http://localhost:\(service.port)/invoices/S001-2026/1/qr.png")!)
+            request.httpMethod = "GET"
+            let (data, response) = try await URLSession.shared.data(for: request)
+            #expect((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type") == "image/png")
+            let png = Array(data)
+            #expect(try decodeQR(png, suffix: "png") == document.qrURL, "zbarimg reads back the validation URL")
+            // Its physical size, from the PNG's pHYs chunk: 30–40 mm.
+            let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }
+            let phys = try #require(png.indices.dropLast(12).first { Array(png[$0..<($0 + 4)]) == Array("pHYs".utf8) })
+            let perMetre = png[(phys + 4)..<(phys + 8)].reduce(0) { $0 << 8 | Int($1) }
+            let millimetres = Double(width) / Double(perMetre) * 1000
+            #expect((30...40).contains(millimetres), "\(millimetres) mm")
+
+            let svg = try await service.request("GET", "/invoices/S001-2026/1/qr.svg")
+            #expect(svg.status == 200 && svg.contentType == "image/svg+xml" && svg.body.contains(#"width="35mm""#))
+            #expect(try await service.request("GET", "/invoices/S001-2026/9/qr.png").status == 404)
+        }
+    }
+}
