@@ -76,34 +76,21 @@ enum BillingRoutes {
                 .ok, try await BillingStore.documents(store: store, from: from, to: to, limit: limit, database: database))
         }
         router.get("/invoices/:series/:number") { _, context in
-            let series = try context.parameters.require("series")
-            guard let number = Int64(try context.parameters.require("number")), number > 0 else {
-                return error(.badRequest, "the number is a whole number from 1")
-            }
+            guard let (series, number) = try invoiceNumber(context) else { return error(.badRequest, "the number is a whole number from 1") }
             guard let document = try await BillingStore.document(series: series, number: number, database: database) else {
                 return error(.notFound, "no invoice \(series)/\(number)")
             }
             return OperationsRoutes.jsonResponse(.ok, document)
         }
         router.get("/invoices/:series/:number/record.xml") { _, context in
-            let series = try context.parameters.require("series")
-            guard let number = Int64(try context.parameters.require("number")), number > 0 else {
-                return error(.badRequest, "the number is a whole number from 1")
-            }
-            guard let record = try await BillingStore.record(series: series, number: number, database: database) else {
-                return error(.notFound, "no billing record for \(series)/\(number)")
-            }
-            return Response(
-                status: .ok, headers: [.contentType: "application/xml; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n" + record)))
+            guard let (series, number) = try invoiceNumber(context) else { return error(.badRequest, "the number is a whole number from 1") }
+            let record = try await BillingStore.record(series: series, number: number, database: database)
+            return record.map(xml) ?? error(.notFound, "no billing record for \(series)/\(number)")
         }
         // The ticket's QR code: the tax agency's validation URL of the invoice, as SVG or PNG.
         for (format, contentType) in [("svg", "image/svg+xml"), ("png", "image/png")] {
             router.get("/invoices/:series/:number/qr.\(format)") { _, context in
-                let series = try context.parameters.require("series")
-                guard let number = Int64(try context.parameters.require("number")), number > 0 else {
-                    return error(.badRequest, "the number is a whole number from 1")
-                }
+                guard let (series, number) = try invoiceNumber(context) else { return error(.badRequest, "the number is a whole number from 1") }
                 guard let url = try await database.query(
                     "SELECT document::json->>'qrURL' FROM invoices WHERE series = $1 AND number = $2 AND document IS NOT NULL", [series, number]
                 ).first?.decodeIfPresent(String.self, at: 0), let code = QRCode(url) else {
@@ -114,10 +101,7 @@ enum BillingRoutes {
             }
         }
         router.post("/invoices/:series/:number/cancellation") { request, context in
-            let series = try context.parameters.require("series")
-            guard let number = Int64(try context.parameters.require("number")), number > 0 else {
-                return error(.badRequest, "the number is a whole number from 1")
-            }
+            guard let (series, number) = try invoiceNumber(context) else { return error(.badRequest, "the number is a whole number from 1") }
             struct Body: Decodable { var reason: String }
             guard let body = try? await request.decode(as: Body.self, context: context) else {
                 return error(.badRequest, #"the body must be JSON with the reason: {"reason": "..."}"#)
@@ -138,16 +122,9 @@ enum BillingRoutes {
             }
         }
         router.get("/invoices/:series/:number/cancellation.xml") { _, context in
-            let series = try context.parameters.require("series")
-            guard let number = Int64(try context.parameters.require("number")), number > 0 else {
-                return error(.badRequest, "the number is a whole number from 1")
-            }
-            guard let record = try await Cancellations.record(series: series, number: number, database: database) else {
-                return error(.notFound, "\(series)/\(number) has no annulment record (it is not cancelled)")
-            }
-            return Response(
-                status: .ok, headers: [.contentType: "application/xml; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n" + record)))
+            guard let (series, number) = try invoiceNumber(context) else { return error(.badRequest, "the number is a whole number from 1") }
+            let record = try await Cancellations.record(series: series, number: number, database: database)
+            return record.map(xml) ?? error(.notFound, "\(series)/\(number) has no annulment record (it is not cancelled)")
         }
         router.put("/customers/:taxId/equivalence-surcharge") { request, context in
             let taxId = try context.parameters.require("taxId")
@@ -184,6 +161,20 @@ enum BillingRoutes {
         return try rows.first.map { OperationsRoutes.jsonResponse(.ok, try $0.decode(String.self, at: 0)) }
     }
 
+
+    /// The series and number a route names (nil when the number is not a whole number from 1).
+    private static func invoiceNumber(_ context: BasicRequestContext) throws -> (String, Int64)? {
+        let series = try context.parameters.require("series")
+        guard let number = Int64(try context.parameters.require("number")), number > 0 else { return nil }
+        return (series, number)
+    }
+
+    /// A stored record as an XML document.
+    private static func xml(_ record: String) -> Response {
+        Response(
+            status: .ok, headers: [.contentType: "application/xml; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: #"<?xml version="1.0" encoding="UTF-8"?>"# + "\n" + record)))
+    }
 
     private static func error(_ status: HTTPResponse.Status, _ message: String) -> Response {
         OperationsRoutes.errorResponse(status, message)

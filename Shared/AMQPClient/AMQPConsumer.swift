@@ -64,8 +64,8 @@ public struct ConsumerSettings: Sendable {
 ///
 /// Each batch goes to the handler; refused messages are published to the dead-letter exchange (body and properties
 /// intact, plus `x-rejection-code` and `x-rejection-reason`) and confirmed, then the whole batch is acknowledged with
-/// one multiple-ack. On graceful shutdown it stops the broker delivering, finishes what it already holds, acknowledges
-/// it and closes.
+/// one multiple-ack. On graceful shutdown it stops the broker delivering, finishes the batches in flight, returns what
+/// it holds beyond them to the queue, and closes.
 public struct AMQPConsumer: Service {
     public let settings: ConsumerSettings
     public let connection: AMQPConnection
@@ -125,8 +125,11 @@ public struct AMQPConsumer: Service {
                 sequence += 1
                 inFlight += 1
                 let handOff = BatchHandOff(batch)
+                // Once shutting down, what has not started goes back to the queue at once (in order, with the batches
+                // before it): a stop takes the batches in flight, not the whole prefetch.
+                let returned = Task.isShuttingDownGracefully
                 group.addTask {
-                    let outcome = await process(handOff.deliveries, number: number, turns: turns)
+                    let outcome = returned ? .returnToQueue : await process(handOff.deliveries, number: number, turns: turns)
                     turns.pass(number)
                     settler.settle(number, last: last, outcome: outcome)
                     connection.release(handOff.take())

@@ -184,7 +184,7 @@ struct AMQPRoundTripTests {
 
 @Suite("Graceful shutdown of a consumer")
 struct ConsumerShutdownTests {
-    @Test("a consumer shut down mid-stream finishes and acknowledges what it holds: a successor sees only the rest")
+    @Test("a consumer shut down mid-stream finishes its batches in flight and returns the rest: a successor sees only the rest, nothing twice")
     func gracefulShutdownHandsOverCleanly() async throws {
         try await TestInfrastructure.withVirtualHost { configuration in
             let logger = TestInfrastructure.logger
