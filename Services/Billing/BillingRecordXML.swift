@@ -192,34 +192,56 @@ struct XMLText {
     init() { text.reserveCapacity(2_048) }
 
     mutating func open(_ name: String, attributes: [(String, String)] = []) {
-        text += "<\(name)"
-        for (attribute, value) in attributes { text += " \(attribute)=\"\(Self.escaped(value))\"" }
+        text += "<"
+        text += name
+        for (attribute, value) in attributes {
+            text += " "
+            text += attribute
+            text += "=\""
+            appendEscaped(value)
+            text += "\""
+        }
         text += ">"
     }
 
-    mutating func close(_ name: String) { text += "</\(name)>" }
+    mutating func close(_ name: String) {
+        text += "</"
+        text += name
+        text += ">"
+    }
 
     mutating func element(_ name: String, _ value: String, limit: Int? = nil) {
-        var value = value
-        if let limit, value.unicodeScalars.count > limit {
+        open(name)
+        // A character is at least one byte: text of no more bytes than the limit is within it without counting.
+        if let limit, value.utf8.count > limit, value.unicodeScalars.count > limit {
             var scalars = String.UnicodeScalarView()
             scalars.append(contentsOf: value.unicodeScalars.prefix(limit))
-            value = String(scalars)
+            appendEscaped(String(scalars))
+        } else {
+            appendEscaped(value)
         }
-        text += "<\(name)>\(Self.escaped(value))</\(name)>"
+        close(name)
+    }
+
+    private mutating func appendEscaped(_ value: String) {
+        guard value.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
+            text += value
+            return
+        }
+        text += Self.escaped(value)
     }
 
     static func escaped(_ value: String) -> String {
-        guard value.contains(where: { $0 == "&" || $0 == "<" || $0 == ">" || $0 == "\"" || $0 == "'" }) else { return value }
         var escaped = ""
-        for character in value {
-            switch character {
+        escaped.reserveCapacity(value.utf8.count + 16)
+        for scalar in value.unicodeScalars {
+            switch scalar {
             case "&": escaped += "&amp;"
             case "<": escaped += "&lt;"
             case ">": escaped += "&gt;"
             case "\"": escaped += "&quot;"
             case "'": escaped += "&apos;"
-            default: escaped.append(character)
+            default: escaped.unicodeScalars.append(scalar)
             }
         }
         return escaped
