@@ -73,11 +73,14 @@ struct DeadLetterQueues: AsyncParsableCommand {
             let publisher = AMQPConnection(configuration: configuration, logger: logger)
             let replayed = Atomic<Int>(0)
             let lastActivity = Mutex(ContinuousClock.now)
+            let inFlight = Atomic<Int>(0)
             let consumer = AMQPConsumer(
                 configuration: configuration,
                 settings: ConsumerSettings(queue: Topology.deadLetterQueueName(for: queue), prefetch: 200, batchSize: 100),
                 logger: logger
             ) { batch in
+                inFlight.add(1, ordering: .relaxed)
+                defer { inFlight.subtract(1, ordering: .relaxed) }
                 let messages = batch.map { delivery -> OutgoingMessage in
                     var properties = delivery.properties
                     let headers = properties.headers
@@ -100,7 +103,12 @@ struct DeadLetterQueues: AsyncParsableCommand {
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { try await consumer.run() }
-                while ContinuousClock.now - lastActivity.withLock({ $0 }) < .seconds(2) {
+                // The idle clock starts once the subscription is up (on a busy broker that can take seconds), and
+                // each batch restarts it, from when its handling began.
+                let connectBy = ContinuousClock.now + .seconds(30)
+                while !consumer.isConnected, ContinuousClock.now < connectBy { try await Task.sleep(for: .milliseconds(100)) }
+                lastActivity.withLock { $0 = .now }
+                while inFlight.load(ordering: .relaxed) > 0 || ContinuousClock.now - lastActivity.withLock({ $0 }) < .seconds(3) {
                     try await Task.sleep(for: .milliseconds(200))
                 }
                 group.cancelAll()
