@@ -75,7 +75,22 @@ enum BillingRoutes {
             return OperationsRoutes.jsonResponse(
                 .ok, try await BillingStore.documents(store: store, from: from, to: to, limit: limit, database: database))
         }
-        router.get("/invoices/:series/:number") { _, context in
+        router.get("/invoices/:series/:number") { request, context in
+            // `…/{number}.html`: the printable document (`?width=ticket`, the default, or `a4`).
+            let raw = try context.parameters.require("number")
+            if raw.hasSuffix(".html") {
+                let series = try context.parameters.require("series")
+                guard let number = Int64(raw.dropLast(5)), number > 0 else { return error(.badRequest, "the number is a whole number from 1") }
+                guard let width = PrintableInvoice.Width(rawValue: request.uri.queryParameters.get("width") ?? "ticket") else {
+                    return error(.badRequest, "width is ticket (80 mm) or a4")
+                }
+                guard let text = try await BillingStore.document(series: series, number: number, database: database),
+                    let document = try? JSONDecoder().decode(InvoiceIssuedV1.self, from: Data(text.utf8)), let qr = QRCode(document.qrURL)
+                else { return error(.notFound, "no invoice \(series)/\(number)") }
+                return Response(
+                    status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: PrintableInvoice(document: document, qr: qr, width: width).html)))
+            }
             guard let (series, number) = try invoiceNumber(context) else { return error(.badRequest, "the number is a whole number from 1") }
             guard let document = try await BillingStore.document(series: series, number: number, database: database) else {
                 return error(.notFound, "no invoice \(series)/\(number)")

@@ -56,6 +56,19 @@ struct BillingQRTests {
             let svg = try await service.request("GET", "/invoices/S001-2026/1/qr.svg")
             #expect(svg.status == 200 && svg.contentType == "image/svg+xml" && svg.body.contains(#"width="35mm""#))
             #expect(try await service.request("GET", "/invoices/S001-2026/9/qr.png").status == 404)
+
+            // The printable ticket: what a simplified invoice must show, the QR under its caption, the legend.
+            let ticket = try await service.request("GET", "/invoices/S001-2026/1.html")
+            #expect(ticket.status == 200 && ticket.contentType?.hasPrefix("text/html") == true)
+            for required in ["Factura simplificada", "S001-2026/1", "29-11-2026", "Trastienda Norte SL", "NIF 89890001K", "IVA 21 %", "IVA 10 %",
+                             "IVA incluido", "13,33 €", "QR tributario:", "VERI*FACTU", "size: 80mm auto", svg.body] {
+                #expect(ticket.body.contains(required), "the ticket shows \(required)")
+            }
+            #expect(ticket.body.range(of: "QR tributario:")!.lowerBound < ticket.body.range(of: "<svg")!.lowerBound, "the caption above the QR")
+            let a4 = try await service.request("GET", "/invoices/S001-2026/1.html?width=a4")
+            #expect(a4.status == 200 && a4.body.contains("size: A4"))
+            #expect(try await service.request("GET", "/invoices/S001-2026/1.html?width=letter").status == 400)
+            #expect(try await service.request("GET", "/invoices/S001-2026/9.html").status == 404)
         }
     }
 }
