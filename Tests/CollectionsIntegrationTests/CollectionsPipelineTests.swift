@@ -194,6 +194,8 @@ struct CollectionsPipelineTests {
                 // 70 days overdue: the final notice for the four still open.
                 #expect(try await ProcessStack.request("PUT", port: ports[0], "/clock", body: #"{"today":"2027-01-09"}"#).0 == 200)
                 #expect(await eventually { reminders().count == 13 })
+                // Rows the killed replica had claimed come back to the relays when its lease (5 s) runs out.
+                #expect(await eventually(timeout: .seconds(15)) { seen.all.filter { $0.routingKey == "receivable.overdue" }.count >= 5 })
                 try await Task.sleep(for: .milliseconds(500))  // several more runs of both replicas
             }
             let all = seen.all.filter { $0.routingKey == DunningReminderV1.routingKey }.compactMap { try? JSONDecoder().decode(DunningReminderV1.self, from: Data($0.body)) }
