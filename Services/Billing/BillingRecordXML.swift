@@ -45,7 +45,6 @@ struct BillingRecordXML {
     /// The record before this one in the issuer's chain (nil for the first).
     var previous: RecordReference?
     var system: InvoicingSystem
-    var retailLimitCents: Int64
 
     var text: String {
         var xml = XMLText()

@@ -253,7 +253,7 @@ enum BillingStore {
     /// `heads` are the chains' ends as ``lockChains(of:on:)`` returned them, when the caller has locked them already.
     static func issue(
         _ invoices: [PlannedInvoice], generatedAt: String, heads lockedHeads: [String: ChainHead]? = nil,
-        system: InvoicingSystem = InvoicingSystem(), retailLimitCents: Int64 = 300_000, on connection: PostgresConnection
+        system: InvoicingSystem = InvoicingSystem(), on connection: PostgresConnection
     ) throws -> [IssuedInvoice] {
         guard !invoices.isEmpty else { return [] }
         var heads = try lockedHeads ?? lockChains(of: Set(invoices.map(\.draft.issuer.taxId)), on: connection)
@@ -287,7 +287,7 @@ enum BillingStore {
             ).json()
             let billingRecord = BillingRecordXML(
                 record: record, fingerprint: fingerprint, issuerName: draft.issuer.legalName, draft: draft, corrects: corrects,
-                previous: head.previous(issuerTaxId: draft.issuer.taxId), system: system, retailLimitCents: retailLimitCents
+                previous: head.previous(issuerTaxId: draft.issuer.taxId), system: system
             ).text
             rows.append(invoice.series)
             rows.append(number)

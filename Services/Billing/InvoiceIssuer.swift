@@ -63,7 +63,7 @@ struct InvoiceIssuer: Sendable {
             fiscal: fiscal)
         for item in work { plan.add(item.event, deliveryTag: item.deliveryTag) }
         let issued = try BillingStore.issue(
-            plan.invoices, generatedAt: generatedAt, heads: heads, system: fiscal.system, retailLimitCents: fiscal.retailLimitCents, on: connection)
+            plan.invoices, generatedAt: generatedAt, heads: heads, system: fiscal.system, on: connection)
         return (issued, plan)
     }
 

@@ -156,12 +156,14 @@ public struct AMQPConsumer: Service {
         do {
             var refused: [(rejection: Rejection, delivery: Delivery)] = []
             try await handle(batch, number: number, turns: turns, whole: true, refused: &refused)
-            let retries = refused.filter { item in
+            var retries: [(rejection: Rejection, delivery: Delivery)] = []
+            var parked: [(rejection: Rejection, delivery: Delivery)] = []
+            for item in refused {
                 // A message to retry waits in the retry queue, unless it has been back too often: then it is parked too.
-                item.rejection.disposition == .retryLater
+                let waits = item.rejection.disposition == .retryLater
                     && (item.delivery.properties.headers[Self.retriesHeader]?.intValue ?? 0) < Int64(settings.retryLimit)
+                if waits { retries.append(item) } else { parked.append(item) }
             }
-            let parked = refused.filter { item in !retries.contains { $0.rejection == item.rejection && $0.delivery === item.delivery } }
             try await untilDone(batch) {
                 if !parked.isEmpty { try await deadLetter(parked) }
                 if !retries.isEmpty { try await retryLater(retries) }

@@ -55,29 +55,36 @@ public enum SaleContract {
     /// text without control characters, identifiers and text within their lengths, a date every service can store,
     /// and numbers within the limits that keep every sum exact. Nil when the sale can be stored and computed with.
     public static func storageViolation(of sale: POSSaleV1) -> SaleViolation? {
-        var texts: [(String, String)] = [
-            ("saleId", sale.saleId), ("storeId", sale.storeId), ("terminalId", sale.terminalId), ("cashierId", sale.cashierId),
-            ("currency", sale.currency), ("occurredAt", sale.occurredAt),
-        ]
-        if let customer = sale.customer {
-            texts += [("customer.taxId", customer.taxId ?? ""), ("customer.name", customer.name ?? ""), ("customer.address", customer.address ?? "")]
+        // Every sale of every sale.recorded passes here: a field's name is written only for a reason.
+        func text(_ value: String, _ field: @autoclosure () -> String) -> SaleViolation? {
+            if let control = controlCharacter(in: value) {
+                return SaleViolation("sale.control_character", "\(field()) holds the control character \(name(control))")
+            }
+            return value.fits(maximumTextLength) ? nil : SaleViolation("sale.text_too_long", "\(field()) is longer than \(maximumTextLength) characters")
         }
-        if let returnOf = sale.returnOf { texts.append(("returnOf.saleId", returnOf.saleId)) }
+        func identifier(_ value: String, _ field: String) -> SaleViolation? {
+            (1...maximumIdentifierLength).contains(value.utf8.count)
+                ? nil : SaleViolation("sale.invalid_identifier", "\(field) is empty or longer than \(maximumIdentifierLength) bytes")
+        }
+        if let violation = text(sale.saleId, "saleId") ?? text(sale.storeId, "storeId") ?? text(sale.terminalId, "terminalId")
+            ?? text(sale.cashierId, "cashierId") ?? text(sale.currency, "currency") ?? text(sale.occurredAt, "occurredAt") {
+            return violation
+        }
+        if let customer = sale.customer,
+            let violation = text(customer.taxId ?? "", "customer.taxId") ?? text(customer.name ?? "", "customer.name")
+                ?? text(customer.address ?? "", "customer.address")
+        {
+            return violation
+        }
+        if let returnOf = sale.returnOf, let violation = text(returnOf.saleId, "returnOf.saleId") { return violation }
         for (index, line) in sale.lines.enumerated() {
-            texts += [("lines[\(index)].sku", line.sku), ("lines[\(index)].description", line.description)]
+            if let violation = text(line.sku, "lines[\(index)].sku") ?? text(line.description, "lines[\(index)].description") { return violation }
         }
-        for (index, payment) in sale.payments.enumerated() { texts.append(("payments[\(index)].method", payment.method)) }
-        for (field, text) in texts {
-            if let control = controlCharacter(in: text) {
-                return SaleViolation("sale.control_character", "\(field) holds the control character \(name(control))")
-            }
-            if !text.fits(maximumTextLength) {
-                return SaleViolation("sale.text_too_long", "\(field) is longer than \(maximumTextLength) characters")
-            }
+        for (index, payment) in sale.payments.enumerated() {
+            if let violation = text(payment.method, "payments[\(index)].method") { return violation }
         }
-        for (field, identifier) in [("storeId", sale.storeId), ("terminalId", sale.terminalId), ("cashierId", sale.cashierId)]
-        where identifier.isEmpty || identifier.utf8.count > maximumIdentifierLength {
-            return SaleViolation("sale.invalid_identifier", "\(field) is empty or longer than \(maximumIdentifierLength) bytes")
+        if let violation = identifier(sale.storeId, "storeId") ?? identifier(sale.terminalId, "terminalId") ?? identifier(sale.cashierId, "cashierId") {
+            return violation
         }
         guard let occurredAt = ISO8601Timestamp.parse(sale.occurredAt), occurredAt >= earliestDate, occurredAt < latestDate else {
             return SaleViolation("sale.invalid_date", "occurredAt '\(sale.occurredAt.prefix(40))' is not a date between 2000 and 2999")

@@ -6,13 +6,16 @@ public enum SaleFixtures {
     public static let saleId = "5f0c7a9e-2b7e-4a51-9d0e-0c6f3f1d2a11"
 
     /// An hour ago, to the second, as a till in Spain writes it (`+01:00`): inside intake's window whatever the day.
-    public static let recentTime: String = {
+    public static let recentTime = formatted(Date().addingTimeInterval(-3600), "yyyy-MM-dd'T'HH:mm:ssxxx", offsetSeconds: 3600)
+
+    /// `date` written with `format` in the time zone `offsetSeconds` from UTC.
+    public static func formatted(_ date: Date, _ format: String, offsetSeconds: Int = 0) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: 3600)
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ssxxx"
-        return formatter.string(from: Date().addingTimeInterval(-3600))
-    }()
+        formatter.timeZone = TimeZone(secondsFromGMT: offsetSeconds)
+        formatter.dateFormat = format
+        return formatter.string(from: date)
+    }
 
     /// A valid `pos.sale.v1` as a JSON object (the example of the design, with a second line).
     public static func validSale(
@@ -54,14 +57,8 @@ public enum SaleFixtures {
             change(&sale)
             return sale
         }
-        func at(_ date: Date, _ time: String) -> String {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(secondsFromGMT: 0)
-            formatter.dateFormat = "yyyy-MM-dd"
-            return formatter.string(from: date) + "T" + time
-        }
-        func utc(_ date: Date) -> String { at(date, Self.timeOfDay(date) + "Z") }
+        func at(_ date: Date, _ time: String) -> String { formatted(date, "yyyy-MM-dd") + "T" + time }
+        func utc(_ date: Date) -> String { formatted(date, "yyyy-MM-dd'T'HH:mm:ss'Z'") }
         let day: TimeInterval = 86_400
         let longest = sale { sale in
             sale["cashierId"] = String(repeating: "C", count: 48)
@@ -100,13 +97,6 @@ public enum SaleFixtures {
         ].map { (name: $0.0, message: $0.1) }
     }
 
-    private static func timeOfDay(_ date: Date) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(secondsFromGMT: 0)
-        formatter.dateFormat = "HH:mm:ss"
-        return formatter.string(from: date)
-    }
 
     /// Every rule of validation broken once: (what is wrong, the code expected, the message).
     public static func invalidMessages() -> [(name: String, code: String, message: OutgoingMessage)] {
@@ -191,13 +181,7 @@ public enum SaleFixtures {
             let sale = validSale(saleId: UUID().uuidString.lowercased(), receipt: Int.random(in: 1_000_000...9_000_000))
             return message(sale, body: Array(edit(String(decoding: json(sale), as: UTF8.self)).utf8))
         }
-        func daysAgo(_ days: Double) -> String {
-            let formatter = DateFormatter()
-            formatter.locale = Locale(identifier: "en_US_POSIX")
-            formatter.timeZone = TimeZone(secondsFromGMT: 0)
-            formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ss'Z'"
-            return formatter.string(from: Date().addingTimeInterval(-days * 86_400))
-        }
+        func daysAgo(_ days: Double) -> String { formatted(Date().addingTimeInterval(-days * 86_400), "yyyy-MM-dd'T'HH:mm:ss'Z'") }
         cases += [
             ("NUL in a sku", "sale.control_character", line { $0["sku"] = "CAF\u{0}001" }),
             ("escape character in a description", "sale.control_character", line { $0["description"] = "Caf\u{1B}[31mé" }),
