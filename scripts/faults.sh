@@ -111,13 +111,21 @@ stock=$(sql "SELECT (SELECT coalesce(sum(on_hand), 0) FROM orders.stock)
                   = (SELECT coalesce(-sum((l->>'quantity')::bigint), 0) FROM sales.sales, json_array_elements(payload::json->'lines') l)")
 unmatched=$(( (invoiced == recorded ? 0 : 1) + (moved == recorded ? 0 : 1) + (credited == recorded ? 0 : 1) ))
 # Nothing parked after intake; intake parked exactly the odd sales it had to refuse.
-sleep 6  # the management API counts messages a few seconds late
-parked=$(curl -sf -u trastienda:trastienda "http://localhost:15672/api/queues/$vhost" | python3 -c '
+# The management API counts messages some seconds late: ask again until intake's count is in, for up to 60 s.
+dead_letters() {
+    curl -sf -u trastienda:trastienda "http://localhost:15672/api/queues/$vhost" | python3 -c '
 import json, sys
 queues = {q["name"]: q.get("messages", 0) for q in json.load(sys.stdin)}
 print(sum(n for name, n in queues.items() if name.endswith(".dead-letter") and not name.startswith("sales-intake.")),
-      queues.get("sales-intake.pos-sales.dead-letter", 0))')
-parked_downstream=${parked% *}; parked_intake=${parked#* }
+      queues.get("sales-intake.pos-sales.dead-letter", 0))'
+}
+deadline=$((SECONDS + 60))
+while true; do
+    parked=$(dead_letters)
+    parked_downstream=${parked% *}; parked_intake=${parked#* }
+    [ "$parked_intake" -ge "$odd_refused" ] || [ $SECONDS -ge $deadline ] && break
+    sleep 2
+done
 echo "dead letters: $parked_downstream after intake, $parked_intake in intake's (odd sales refused: $odd_refused)"
 [ "$parked_downstream" -eq 0 ] && [ "$parked_intake" -eq "$odd_refused" ] || unmatched=$((unmatched + 1))
 
