@@ -34,7 +34,11 @@ func tool(_ name: String, directory: String, dependencies: [Target.Dependency]) 
 
 let services: [Target] = [
     service("sales-intake", directory: "SalesIntake", dependencies: ["SaleValidation"], exclude: ["Validation"]),
-    service("billing", directory: "Billing", dependencies: [.product(name: "Crypto", package: "swift-crypto"), "CQRencode", "CZlib"]),
+    service("billing", directory: "Billing", dependencies: [
+        .product(name: "Crypto", package: "swift-crypto"), "CQRencode", "CZlib", "XMLTree",
+        .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "NIOHTTP1", package: "swift-nio"),
+    ]),
     service("orders", directory: "Orders"),
     service("collections", directory: "Collections"),
     service("hr", directory: "HR"),
@@ -52,6 +56,17 @@ let tools: [Target] = [
         "AMQPClient", "PostgresClient", "Contracts",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
+    ]),
+    tool("agency-sim", directory: "AgencySim", dependencies: [
+        "XMLTree",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "Crypto", package: "swift-crypto"),
+        .product(name: "Hummingbird", package: "hummingbird"),
+        .product(name: "HummingbirdTLS", package: "hummingbird"),
+        .product(name: "Logging", package: "swift-log"),
+        .product(name: "NIOSSL", package: "swift-nio-ssl"),
+        .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        .product(name: "UnixSignals", package: "swift-service-lifecycle"),
     ]),
     tool("sale-fuzz", directory: "SaleFuzz", dependencies: ["AMQPClient", "Contracts", "SaleValidation"]),
     tool("amqp-bench", directory: "AMQPBench", dependencies: [
@@ -85,6 +100,9 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
     ],
     targets: [
         // C bindings: the system libraries and the shim for what Swift cannot call.
@@ -98,6 +116,8 @@ let package = Package(
         .systemLibrary(
             name: "CQRencode", path: "Shared/CQRencode", pkgConfig: "libqrencode",
             providers: [.apt(["libqrencode-dev"])]),
+        .systemLibrary(
+            name: "CLibXML2", path: "Shared/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
         .systemLibrary(name: "CZlib", path: "Shared/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The services' common ground.
@@ -112,6 +132,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
+        library("XMLTree", dependencies: ["CLibXML2"]),
         library("Contracts", dependencies: ["AMQPClient", "PostgresClient"]),
         // Sales intake's rules of pos.sale.v1, pure: a library of their own so that the fuzz target can drive them.
         .target(
@@ -142,6 +163,7 @@ let package = Package(
         tests("SalesIntakeTests", dependencies: ["sales-intake", "SaleValidation", "TrastiendaTesting", "AMQPClient", "Contracts"]),
         tests("BillingTests", dependencies: ["billing", "Contracts"]),
         tests("BillingIntegrationTests", dependencies: ["billing", "Contracts", "PostgresClient", "ServiceRuntime", "TrastiendaTesting"]),
+        tests("VerifactuIntegrationTests", dependencies: ["AMQPClient", "Contracts", "PostgresClient", "TrastiendaTesting"]),
         tests("ClusterIntegrationTests", dependencies: ["TrastiendaTesting"]),
         tests("AMQPClientIntegrationTests", dependencies: ["AMQPClient", "TrastiendaTesting"]),
         tests("PostgresClientIntegrationTests", dependencies: ["PostgresClient", "TrastiendaTesting"]),

@@ -45,6 +45,10 @@ install() {
     pkg-config --exists libqrencode 2>/dev/null || missing+=(libqrencode-dev)  # the ticket's QR code
     pkg-config --exists zlib 2>/dev/null || missing+=(zlib1g-dev)  # the QR code as PNG
     command -v zbarimg >/dev/null || missing+=(zbar-tools)  # tests read the QR code back
+    pkg-config --exists libxml-2.0 2>/dev/null || missing+=(libxml2-dev)  # the tax-agency simulator validates envelopes
+    command -v openssl >/dev/null || missing+=(openssl)  # test certificates for mutual TLS with the agency
+    command -v chromium >/dev/null || missing+=(chromium)  # the printable invoice rendered to PDF in tests
+    command -v pdftoppm >/dev/null || missing+=(poppler-utils)  # the PDF read back: its text and its QR
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing ${missing[*]}"
         as_root apt-get update -q

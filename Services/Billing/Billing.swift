@@ -5,10 +5,10 @@ import ServiceRuntime
 
 /// Billing: turns recorded sales into invoices and credit notes, numbered and chained, for integrators.
 enum Billing {
-    static let definition = definition(fiscal: FiscalSettings())
+    static let definition = definition(fiscal: FiscalSettings(), agency: AgencySettings())
     static let statistics = BillingStatistics()
 
-    static func definition(fiscal: FiscalSettings) -> ServiceDefinition {
+    static func definition(fiscal: FiscalSettings, agency: AgencySettings) -> ServiceDefinition {
         ServiceDefinition(
         name: "billing", defaultHTTPPort: 8082, schema: "billing", migrations: migrations, topology: topology,
         consumers: { context in
@@ -22,12 +22,17 @@ enum Billing {
                     handler: issuer.handle)
             ]
         },
-        routes: { router, context in BillingRoutes.add(to: router, database: context.database, statistics: statistics, fiscal: fiscal) },
+        routes: { router, context in
+            BillingRoutes.add(to: router, database: context.database, statistics: statistics, fiscal: fiscal)
+            VerifactuRoutes.add(to: router, status: VerifactuStatus(database: context.database, settings: agency))
+        },
         // Each sale.recorded carries about ten sales: batches of 100 make transactions of about a thousand invoices,
         // and a prefetch of ten batches keeps the next ones waiting while one is committed and announced.
         consumerDefaults: .init(prefetch: 1000, batchSize: 100),
         // Cancellations, caused by HTTP, are announced through the outbox.
-        hasOutbox: true)
+        hasOutbox: true,
+        // Submission to the tax agency (when its endpoint is configured).
+        background: { context in [SubmissionWorker(database: context.database, settings: agency, logger: context.logger)] })
     }
 
     /// A return that comes before its sale is invoiced (two intake batches announced out of order, say) waits in
@@ -39,7 +44,7 @@ enum Billing {
         return settings
     }
 
-    static let migrations = BillingStore.migrations + Cancellations.migrations
+    static let migrations = BillingStore.migrations + Cancellations.migrations + SubmissionStore.migrations
 
     /// Recorded sales in; invoices and credit notes out.
     static let topology = Topology(exchanges: [Exchanges.salesEvents, Exchanges.billingEvents])

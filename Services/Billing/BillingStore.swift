@@ -392,7 +392,7 @@ enum BillingStore {
         var firstBroken: String?
     }
 
-    /// Recomputes every fingerprint of `issuerTaxId`'s chain in order (billing records and annulment records) and
+    /// Recomputes every fingerprint of `issuerTaxId`'s chain in order (billing records, their corrections and annulment records) and
     /// names the first broken link.
     static func verifyChain(issuerTaxId: String, on connection: PostgresConnection) throws -> ChainCheck {
         let rows = try connection.query(
@@ -404,6 +404,10 @@ enum BillingStore {
             SELECT true, c.series, c.number, i.kind, to_char(i.issue_date, 'DD-MM-YYYY'), 0, 0, c.previous_fingerprint,
                    c.generated_at, c.fingerprint, c.chain_position
             FROM cancellations c JOIN invoices i USING (series, number) WHERE c.issuer_tax_id = $1
+            UNION ALL
+            SELECT false, c.series, c.number, i.kind, to_char(i.issue_date, 'DD-MM-YYYY'), i.tax_cents, i.total_cents, c.previous_fingerprint,
+                   c.generated_at, c.fingerprint, c.chain_position
+            FROM corrections c JOIN invoices i USING (series, number) WHERE c.issuer_tax_id = $1
             ORDER BY 11
             """, [issuerTaxId])
         var previous = ""

@@ -40,6 +40,8 @@ public final class ServiceProcess: @unchecked Sendable {
         }
     }
 
+    public var processIdentifier: Int32 { process.processIdentifier }
+
     public var isRunning: Bool { process.isRunning && endedStatus == nil }
     /// The exit code as a shell reports it, or −1 while the process is still running (Foundation traps when asked for
     /// the status of a running process, which would end the whole test run).

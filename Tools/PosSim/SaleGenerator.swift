@@ -32,6 +32,7 @@ struct SaleGenerator {
         .init(taxId: "B12345678", name: "Talleres Norte SL", address: "C/ Mayor 1, Burgos"),
         .init(taxId: "A87654321", name: "Hostelería del Sur SA", address: "Av. de la Constitución 20, Sevilla"),
         .init(taxId: "12345678Z", name: "María López García", address: "C/ Real 5, Valladolid"),
+        .init(taxId: "FR40303265045", name: "Épicerie Fine Lyonnaise SARL", address: "Rue de la République 3, Lyon"),
     ]
 
     init(stores: Int, terminalsPerStore: Int, seed: UInt64, shares: Shares = Shares()) {
