@@ -153,7 +153,7 @@ let package = Package(
         .target(
             name: "TrastiendaTesting",
             dependencies: [
-                "AMQPClient", "PostgresClient", "ServiceRuntime", .product(name: "Logging", package: "swift-log"),
+                "AMQPClient", "PostgresClient", "ServiceRuntime", "Contracts", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/TrastiendaTesting", swiftSettings: swiftSettings),
@@ -163,7 +163,7 @@ let package = Package(
         tests("SalesIntakeTests", dependencies: ["sales-intake", "SaleValidation", "TrastiendaTesting", "AMQPClient", "Contracts"]),
         tests("BillingTests", dependencies: ["billing", "Contracts"]),
         tests("BillingIntegrationTests", dependencies: ["billing", "Contracts", "PostgresClient", "ServiceRuntime", "TrastiendaTesting"]),
-        tests("VerifactuIntegrationTests", dependencies: ["AMQPClient", "Contracts", "PostgresClient", "TrastiendaTesting"]),
+        tests("VerifactuIntegrationTests", dependencies: ["billing", "AMQPClient", "Contracts", "PostgresClient", "XMLTree", "TrastiendaTesting"]),
         tests("ClusterIntegrationTests", dependencies: ["TrastiendaTesting"]),
         tests("AMQPClientIntegrationTests", dependencies: ["AMQPClient", "TrastiendaTesting"]),
         tests("PostgresClientIntegrationTests", dependencies: ["PostgresClient", "TrastiendaTesting"]),

@@ -39,7 +39,7 @@ actor AgencyLedger {
     private(set) var slowMilliseconds = 0
     private var booked: [String: Booked] = [:]
     private var rejected: Set<String> = []
-    /// What a refused record was answered, by its fingerprint: the same record sent again (after a crash of its
+    /// What a refused record was answered, by its whole content: the same record sent again (after a crash of its
     /// sender, say) gets the same answer.
     private var refusals: [String: AgencyFault] = [:]
     private var tips: [String: Tip] = [:]
@@ -102,7 +102,7 @@ actor AgencyLedger {
         if let existing = booked[bookedKey], !record.correction || existing.fingerprint == record.fingerprint {
             return refuse(record.operation == .annulment ? .alreadyAnnulled : .duplicate, duplicateOf: existing)
         }
-        if let fault = refusals[record.fingerprint] { return refuse(fault) }
+        if let fault = refusals[record.content] { return refuse(fault) }
         guard AgencyFingerprint.of(record) == record.fingerprint else { return refuse(.fingerprint) }
         let tip = tips[record.issuerTaxId]
         let linked =
@@ -138,7 +138,7 @@ actor AgencyLedger {
 
     private func reject(_ record: SubmittedRecord, _ fault: AgencyFault, key: String) -> Line {
         rejected.insert(key)
-        refusals[record.fingerprint] = fault
+        refusals[record.content] = fault
         return Line(record: record, state: "Incorrecto", fault: fault, duplicateOf: nil)
     }
 

@@ -50,6 +50,18 @@ struct SubmittedRecord: Sendable {
 
     var key: String { "\(issuerTaxId)|\(seriesNumber)|\(issueDate)" }
 
+    /// Every element and text of the record, in order: two records with the same content have the same.
+    var content: String {
+        func flatten(_ node: XMLTree, into text: inout String) {
+            text += "<\(node.name)>\(node.text.trimmingWhitespace)"
+            for child in node.children { flatten(child, into: &text) }
+            text += "</>"
+        }
+        var text = operation.rawValue
+        flatten(tree, into: &text)
+        return text
+    }
+
     init(alta: XMLTree) {
         operation = .alta
         issuerTaxId = alta.text("IDFactura", "IDEmisorFactura")?.trimmingWhitespace ?? ""
