@@ -42,6 +42,8 @@ struct BillingRecordXML {
     var draft: InvoiceDraft
     /// For a credit note: the invoice it corrects.
     var corrects: RecordReference?
+    /// For an F3: the simplified invoice it substitutes.
+    var substitutes: RecordReference? = nil
     /// The record before this one in the issuer's chain (nil for the first).
     var previous: RecordReference?
     var system: InvoicingSystem
@@ -69,13 +71,22 @@ struct BillingRecordXML {
                 xml.close("sf:FacturasRectificadas")
             }
         }
+        if let substitutes, record.kind == .substitute {
+            xml.open("sf:FacturasSustituidas")
+            xml.open("sf:IDFacturaSustituida")
+            xml.element("sf:IDEmisorFactura", substitutes.issuerTaxId)
+            xml.element("sf:NumSerieFactura", substitutes.seriesNumber)
+            xml.element("sf:FechaExpedicionFactura", substitutes.issueDate)
+            xml.close("sf:IDFacturaSustituida")
+            xml.close("sf:FacturasSustituidas")
+        }
         xml.element("sf:DescripcionOperacion", description, limit: 500)
         let identified = draft.customer?.taxId.map { !$0.isEmpty } ?? false
         if record.kind == .full, !identified {
             // A full invoice over the retail limit to a customer who gave no tax id (RD 1619/2012 art. 6.1.d).
             xml.element("sf:FacturaSinIdentifDestinatarioArt61d", "S")
         }
-        if identified, let customer = draft.customer, let taxId = customer.taxId, record.kind == .full || record.kind == .correctingFull {
+        if identified, let customer = draft.customer, let taxId = customer.taxId, record.kind.namesRecipient {
             xml.open("sf:Destinatarios")
             xml.open("sf:IDDestinatario")
             xml.element("sf:NombreRazon", customer.name ?? taxId, limit: 120)
@@ -114,6 +125,7 @@ struct BillingRecordXML {
         switch record.kind {
         case .simplified: "Venta en tienda \(draft.storeId), terminal \(draft.terminalId)"
         case .full: "Venta en tienda \(draft.storeId), terminal \(draft.terminalId), factura completa"
+        case .substitute: "Factura completa en sustitución de la simplificada \(substitutes?.seriesNumber ?? "")"
         case .correctingFull, .correctingSimplified: "Devolución en tienda \(draft.storeId), terminal \(draft.terminalId)"
         }
     }

@@ -136,6 +136,32 @@ enum BillingRoutes {
                 return OperationsRoutes.jsonResponse(.created, String(decoding: try JSONEncoder().encode(event), as: UTF8.self))
             }
         }
+        router.post("/invoices/:series/:number/substitution") { request, context in
+            guard let (series, number) = try invoiceNumber(context) else { return error(.badRequest, "the number is a whole number from 1") }
+            struct Body: Decodable { var customer: POSSaleV1.Customer }
+            guard let body = try? await request.decode(as: Body.self, context: context), let taxId = body.customer.taxId else {
+                return error(.badRequest, #"the body must be JSON with the customer: {"customer": {"taxId": "B12345674", "name": "…", "address": "…"}}"#)
+            }
+            let texts = [taxId, body.customer.name ?? "", body.customer.address ?? ""]
+            guard OperationsRoutes.isTaxId(taxId), let name = body.customer.name, (1...120).contains(name.unicodeScalars.count),
+                (body.customer.address?.unicodeScalars.count ?? 0) <= 200, texts.allSatisfy({ SaleContract.controlCharacter(in: $0) == nil })
+            else {
+                return error(.badRequest, "the customer's taxId is 2–20 letters and digits, its name 1–120 characters, its address up to 200")
+            }
+            let generatedAt = InvoiceIssuer.now()
+            let customer = POSSaleV1.Customer(taxId: taxId.uppercased(), name: name, address: body.customer.address)
+            let outcome = try await database.transaction { connection in
+                try Substitutions.substitute(series: series, number: number, customer: customer, generatedAt: generatedAt, fiscal: fiscal, on: connection)
+            }
+            switch outcome {
+            case .unknown: return error(.notFound, "no invoice \(series)/\(number)")
+            case .notSimplified(let kind): return error(.conflict, "\(series)/\(number) is an \(kind): only a simplified invoice (F2) is substituted")
+            case .cancelled: return error(.conflict, "\(series)/\(number) is cancelled")
+            case .alreadySubstituted(let existing): return error(.conflict, "\(series)/\(number) is already substituted by \(existing)")
+            case .noOpenSeries: return error(.conflict, "the ticket's issuer no longer invoices for its store and its year is closed")
+            case .issued(_, let document): return OperationsRoutes.jsonResponse(.created, document)
+            }
+        }
         router.get("/invoices/:series/:number/cancellation.xml") { _, context in
             guard let (series, number) = try invoiceNumber(context) else { return error(.badRequest, "the number is a whole number from 1") }
             let record = try await Cancellations.record(series: series, number: number, database: database)

@@ -287,6 +287,7 @@ enum BillingStore {
             ).json()
             let billingRecord = BillingRecordXML(
                 record: record, fingerprint: fingerprint, issuerName: draft.issuer.legalName, draft: draft, corrects: corrects,
+                substitutes: invoice.substitutes,
                 previous: head.previous(issuerTaxId: draft.issuer.taxId), system: system
             ).text
             rows.append(invoice.series)

@@ -43,7 +43,7 @@ struct InvoiceDraft: Sendable, Equatable {
         storeId = sale.storeId
         terminalId = sale.terminalId
         self.issuer = issuer
-        customer = kind == .full || kind == .correctingFull ? sale.customer : nil
+        customer = kind.namesRecipient ? sale.customer : nil
         payments = sale.payments.map { InvoiceIssuedV1.Payment(method: $0.method, amountCents: $0.amount) }
         lines = sale.lines.map { line in
             InvoiceLine(

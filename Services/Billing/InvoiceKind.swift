@@ -8,8 +8,12 @@ enum InvoiceKind: String, Sendable, Codable, CaseIterable {
     case correctingFull = "R1"
     /// Credit note correcting a simplified invoice.
     case correctingSimplified = "R5"
+    /// Full invoice issued afterwards for a simplified one, which it substitutes (the customer asked for it).
+    case substitute = "F3"
 
     var isCreditNote: Bool { self == .correctingFull || self == .correctingSimplified }
+    /// Whether it names its recipient (a full invoice, its substitute, or the credit note of one).
+    var namesRecipient: Bool { self == .full || self == .substitute || self == .correctingFull }
 
     /// The kind for a sale: simplified when the customer gave no tax id and the total is within the retail limit
     /// (3,000.00 EUR tax included by default), full otherwise.
@@ -21,7 +25,7 @@ enum InvoiceKind: String, Sendable, Codable, CaseIterable {
     /// The kind for a return: a credit note of the kind that corrects the original invoice.
     static func forReturn(correcting original: InvoiceKind) -> InvoiceKind {
         switch original {
-        case .full, .correctingFull: .correctingFull
+        case .full, .correctingFull, .substitute: .correctingFull
         case .simplified, .correctingSimplified: .correctingSimplified
         }
     }

@@ -50,6 +50,8 @@ struct PlannedInvoice: Sendable {
     var issueDate: IssueDate
     var series: String
     var corrects: Correction?
+    /// For an F3: the simplified invoice it substitutes.
+    var substitutes: RecordReference? = nil
     /// The sale's trace context as the till sent it.
     var traceparent: String? = nil
 }

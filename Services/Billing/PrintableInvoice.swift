@@ -14,6 +14,7 @@ struct PrintableInvoice {
 
     private static let titles = [
         "F1": "Factura", "F2": "Factura simplificada", "R1": "Factura rectificativa", "R5": "Factura rectificativa (simplificada)",
+        "F3": "Factura (en sustitución de factura simplificada)",
     ]
 
     var html: String {
@@ -30,6 +31,9 @@ struct PrintableInvoice {
             body += "</p>"
         }
         if let corrects = document.corrects { body += "<p class=\"corrects\">Rectifica la factura \(Self.escape(corrects))</p>" }
+        if let substitutes = document.substitutes {
+            body += "<p class=\"substitutes\">Sustituye a la factura simplificada \(Self.escape(substitutes))</p>"
+        }
         body += "<table class=\"lines\"><thead><tr><th>Descripción</th><th>Cant.</th><th>Precio</th><th>IVA</th><th>Importe</th></tr></thead><tbody>"
         for line in document.lines {
             body += "<tr><td>\(Self.escape(line.description))</td><td>\(line.quantity)</td><td>\(Self.euros(line.unitPriceCents))</td>"

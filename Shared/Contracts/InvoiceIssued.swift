@@ -39,7 +39,7 @@ public struct InvoiceIssuedV1: Codable, Sendable, Equatable {
         }
     }
 
-    /// `F1`, `F2`, `R1` or `R5`.
+    /// `F1`, `F2`, `F3`, `R1` or `R5`.
     public var kind: String
     /// `<series>/<number>`, for example `S001-2026/42`.
     public var number: String
@@ -60,6 +60,8 @@ public struct InvoiceIssuedV1: Codable, Sendable, Equatable {
     public var totalCents: Int64
     /// The invoice a credit note corrects (`<series>/<number>`).
     public var corrects: String?
+    /// The simplified invoice an F3 substitutes (`<series>/<number>`).
+    public var substitutes: String?
     public var fingerprint: String
     public var previousFingerprint: String
     public var generatedAt: String
@@ -86,9 +88,10 @@ public struct InvoiceIssuedV1: Codable, Sendable, Equatable {
         kind: String, number: String, series: String, sequence: Int64, issueDate: String, saleId: String, storeId: String,
         terminalId: String, issuer: Party, customer: Party?, lines: [Line], taxes: [Tax], totalBaseCents: Int64,
         totalTaxCents: Int64, totalSurchargeCents: Int64, totalCents: Int64, corrects: String?, fingerprint: String,
-        previousFingerprint: String, generatedAt: String, qrURL: String, payments: [Payment]? = nil
+        previousFingerprint: String, generatedAt: String, qrURL: String, payments: [Payment]? = nil, substitutes: String? = nil
     ) {
         self.payments = payments
+        self.substitutes = substitutes
         self.kind = kind
         self.number = number
         self.series = series
@@ -158,6 +161,7 @@ extension InvoiceIssuedV1 {
             json.field("totalSurchargeCents", totalSurchargeCents)
             json.field("totalCents", totalCents)
             json.field("corrects", corrects)
+            if let substitutes { json.field("substitutes", substitutes) }
             json.field("fingerprint", fingerprint)
             json.field("previousFingerprint", previousFingerprint)
             json.field("generatedAt", generatedAt)

@@ -78,6 +78,15 @@ struct SubmissionTests {
             #expect(await posSim.waitForExit(timeout: .seconds(300)))
             #expect(posSim.exitCode == 0, "\(posSim.output)")
             #expect(await eventually(timeout: .seconds(120), interval: .milliseconds(200)) { await count("SELECT count(*) FROM invoices") >= 1_202 })
+            let issuedBeforeOutage = await count("SELECT count(*) FROM invoices")
+
+            // A customer asks afterwards for a full invoice for a ticket: an F3 that substitutes it; once only.
+            let ticket = try await Self.someSeries(database, issuer: Self.north)
+            let customer = #"{"customer":{"taxId":"B11111119","name":"Cliente Tardío SL","address":"C/ Nueva 2, Burgos"}}"#
+            let substitution = try await ProcessStack.request("POST", port: billing, "/invoices/\(ticket)/2/substitution", body: customer)
+            #expect(substitution.0 == 201 && substitution.1.contains(#""kind":"F3""#) && substitution.1.contains(#""substitutes":"\#(ticket)/2""#), "\(substitution.1)")
+            #expect(try await ProcessStack.request("POST", port: billing, "/invoices/\(ticket)/2/substitution", body: customer).0 == 409)
+            #expect(try await ProcessStack.request("POST", port: billing, "/invoices/\(ticket)/2/substitution", body: "{}").0 == 400)
 
             // The agency down for a while: what waits meanwhile goes once it is back, marked as sent after an incident.
             try await agency.set("down")
@@ -125,13 +134,14 @@ struct SubmissionTests {
             let ledger = try await agency.ledger()
             let invoices = await count("SELECT count(*) FROM invoices")
             #expect(ledger.booked.filter { $0.operation == "Alta" }.count == invoices, "each invoice booked once")
+            #expect(invoices == issuedBeforeOutage + 1, "the F3 is one more invoice")
             #expect(ledger.booked.filter { $0.operation == "Anulacion" }.count == 1)
             #expect(Set(ledger.booked.map { "\($0.issuerTaxId)|\($0.seriesNumber)|\($0.operation)" }).count == ledger.booked.count)
             #expect(ledger.envelopes.allSatisfy { !$0.early }, "one envelope per issuer per TiempoEsperaEnvio")
             #expect((ledger.faults["3000"] ?? 0) > 0, "the envelope resent after the kill was recognised: \(ledger.faults)")
             #expect(ledger.faults["4102"] == nil, "every envelope valid against the schema: \(ledger.faults)")
             #expect(ledger.envelopes.contains { $0.late })
-            #expect(Set(ledger.booked.map(\.kind)).isSuperset(of: ["F1", "F2", "R1", "R5"]), "\(Set(ledger.booked.map(\.kind)))")
+            #expect(Set(ledger.booked.map(\.kind)).isSuperset(of: ["F1", "F2", "F3", "R1", "R5"]), "\(Set(ledger.booked.map(\.kind)))")
             for issuer in [Self.north, Self.south] {
                 let chain = try await ProcessStack.request("GET", port: billing, "/issuers/\(issuer)/chain").1
                 #expect(chain.contains(#""valid":true"#), "\(chain)")
@@ -142,6 +152,15 @@ struct SubmissionTests {
                     UNION ALL SELECT record FROM corrections WHERE issuer_tax_id = $1
                     """, [issuer]).map { try $0.decode(String.self, at: 0) }
                 #expect(records.count > 100)
+                if issuer == Self.north {
+                    for (what, text) in [
+                        ("a 0 % rate", "<sf:TipoImpositivo>0</sf:TipoImpositivo>"), ("the equivalence surcharge", "<sf:TipoRecargoEquivalencia>"),
+                        ("a foreign customer", "<sf:CodigoPais>FR</sf:CodigoPais>"), ("an F3", "<sf:FacturasSustituidas>"),
+                        ("a full invoice to an unnamed customer", "<sf:FacturaSinIdentifDestinatarioArt61d>S"), ("an annulment", "<sf:RegistroAnulacion"),
+                    ] {
+                        #expect(records.contains { $0.contains(text) }, "the run has \(what)")
+                    }
+                }
                 for start in stride(from: 0, to: records.count, by: 1000) {
                     let (status, output) = try VerifactuSchema.validate(Array(records[start..<min(start + 1000, records.count)]), issuer: issuer)
                     #expect(status == 0, "\(output.prefix(2_000))")

@@ -1,0 +1,90 @@
+import AMQPClient
+import Contracts
+import Crypto
+import Foundation
+import PostgresClient
+import ServiceRuntime
+
+/// A full invoice asked for afterwards for a simplified one: an F3 that substitutes the ticket
+/// (`FacturasSustituidas`), for the customer given, with the ticket's lines and amounts, numbered in the store's
+/// invoice series and chained like any invoice, and announced as `billing.invoice.issued.v1` through the outbox. The
+/// ticket stays as it was (it is not cancelled); a ticket is substituted once.
+enum Substitutions {
+    enum Outcome: Sendable, Equatable {
+        case issued(seriesNumber: String, document: String)
+        case unknown
+        case notSimplified(kind: String)
+        case cancelled
+        case alreadySubstituted(seriesNumber: String)
+        /// The ticket's issuer no longer invoices for its store, and the ticket's year is over: no open series.
+        case noOpenSeries
+    }
+
+    static func substitute(
+        series: String, number: Int64, customer: POSSaleV1.Customer, generatedAt: String, fiscal: FiscalSettings, on connection: PostgresConnection
+    ) throws -> Outcome {
+        guard let row = try connection.query(
+            "SELECT kind, issuer_tax_id, sale_id::text, document, extract(year FROM issue_date)::bigint FROM invoices WHERE series = $1 AND number = $2",
+            [series, number]).first
+        else { return .unknown }
+        let kind: String = try row.decode(at: 0)
+        guard kind == InvoiceKind.simplified.rawValue else { return .notSimplified(kind: kind) }
+        let issuerTaxId: String = try row.decode(at: 1)
+        // One substitute per ticket: its sale id is derived from the ticket's, and sale ids are unique.
+        let saleId = derivedSaleId(of: try row.decode(at: 2))
+        let heads = try BillingStore.lockChains(of: [issuerTaxId], on: connection)
+        if let existing = try connection.query("SELECT series || '/' || number FROM invoices WHERE sale_id = $1::uuid", [saleId]).first {
+            return .alreadySubstituted(seriesNumber: try existing.decode(at: 0))
+        }
+        if try !connection.query("SELECT 1 FROM cancellations WHERE series = $1 AND number = $2", [series, number]).isEmpty { return .cancelled }
+        let ticket = try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data(try row.decode(String.self, at: 3).utf8))
+        guard let issuerRow = try connection.query("SELECT legal_name, address FROM issuers WHERE tax_id = $1", [issuerTaxId]).first else {
+            return .unknown
+        }
+        let issuer = Issuer(taxId: issuerTaxId, legalName: try issuerRow.decode(at: 0), address: try issuerRow.decode(at: 1))
+        let issueDate = IssueDate(occurredAt: generatedAt)
+        let seriesCode: String
+        if Int64(issueDate.year) == (try row.decode(Int64.self, at: 4)) {
+            seriesCode = series
+        } else {
+            guard let current = try BillingStore.issuers(of: [ticket.storeId], on: connection)[ticket.storeId], current.issuer.taxId == issuerTaxId
+            else { return .noOpenSeries }
+            seriesCode = BillingStore.seriesCode(
+                storeId: ticket.storeId, year: issueDate.year, creditNote: false, generation: current.seriesGeneration)
+        }
+        // The ticket's sale, for the customer: the same lines and amounts (no surcharge: the amount paid stays).
+        let sale = POSSaleV1(
+            saleId: saleId, storeId: ticket.storeId, terminalId: ticket.terminalId, receiptNumber: ticket.sequence, occurredAt: generatedAt,
+            cashierId: "", currency: "EUR", customer: customer,
+            lines: ticket.lines.map {
+                .init(sku: $0.sku, description: $0.description, quantity: $0.quantity, unitPrice: $0.unitPriceCents, taxRate: $0.taxRate, discount: $0.discountCents)
+            },
+            payments: (ticket.payments ?? [.init(method: "card", amountCents: ticket.totalCents)]).map { .init(method: $0.method, amount: $0.amountCents) },
+            total: ticket.totalCents, returnOf: nil)
+        var draft = InvoiceDraft(sale: sale, issuer: issuer, retailLimitCents: fiscal.retailLimitCents, rates: fiscal.rates)
+        draft.kind = .substitute
+        draft.customer = customer
+        let planned = PlannedInvoice(
+            draft: draft, issueDate: issueDate, series: seriesCode, corrects: nil,
+            substitutes: RecordReference(issuerTaxId: issuerTaxId, seriesNumber: ticket.number, issueDate: IssueDate(occurredAt: ticket.issueDate).verifactu))
+        guard let issued = try BillingStore.issue([planned], generatedAt: generatedAt, heads: heads, system: fiscal.system, on: connection).first else {
+            return .unknown
+        }
+        let announcement = issued.announcement
+        let body = String(decoding: announcement.body, as: UTF8.self)
+        try Outbox.add(
+            exchange: Exchanges.billingEvents.name, routingKey: "invoice.issued.\(announcement.storeId).\(announcement.terminalId)",
+            type: InvoiceIssuedV1.invoiceType, body: body, on: connection)
+        return .issued(seriesNumber: issued.seriesNumber, document: body)
+    }
+
+    /// A UUID made from the ticket's sale id, the same every time.
+    static func derivedSaleId(of saleId: String) -> String {
+        var bytes = Array(SHA256.hash(data: Array("F3:\(saleId)".utf8)).prefix(16))
+        bytes[6] = (bytes[6] & 0x0F) | 0x50  // a name-based UUID
+        bytes[8] = (bytes[8] & 0x3F) | 0x80
+        let hex = bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        let characters = Array(hex)
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+    }
+}
