@@ -52,7 +52,7 @@ struct PrintableInvoice {
         body += "</tbody></table>"
         body += "<p class=\"total\">Total \(simplified ? "(IVA incluido)" : "") <strong>\(Self.euros(document.totalCents))</strong></p>"
         body += "<div class=\"qr\"><p>QR tributario:</p>\(qr.svg)<p class=\"legend\">VERI*FACTU</p></div>"
-        let page = width == .ticket ? "80mm auto" : "A4"
+        let page = width == .ticket ? "80mm 297mm" : "A4"
         let sheet = width == .ticket ? "72mm" : "180mm"
         return """
             <!DOCTYPE html>
@@ -66,7 +66,7 @@ struct PrintableInvoice {
             td:nth-child(n+2), th:nth-child(n+2) { text-align: right; }
             .total { font-size: 1.2em; text-align: right; }
             .qr { text-align: center; margin-top: 4mm; }
-            .qr svg { width: 35mm; height: 35mm; }
+            .qr svg { width: 37mm; height: 37mm; }
             .qr p { margin: 1mm 0; }
             .legend { font-weight: bold; }
             </style></head>

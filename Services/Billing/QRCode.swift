@@ -1,8 +1,9 @@
 import CQRencode
 import CZlib
 
-/// The ticket's QR code (ISO/IEC 18004, error correction M) as libqrencode makes it, drawn as SVG or PNG at 35 mm
-/// square (the tax agency asks for 30–40 mm), with the standard's quiet zone of four modules.
+/// The ticket's QR code (ISO/IEC 18004, error correction M) as libqrencode makes it, drawn as SVG or PNG at 37 mm
+/// square with the standard's quiet zone of four modules: the tax agency asks for 30–40 mm, and a validation URL's
+/// symbol (41–57 modules) is 31–32.5 mm of it, so that the code measures 30–40 mm with its quiet zone or without.
 struct QRCode: Sendable {
     /// Modules per side, without the quiet zone.
     let width: Int
@@ -10,7 +11,7 @@ struct QRCode: Sendable {
     let modules: [Bool]
 
     static let quietZone = 4
-    static let millimetres = 35
+    static let millimetres = 37
 
     init?(_ text: String) {
         guard let code = QRcode_encodeString8bit(text, 0, QR_ECLEVEL_M) else { return nil }
@@ -39,7 +40,7 @@ struct QRCode: Sendable {
             """
     }
 
-    /// An 8-bit greyscale PNG, `scale` pixels a module, whose physical size (pHYs) is 35 mm.
+    /// An 8-bit greyscale PNG, `scale` pixels a module, whose physical size (pHYs) is 37 mm.
     func png(scale: Int = 8) -> [UInt8] {
         let pixels = side * scale
         var raw: [UInt8] = []

@@ -27,7 +27,7 @@ func decodeQR(_ image: [UInt8], suffix: String) throws -> String {
 
 @Suite("The ticket's QR code")
 struct BillingQRTests {
-    @Test("the PNG of a ticket's QR decodes to exactly its validation URL, at 35 mm; the SVG is 35 mm; an unknown invoice is a 404")
+    @Test("the PNG of a ticket's QR decodes to exactly its validation URL, at 37 mm; the SVG is 37 mm; an unknown invoice is a 404")
     func qrDecodes() async throws {
         try await RunningService.with(Billing.definition) { service in
             #expect(try await service.request(
@@ -54,17 +54,29 @@ struct BillingQRTests {
             #expect((30...40).contains(millimetres), "\(millimetres) mm")
 
             let svg = try await service.request("GET", "/invoices/S001-2026/1/qr.svg")
-            #expect(svg.status == 200 && svg.contentType == "image/svg+xml" && svg.body.contains(#"width="35mm""#))
+            #expect(svg.status == 200 && svg.contentType == "image/svg+xml" && svg.body.contains(#"width="37mm""#))
             #expect(try await service.request("GET", "/invoices/S001-2026/9/qr.png").status == 404)
 
             // The printable ticket: what a simplified invoice must show, the QR under its caption, the legend.
             let ticket = try await service.request("GET", "/invoices/S001-2026/1.html")
             #expect(ticket.status == 200 && ticket.contentType?.hasPrefix("text/html") == true)
             for required in ["Factura simplificada", "S001-2026/1", "29-11-2026", "Trastienda Norte SL", "NIF 89890001K", "IVA 21 %", "IVA 10 %",
-                             "IVA incluido", "13,33 €", "QR tributario:", "VERI*FACTU", "size: 80mm auto", svg.body] {
+                             "IVA incluido", "13,33 €", "QR tributario:", "VERI*FACTU", "size: 80mm 297mm", svg.body] {
                 #expect(ticket.body.contains(required), "the ticket shows \(required)")
             }
             #expect(ticket.body.range(of: "QR tributario:")!.lowerBound < ticket.body.range(of: "<svg")!.lowerBound, "the caption above the QR")
+            // Printed as a browser prints it (headless Chromium to PDF): the text is there, and the QR, rendered at
+            // 300 dpi, decodes to the validation URL and measures 30–40 mm.
+            let printed = try PrintedPage(html: ticket.body)
+            defer { printed.remove() }
+            for required in ["Factura simplificada", "S001-2026/1", "NIF 89890001K", "IVA incluido", "13,33", "QR tributario:", "VERI*FACTU"] {
+                #expect(printed.text.contains(required), "the PDF shows \(required): \(printed.text)")
+            }
+            let symbol = try printed.qrCode(dotsPerInch: 300)
+            #expect(symbol.text == document.qrURL, "the QR in the PDF reads back the validation URL")
+            let printedMillimetres = Double(symbol.sidePixels) / 300 * 25.4
+            #expect((30...40).contains(printedMillimetres), "the QR in the PDF measures \(printedMillimetres) mm")
+
             let a4 = try await service.request("GET", "/invoices/S001-2026/1.html?width=a4")
             #expect(a4.status == 200 && a4.body.contains("size: A4"))
             #expect(try await service.request("GET", "/invoices/S001-2026/1.html?width=letter").status == 400)
