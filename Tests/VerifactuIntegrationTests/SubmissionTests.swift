@@ -111,6 +111,9 @@ struct SubmissionTests {
                     (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1), try $0.decode(Int64.self, at: 2))
                 }
             #expect(refused.count == 1 && refused.first?.2 == 1116, "\(refused)")
+            let whileRejected = try ServiceProcess("trastienda", arguments: ["verifactu", "status", "--billing", "http://localhost:\(billing)"])
+            #expect(await whileRejected.waitForExit())
+            #expect(whileRejected.exitCode == 1 && whileRejected.output.contains("rejected records"), "\(whileRejected.output)")
             if let (series, number, _) = refused.first {
                 let correction = try await ProcessStack.request(
                     "POST", port: billing, "/invoices/\(series)/\(number)/correction", body: #"{"recipient":{"taxId":"B11111119","name":"Con Censo SL"}}"#)
@@ -128,6 +131,14 @@ struct SubmissionTests {
             #expect(status.contains(#""rejected":0"#) && !status.contains(#""rejected":1"#), "\(status)")
             #expect(status.contains(#""pending":0"#), "\(status)")
             #expect(await count("SELECT count(*) FROM submission_states WHERE late") > 0, "records that waited through the outage are marked late")
+            #expect(await eventually(timeout: .seconds(25), interval: .milliseconds(500)) {
+                let metrics = (try? await ProcessStack.request("GET", port: billing, "/metrics"))?.1 ?? ""
+                return metrics.contains(#"billing_verifactu_pending_records{issuer="\#(Self.north)"} 0"#)
+                    && metrics.contains(#"billing_verifactu_accepted_records{issuer="\#(Self.south)"}"#)
+            }, "the Prometheus gauges")
+            let cli = try ServiceProcess("trastienda", arguments: ["verifactu", "status", "--billing", "http://localhost:\(billing)"])
+            #expect(await cli.waitForExit())
+            #expect(cli.exitCode == 0 && cli.output.contains(Self.north) && cli.output.contains(Self.south) && cli.output.contains("submission on"), "\(cli.output)")
 
             // The agency's view: every record booked exactly once (invoices and the annulment), no envelope before its
             // wait was over, the resent envelope recognised as duplicates, late envelopes flagged, no schema fault.
