@@ -45,6 +45,21 @@ supervise() {  # service
     done
 }
 
+# The demo's tax agency: the simulator (Tools/AgencySim) with test certificates made here by openssl, unless an agency
+# endpoint is configured already. Billing submits every record to it.
+if [ "${TRASTIENDA_DEMO:-1}" != 0 ] && [ -z "${TRASTIENDA_BILLING_AGENCY_URL:-}" ]; then
+    agency="$root/.local/agency"
+    "$root/scripts/agency-certs.sh" "$agency" 89890001K
+    "$bin/agency-sim" --port 8443 --control-port 8444 --certificate "$agency/server.crt" --key "$agency/server.key" \
+        --client-ca "$agency/ca.crt" --schemas "${TRASTIENDA_VERIFACTU_SCHEMAS:-$root/../shared/verifactu}" --wait-seconds 5 \
+        > >(sed -u "s/^/[agency-sim] /") 2>&1 &
+    pids+=($!)
+    export TRASTIENDA_BILLING_AGENCY_URL="https://localhost:8443/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP"
+    export TRASTIENDA_BILLING_AGENCY_CERTIFICATES="$agency/issuers" TRASTIENDA_BILLING_AGENCY_CA="$agency/ca.crt"
+    export TRASTIENDA_BILLING_AGENCY_CERTIFICATE_PASSWORD=trastienda
+    echo "[run] the tax-agency simulator listens on https://localhost:8443 (what it booked: http://localhost:8444/ledger)"
+fi
+
 for service in "${services[@]}"; do
     supervise "$service" &
     pids+=($!)  # the supervisor, which passes a stop on to its service even when not started from a terminal
@@ -72,7 +87,8 @@ if [ "${TRASTIENDA_DEMO:-1}" != 0 ]; then
         echo "[run] demo issuer 89890001K invoices stores S001–S010"
     "$bin/pos-sim" --stores 10 --terminals 3 --rate 5 --duration 3600 --quiet > >(sed -u "s/^/[pos-sim] /") 2>&1 &
     pids+=($!)
-    echo "[run] pos-sim sells 5 sales/s across 30 terminals; see http://localhost:8081/stats, http://localhost:8082/series"
+    echo "[run] pos-sim sells 5 sales/s across 30 terminals; see http://localhost:8081/stats, http://localhost:8082/series,"
+    echo "[run]   http://localhost:8082/verifactu (submission to the agency)"
 fi
 echo "[run] Ctrl-C stops them."
 wait
