@@ -10,19 +10,12 @@ import TrastiendaTesting
 @testable import billing
 
 /// Runs `zbarimg --raw -q` on `image`; returns what it decoded.
-func decodeQR(_ image: [UInt8], suffix: String) throws -> String {
+func decodeQR(_ image: [UInt8], suffix: String) async throws -> String {
     let file = FileManager.default.temporaryDirectory.appendingPathComponent("qr-\(UUID().uuidString.prefix(8)).\(suffix)")
     try Data(image).write(to: file)
     defer { try? FileManager.default.removeItem(at: file) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["zbarimg", "--raw", "-q", file.path]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    do { try process.run() } catch { throw InfrastructureUnavailable(description: "zbarimg is missing: `make test` installs zbar-tools") }
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return output.trimmingCharacters(in: .newlines)
+    let (_, output) = try await ExternalTool.run("zbarimg", ["--raw", "-q", file.path], missing: "zbarimg is missing: `make test` installs zbar-tools")
+    return output.split(separator: "\n").first { $0.hasPrefix("http") }.map(String.init) ?? output.trimmingCharacters(in: .newlines)
 }
 
 @Suite("The ticket's QR code")
@@ -45,7 +38,7 @@ struct BillingQRTests {
             let (data, response) = try await URLSession.shared.data(for: request)
             #expect((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type") == "image/png")
             let png = Array(data)
-            #expect(try decodeQR(png, suffix: "png") == document.qrURL, "zbarimg reads back the validation URL")
+            #expect(try await decodeQR(png, suffix: "png") == document.qrURL, "zbarimg reads back the validation URL")
             // Its physical size, from the PNG's pHYs chunk: 30–40 mm.
             let width = png[16..<20].reduce(0) { $0 << 8 | Int($1) }
             let phys = try #require(png.indices.dropLast(12).first { Array(png[$0..<($0 + 4)]) == Array("pHYs".utf8) })
@@ -67,12 +60,12 @@ struct BillingQRTests {
             #expect(ticket.body.range(of: "QR tributario:")!.lowerBound < ticket.body.range(of: "<svg")!.lowerBound, "the caption above the QR")
             // Printed as a browser prints it (headless Chromium to PDF): the text is there, and the QR, rendered at
             // 300 dpi, decodes to the validation URL and measures 30–40 mm.
-            let printed = try PrintedPage(html: ticket.body)
+            let printed = try await PrintedPage(html: ticket.body)
             defer { printed.remove() }
             for required in ["Factura simplificada", "S001-2026/1", "NIF 89890001K", "IVA incluido", "13,33", "QR tributario:", "VERI*FACTU"] {
                 #expect(printed.text.contains(required), "the PDF shows \(required): \(printed.text)")
             }
-            let symbol = try printed.qrCode(dotsPerInch: 300)
+            let symbol = try await printed.qrCode(dotsPerInch: 300)
             #expect(symbol.text == document.qrURL, "the QR in the PDF reads back the validation URL")
             let printedMillimetres = Double(symbol.sidePixels) / 300 * 25.4
             #expect((30...40).contains(printedMillimetres), "the QR in the PDF measures \(printedMillimetres) mm")

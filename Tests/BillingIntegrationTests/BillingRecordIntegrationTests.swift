@@ -7,8 +7,8 @@ import TrastiendaTesting
 
 @testable import billing
 
-func validateAgainstSchema(_ records: [String], issuer: String = "89890001K") throws -> (status: Int32, output: String) {
-    try VerifactuSchema.validate(records, issuer: issuer)
+func validateAgainstSchema(_ records: [String], issuer: String = "89890001K") async throws -> (status: Int32, output: String) {
+    try await VerifactuSchema.validate(records, issuer: issuer)
 }
 
 @Suite("VERI*FACTU billing records of real invoices", .serialized)
@@ -63,9 +63,9 @@ struct BillingRecordIntegrationTests {
                 #expect(response.status == 200 && response.contentType?.hasPrefix("application/xml") == true)
                 records.append(response.body)
             }
-            let validation = try validateAgainstSchema(records)
+            let validation = try await validateAgainstSchema(records)
             #expect(validation.status == 0, "the records validate against SuministroLR.xsd:\n\(validation.output)")
-            let mangled = try validateAgainstSchema([records[0].replacingOccurrences(of: "<sf:TipoHuella>01", with: "<sf:TipoHuella>99")])
+            let mangled = try await validateAgainstSchema([records[0].replacingOccurrences(of: "<sf:TipoHuella>01", with: "<sf:TipoHuella>99")])
             #expect(mangled.status != 0 && mangled.output.contains("TipoHuella"), "the schema check can fail: \(mangled.output)")
             #expect(try await service.request("GET", "/invoices/S001-2026/99/record.xml").status == 404)
 
@@ -128,7 +128,7 @@ struct BillingRecordIntegrationTests {
             #expect(annulment.body.contains("<sf:Huella>\(event.fingerprint)</sf:Huella>"))
             #expect(annulment.body.contains("<sf:RegistroAnterior>") && annulment.body.contains("<sf:Huella>\(event.previousFingerprint)</sf:Huella>"))
             #expect(try await service.request("GET", "/invoices/S001-2026/4/cancellation.xml").status == 404)
-            let annulmentValidation = try validateAgainstSchema([records[0], annulment.body])
+            let annulmentValidation = try await validateAgainstSchema([records[0], annulment.body])
             #expect(annulmentValidation.status == 0, "\(annulmentValidation.output)")
             let afterCancellation = try await service.request("GET", "/issuers/89890001K/chain")
             #expect(afterCancellation.body.contains(#""records":10,"valid":true"#), "\(afterCancellation.body)")
@@ -156,7 +156,7 @@ struct BillingRecordIntegrationTests {
                 #expect(chain.body.contains(#""valid":true"#), "\(issuer): \(chain.body)")
             }
             let newRecords = try moved.map { try $0.decode(String.self, at: 3) }
-            let newValidation = try validateAgainstSchema(newRecords, issuer: "B12345674")
+            let newValidation = try await validateAgainstSchema(newRecords, issuer: "B12345674")
             #expect(newValidation.status == 0, "\(newValidation.output)")
             await intake.close()
         }

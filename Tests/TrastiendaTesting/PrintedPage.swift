@@ -7,13 +7,13 @@ public struct PrintedPage {
     public let pdf: URL
     public let text: String
 
-    public init(html: String) throws {
+    public init(html: String) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("printed-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let page = folder.appendingPathComponent("page.html")
         try html.write(to: page, atomically: true, encoding: .utf8)
         pdf = folder.appendingPathComponent("page.pdf")
-        let (status, output) = try Self.run(
+        let (status, output) = try await ExternalTool.run(
             "chromium",
             [
                 "--headless", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--no-pdf-header-footer",
@@ -22,7 +22,7 @@ public struct PrintedPage {
         guard status == 0, FileManager.default.fileExists(atPath: pdf.path) else {
             throw InfrastructureUnavailable(description: "chromium did not print the page: \(output)")
         }
-        let (_, text) = try Self.run("pdftotext", ["-layout", pdf.path, "-"], missing: "pdftotext is missing: `make test` installs poppler-utils")
+        let (_, text) = try await ExternalTool.run("pdftotext", ["-layout", pdf.path, "-"], missing: "pdftotext is missing: `make test` installs poppler-utils")
         self.text = text
     }
 
@@ -33,12 +33,12 @@ public struct PrintedPage {
     }
 
     /// The first QR code on the first page rendered at `dotsPerInch`, and its size there.
-    public func qrCode(dotsPerInch: Int) throws -> Symbol {
+    public func qrCode(dotsPerInch: Int) async throws -> Symbol {
         let prefix = folder.appendingPathComponent("page").path
         let poppler = "pdftoppm is missing: `make test` installs poppler-utils"
-        _ = try Self.run("pdftoppm", ["-r", String(dotsPerInch), "-png", "-singlefile", "-f", "1", "-l", "1", pdf.path, prefix], missing: poppler)
-        _ = try Self.run("pdftoppm", ["-r", String(dotsPerInch), "-gray", "-singlefile", "-f", "1", "-l", "1", pdf.path, prefix], missing: poppler)
-        let (_, xml) = try Self.run("zbarimg", ["--xml", "-q", prefix + ".png"], missing: "zbarimg is missing: `make test` installs zbar-tools")
+        _ = try await ExternalTool.run("pdftoppm", ["-r", String(dotsPerInch), "-png", "-singlefile", "-f", "1", "-l", "1", pdf.path, prefix], missing: poppler)
+        _ = try await ExternalTool.run("pdftoppm", ["-r", String(dotsPerInch), "-gray", "-singlefile", "-f", "1", "-l", "1", pdf.path, prefix], missing: poppler)
+        let (_, xml) = try await ExternalTool.run("zbarimg", ["--xml", "-q", prefix + ".png"], missing: "zbarimg is missing: `make test` installs zbar-tools")
         guard let dataStart = xml.range(of: "<data><![CDATA["), let dataEnd = xml.range(of: "]]></data>", range: dataStart.upperBound..<xml.endIndex) else {
             throw InfrastructureUnavailable(description: "no QR code found on the printed page: \(xml)")
         }
@@ -51,19 +51,6 @@ public struct PrintedPage {
 
     public func remove() { try? FileManager.default.removeItem(at: folder) }
 
-    private static func run(_ tool: String, _ arguments: [String], missing: String) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [tool] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch { throw InfrastructureUnavailable(description: missing) }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        if process.terminationStatus == 127 { throw InfrastructureUnavailable(description: missing) }
-        return (process.terminationStatus, output)
-    }
 }
 
 /// A page rendered as an 8-bit grey image (PGM, as `pdftoppm -gray` writes it).

@@ -12,7 +12,7 @@ public enum VerifactuSchema {
 
     /// Records wrapped in a submission envelope and validated offline with `xmllint --nonet` against
     /// `SuministroLR.xsd`; returns xmllint's exit status and what it said.
-    public static func validate(_ records: [String], issuer: String = "89890001K") throws -> (status: Int32, output: String) {
+    public static func validate(_ records: [String], issuer: String = "89890001K") async throws -> (status: Int32, output: String) {
         let body = records.map { $0.replacingOccurrences(of: #"<?xml version="1.0" encoding="UTF-8"?>"#, with: "") }
         let envelope = """
             <?xml version="1.0" encoding="UTF-8"?>
@@ -28,17 +28,7 @@ public enum VerifactuSchema {
         guard FileManager.default.fileExists(atPath: schema) else {
             throw InfrastructureUnavailable(description: "the tax agency's schemas are not at \(schema) (shared/verifactu beside the checkout)")
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["xmllint", "--nonet", "--noout", "--schema", schema, file.path]
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        do { try process.run() } catch {
-            throw InfrastructureUnavailable(description: "xmllint is missing: `make test` installs libxml2-utils")
-        }
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        return try await ExternalTool.run(
+            "xmllint", ["--nonet", "--noout", "--schema", schema, file.path], missing: "xmllint is missing: `make test` installs libxml2-utils")
     }
 }

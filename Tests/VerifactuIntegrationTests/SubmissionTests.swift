@@ -173,7 +173,7 @@ struct SubmissionTests {
                     }
                 }
                 for start in stride(from: 0, to: records.count, by: 1000) {
-                    let (status, output) = try VerifactuSchema.validate(Array(records[start..<min(start + 1000, records.count)]), issuer: issuer)
+                    let (status, output) = try await VerifactuSchema.validate(Array(records[start..<min(start + 1000, records.count)]), issuer: issuer)
                     #expect(status == 0, "\(output.prefix(2_000))")
                 }
             }
