@@ -60,6 +60,7 @@ bench: infra
 	swift build -c release --product pos-sim
 	swift build -c release --product billing
 	swift build -c release --product orders
+	swift build -c release --product trastienda
 	cc -O2 -o scripts/bench/amqp-bench-c scripts/bench/amqp_bench.c $$(pkg-config --cflags --libs librabbitmq)
 	cc -O2 -o scripts/bench/intake-baseline-c scripts/bench/intake_baseline.c $$(pkg-config --cflags --libs librabbitmq libpq)
 	@scripts/bench/run.sh

@@ -6,6 +6,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="${TRASTIENDA_BIN:-$(cd "$root" && swift build --show-bin-path)}"
+source "$(dirname "$0")/auth.sh"
+dev_auth "$bin/trastienda" cluster-failover
 nodes="localhost:5681,localhost:5682,localhost:5683"
 amqp_url="amqp://trastienda:trastienda@$nodes/"
 database=trastienda_cluster
@@ -42,7 +44,7 @@ trap cleanup EXIT
 start sales-intake; start billing
 until ready sales-intake && ready billing; do sleep 0.2; done
 stores=$(printf '"S%03d",' $(seq 1 10)); stores="[${stores%,}]"
-curl -sf -X PUT "http://localhost:${port[billing]}/issuers/89890001K" -H 'content-type: application/json' \
+curl -sf -H "$bearer" -X PUT "http://localhost:${port[billing]}/issuers/89890001K" -H 'content-type: application/json' \
     -d "{\"legalName\":\"Cluster SL\",\"address\":\"Burgos\",\"stores\":$stores}" >/dev/null
 
 "$bin/pos-sim" --url "$amqp_url" --rate 200 --duration 40 --stores 10 --terminals 3 --quiet >/tmp/cluster-pos-sim.log 2>&1 &

@@ -11,6 +11,8 @@ set -euo pipefail
 source "$(dirname "$0")/bench/common.sh"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="$(cd "$root" && swift build --show-bin-path)"
+source "$(dirname "$0")/auth.sh"
+dev_auth "$bin/trastienda" faults
 vhost=faults
 database=trastienda_faults
 amqp_url="amqp://trastienda:trastienda@localhost:5672/$vhost"
@@ -51,7 +53,7 @@ trap stop_all EXIT
 for service in "${services[@]}"; do start "$service"; done
 echo "services ready after $(wait_ready "$(now_ms)") ms"
 stores=$(printf '"S%03d",' $(seq 1 10)); stores="[${stores%,}]"
-curl -sf -X PUT "http://localhost:${port[billing]}/issuers/89890001K" -H 'content-type: application/json' \
+curl -sf -H "$bearer" -X PUT "http://localhost:${port[billing]}/issuers/89890001K" -H 'content-type: application/json' \
     -d "{\"legalName\":\"Faults SL\",\"address\":\"Burgos\",\"stores\":$stores}" >/dev/null
 
 "$bin/pos-sim" --url "$amqp_url" --rate "$rate" --duration "$seconds" --stores 10 --terminals 3 --quiet >/tmp/faults-pos-sim.log 2>&1 &
@@ -106,7 +108,7 @@ duplicates=$(sql "SELECT (SELECT count(*) - count(DISTINCT sale_id) FROM billing
                        + greatest(0, (SELECT count(*) FROM orders.movements WHERE kind IN ('sale', 'return'))
                                    - (SELECT count(*) FROM sales.sales, json_array_elements(payload::json->'lines')))")
 gaps=$(sql "SELECT count(*) FROM (SELECT series FROM billing.invoices GROUP BY series HAVING count(*) <> max(number) OR min(number) <> 1) g")
-chain=$(curl -sf "http://localhost:${port[billing]}/issuers/89890001K/chain" | grep -o '"valid":[a-z]*' | cut -d: -f2)
+chain=$(curl -sf -H "$bearer" "http://localhost:${port[billing]}/issuers/89890001K/chain" | grep -o '"valid":[a-z]*' | cut -d: -f2)
 stock=$(sql "SELECT (SELECT coalesce(sum(on_hand), 0) FROM orders.stock)
                   = (SELECT coalesce(-sum((l->>'quantity')::bigint), 0) FROM sales.sales, json_array_elements(payload::json->'lines') l)")
 unmatched=$(( (invoiced == recorded ? 0 : 1) + (moved == recorded ? 0 : 1) + (credited == recorded ? 0 : 1) ))

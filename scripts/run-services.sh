@@ -4,6 +4,8 @@
 set -uo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="$(cd "$root" && swift build --show-bin-path)"
+source "$(dirname "$0")/auth.sh"
+dev_auth "$bin/trastienda" dev
 services=(sales-intake billing orders collections hr)
 ports=(8081 8082 8083 8084 8085)
 pids=()
@@ -51,7 +53,7 @@ if [ "${TRASTIENDA_DEMO:-1}" != 0 ] && [ -z "${TRASTIENDA_BILLING_AGENCY_URL:-}"
     agency="$root/.local/agency"
     "$root/scripts/agency-certs.sh" "$agency" 89890001K
     "$bin/agency-sim" --port 8443 --control-port 8444 --certificate "$agency/server.crt" --key "$agency/server.key" \
-        --client-ca "$agency/ca.crt" --schemas "${TRASTIENDA_VERIFACTU_SCHEMAS:-$root/../shared/verifactu}" --wait-seconds 5 \
+        --client-ca "$agency/ca.crt" --schemas "${TRASTIENDA_VERIFACTU_SCHEMAS:-$root/../shared/verifactu}" --wait-seconds 5 --state "$agency/ledger.json" \
         > >(sed -u "s/^/[agency-sim] /") 2>&1 &
     pids+=($!)
     export TRASTIENDA_BILLING_AGENCY_URL="https://localhost:8443/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP"
@@ -78,11 +80,15 @@ for i in "${!services[@]}"; do
     printf '[run]   %-13s http://localhost:%s/health/ready  /metrics\n' "${services[$i]}" "${ports[$i]}"
 done
 echo "[run]   RabbitMQ management: http://localhost:15672 (trastienda / trastienda)"
+echo "[run] every API call takes a bearer token; a development admin token (12 h), and how to make others:"
+echo "[run]   export TRASTIENDA_TOKEN=$TRASTIENDA_TOKEN"
+echo "[run]   curl -H \"authorization: Bearer \$TRASTIENDA_TOKEN\" http://localhost:8082/series"
+echo "[run]   $bin/trastienda token --subject ana --roles store_manager --stores S001"
 
 # A demo, unless TRASTIENDA_DEMO=0: one issuer for pos-sim's stores, and a small fleet selling a few times a second.
 if [ "${TRASTIENDA_DEMO:-1}" != 0 ]; then
     stores=$(printf '"S%03d",' $(seq 1 10)); stores="[${stores%,}]"
-    curl -sf -X PUT http://localhost:8082/issuers/89890001K -H 'content-type: application/json' \
+    curl -sf -H "$bearer" -X PUT http://localhost:8082/issuers/89890001K -H 'content-type: application/json' \
         -d "{\"legalName\":\"Trastienda Demo SL\",\"address\":\"C/ Mayor 1, Burgos\",\"stores\":$stores}" >/dev/null &&
         echo "[run] demo issuer 89890001K invoices stores S001–S010"
     "$bin/pos-sim" --stores 10 --terminals 3 --rate 5 --duration 3600 --quiet > >(sed -u "s/^/[pos-sim] /") 2>&1 &

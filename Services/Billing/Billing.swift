@@ -32,7 +32,7 @@ enum Billing {
         // Cancellations, caused by HTTP, are announced through the outbox.
         hasOutbox: true,
         // Submission to the tax agency (when its endpoint is configured).
-        background: { context in [SubmissionWorker(database: context.database, settings: agency, logger: context.logger)] })
+        background: { context in [SubmissionWorker(database: context.database, settings: agency, logger: context.logger)] }, access: BillingAccess.policy)
     }
 
     /// A return that comes before its sale is invoiced (two intake batches announced out of order, say) waits in

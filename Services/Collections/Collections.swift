@@ -24,7 +24,7 @@ enum Collections {
             },
             routes: { router, context in CollectionsRoutes.add(to: router, database: context.database, settings: settings) },
             hasOutbox: true,
-            background: { context in [Dunning(database: context.database, interval: settings.dunningInterval, logger: context.logger)] })
+            background: { context in [Dunning(database: context.database, interval: settings.dunningInterval, logger: context.logger)] }, access: CollectionsAccess.policy)
     }
 
     static let migrations = CollectionsSchema.migrations

@@ -20,7 +20,7 @@ enum HR {
             ]
         },
         routes: { router, context in HRRoutes.add(to: router, database: context.database) },
-        hasOutbox: true)
+        hasOutbox: true, access: HRAccess.policy)
 
     static let migrations = HRSchema.migrations
 

@@ -24,7 +24,7 @@ enum Orders {
         },
         routes: { router, context in OrdersRoutes.add(to: router, database: context.database, salesActivity: salesActivity) },
         // Like billing's: each sale.recorded carries about ten sales.
-        consumerDefaults: .init(prefetch: 1000, batchSize: 100), hasOutbox: true)
+        consumerDefaults: .init(prefetch: 1000, batchSize: 100), hasOutbox: true, access: OrdersAccess.policy)
 
     static let migrations = OrdersSchema.migrations
 

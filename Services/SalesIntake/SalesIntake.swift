@@ -34,7 +34,7 @@ enum SalesIntake {
             // a light load a batch is what arrives within the batch wait, whatever the size. Three batches in flight
             // rather than two: one is validated while another is written and a third awaits its confirms (about 8 %
             // more sales/s in three paired drains of 200,000).
-            consumerDefaults: .init(prefetch: 6000, batchSize: 2000, concurrentBatches: 3))
+            consumerDefaults: .init(prefetch: 6000, batchSize: 2000, concurrentBatches: 3), access: SalesAccess.policy)
     }
 
     static let topology = IntakePartitioning().topology

@@ -26,18 +26,47 @@ public enum OperationsRoutes {
         }
     }
 
-    /// `{"error": message}` with `status`: what a client did wrong, in words it can act on.
-    public static func errorResponse(_ status: HTTPResponse.Status, _ message: String) -> Response {
+    /// `{"error": {"code": …, "message": …}}` with `status`: what a client did wrong, in words it can act on; the code
+    /// is the status's (`bad_request`, `not_found`…) unless one is given.
+    public static func errorResponse(_ status: HTTPResponse.Status, _ message: String, code: String? = nil) -> Response {
+        jsonResponse(status, #"{"error":{"code":"\#(code ?? errorCode(status))","message":"\#(jsonEscaped(message))"}}"#)
+    }
+
+    /// The error code of a status, when the route gives none: `bad_request`, `not_found`, `conflict`…
+    static func errorCode(_ status: HTTPResponse.Status) -> String {
+        switch status.code {
+        case 400: "bad_request"
+        case 401: "unauthenticated"
+        case 403: "forbidden"
+        case 404: "not_found"
+        case 409: "conflict"
+        case 413: "too_large"
+        case 422: "unprocessable"
+        case 503: "unavailable"
+        default: status.code >= 500 ? "internal" : "error"
+        }
+    }
+
+    /// `text` as the inside of a JSON string: quotes, backslashes and every control character escaped.
+    public static func jsonEscaped(_ text: String) -> String {
         var escaped = ""
-        for character in message.unicodeScalars {
+        for character in text.unicodeScalars {
             switch character {
             case "\\": escaped += "\\\\"
             case "\"": escaped += "\\\""
             case "\n": escaped += "\\n"
-            default: escaped.unicodeScalars.append(character)
+            case "\t": escaped += "\\t"
+            case "\r": escaped += "\\r"
+            default:
+                if character.value < 0x20 || character.value == 0x7F {
+                    let hex = String(character.value, radix: 16)
+                    escaped += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    escaped.unicodeScalars.append(character)
+                }
             }
         }
-        return jsonResponse(status, #"{"error":"\#(escaped)"}"#)
+        return escaped
     }
 
     /// Whether `text` can be a store id, SKU or order id: 1–48 ASCII letters, digits, `-` or `_`.

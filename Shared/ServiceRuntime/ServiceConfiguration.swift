@@ -40,6 +40,11 @@ public struct ServiceConfiguration: Sendable {
     public var batchWait: Duration
     /// Batches a consumer handles at once (acknowledged in order).
     public var concurrentBatches: Int
+    /// The Ed25519 public key access tokens are signed with (base64url of its 32 bytes, a JWK's `x`).
+    public var authPublicKey: String
+    /// How long the service's parts may take to end once cancelled before the process is ended (not from the
+    /// environment: a service in a test's own process, on a loaded machine, is given longer).
+    public var cancellationLimit: Duration = .seconds(4)
 
     /// A service's own defaults for its consumers, which the environment overrides.
     public struct ConsumerDefaults: Sendable {
@@ -78,6 +83,15 @@ public struct ServiceConfiguration: Sendable {
                 variable: settings.variableName("database.url"), value: databaseURL,
                 expected: "a postgres:// URL or a libpq connection string")
         }
+        guard let (key, _) = settings.lookup("auth.public_key") else {
+            throw ConfigurationError(
+                variable: settings.variableName("auth.public_key"), value: "",
+                expected: "the Ed25519 public key access tokens are signed with, base64url (`trastienda auth keys` makes a pair)")
+        }
+        guard AuthKeys.isPublicKey(key) else {
+            throw ConfigurationError(
+                variable: settings.variableName("auth.public_key"), value: key, expected: "an Ed25519 public key: 32 bytes, base64url (43 characters)")
+        }
         return ServiceConfiguration(
             service: service, amqpURL: amqpURL, amqp: amqp, databaseURL: databaseURL,
             databasePoolSize: try settings.integer("database.pool_size", default: 4, in: 1...100),
@@ -87,7 +101,8 @@ public struct ServiceConfiguration: Sendable {
             prefetch: try settings.integer("consumer.prefetch", default: consumerDefaults.prefetch, in: 1...65535),
             batchSize: try settings.integer("consumer.batch_size", default: consumerDefaults.batchSize, in: 1...10000),
             batchWait: .milliseconds(try settings.integer("consumer.batch_wait_ms", default: 10, in: 0...60000)),
-            concurrentBatches: try settings.integer("consumer.concurrent_batches", default: consumerDefaults.concurrentBatches, in: 1...16))
+            concurrentBatches: try settings.integer("consumer.concurrent_batches", default: consumerDefaults.concurrentBatches, in: 1...16),
+            authPublicKey: key)
     }
 
     /// Looks a setting up for one service first, then for all.

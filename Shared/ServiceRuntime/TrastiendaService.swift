@@ -1,6 +1,7 @@
 import AMQPClient
 import Foundation
 import Hummingbird
+import JWTKit
 import Logging
 import PostgresClient
 import ServiceLifecycle
@@ -26,14 +27,17 @@ public struct ServiceDefinition: Sendable {
     public var hasOutbox: Bool
     /// Its other long-running parts (a scheduler, say), started beside the consumers once the schema is migrated.
     public var background: @Sendable (ServiceContext) -> [any Service]
+    /// Who may call which of its routes.
+    public var access: AccessPolicy
 
     public init(
         name: String, defaultHTTPPort: Int, schema: String, migrations: [Migration], topology: Topology,
         consumers: @escaping @Sendable (ServiceContext) -> [AMQPConsumer] = { _ in [] },
         routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceContext) -> Void = { _, _ in },
         consumerDefaults: ServiceConfiguration.ConsumerDefaults = .init(), hasOutbox: Bool = false,
-        background: @escaping @Sendable (ServiceContext) -> [any Service] = { _ in [] }
+        background: @escaping @Sendable (ServiceContext) -> [any Service] = { _ in [] }, access: AccessPolicy = AccessPolicy([])
     ) {
+        self.access = access
         self.background = background
         self.consumerDefaults = consumerDefaults
         self.hasOutbox = hasOutbox
@@ -110,6 +114,9 @@ public enum TrastiendaService {
         readiness.add("migrations") { migrated.isRaised }
 
         let router = Router()
+        let keys = JWTKeyCollection()
+        await keys.add(eddsa: try EdDSA.PublicKey(x: configuration.authPublicKey, curve: .ed25519))
+        router.add(middleware: AccessMiddleware(keys: keys, policy: definition.access, logger: logger))
         OperationsRoutes.add(to: router, service: definition.name, readiness: readiness, registry: registry)
         definition.routes(router, context)
         let http = Application(
@@ -128,7 +135,7 @@ public enum TrastiendaService {
         // Every part stops within a few seconds of SIGTERM (a container platform kills at 10 s): one that has not
         // after 4 s is cancelled, and one that ignores cancellation too ends the process.
         groupConfiguration.maximumGracefulShutdownDuration = .seconds(4)
-        groupConfiguration.maximumCancellationDuration = .seconds(4)
+        groupConfiguration.maximumCancellationDuration = configuration.cancellationLimit
         let group = ServiceGroup(configuration: groupConfiguration)
         try await group.run()
         logger.info("Stopped")

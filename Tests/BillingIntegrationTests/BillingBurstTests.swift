@@ -31,6 +31,7 @@ struct BillingBurstTests {
         func request(_ method: String, port: Int, _ path: String, body: String? = nil) async throws -> (Int, String) {
             var request = URLRequest(url: URL(string: "http://localhost:\(port)\(path)")!)
             request.httpMethod = method
+            request.setValue("Bearer \(try await TestTokens.admin())", forHTTPHeaderField: "Authorization")
             request.httpBody = body.map { Data($0.utf8) }
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             let (data, response) = try await URLSession.shared.data(for: request)

@@ -35,6 +35,7 @@ struct BillingQRTests {
 
             var request = URLRequest(url: URL(string: "http://localhost:\(service.port)/invoices/S001-2026/1/qr.png")!)
             request.httpMethod = "GET"
+            request.setValue("Bearer \(try await TestTokens.admin())", forHTTPHeaderField: "Authorization")
             let (data, response) = try await URLSession.shared.data(for: request)
             #expect((response as? HTTPURLResponse)?.value(forHTTPHeaderField: "Content-Type") == "image/png")
             let png = Array(data)

@@ -39,7 +39,8 @@ struct IntakeBurstTests {
         }
 
         func stats(port: Int) async throws -> IntakeStatistics.Snapshot {
-            let (data, _) = try await URLSession.shared.data(from: URL(string: "http://localhost:\(port)/stats")!)
+            let (_, body) = try await ProcessStack.request("GET", port: port, "/stats")
+            let data = Data(body.utf8)
             struct Stats: Decodable { let sinceStart: IntakeStatistics.Snapshot }
             return try JSONDecoder().decode(Stats.self, from: data).sinceStart
         }

@@ -5,9 +5,11 @@ import Testing
 
 @Suite("Service configuration from the environment")
 struct ServiceConfigurationTests {
-    @Test("defaults need no variables")
+    static let key = try! AuthKeys.generate().publicKey
+
+    @Test("defaults need no variables but the tokens' public key")
     func defaults() throws {
-        let configuration = try ServiceConfiguration.load(service: "billing", defaultHTTPPort: 8082, environment: [:])
+        let configuration = try ServiceConfiguration.load(service: "billing", defaultHTTPPort: 8082, environment: ["TRASTIENDA_AUTH_PUBLIC_KEY": Self.key])
         #expect(configuration.httpPort == 8082)
         #expect(configuration.amqp.host == "localhost")
         #expect(configuration.databaseURL == ServiceConfiguration.defaultDatabaseURL)
@@ -25,7 +27,7 @@ struct ServiceConfigurationTests {
             "TRASTIENDA_AMQP_URL": "amqp://u:p@rabbit:5672/shop",
             "TRASTIENDA_HTTP_PORT": "9000",
             "TRASTIENDA_SALES_INTAKE_CONSUMER_BATCH_SIZE": "250",
-            "TRASTIENDA_LOG_LEVEL": "debug",
+            "TRASTIENDA_LOG_LEVEL": "debug", "TRASTIENDA_AUTH_PUBLIC_KEY": Self.key,
         ]
         let intake = try ServiceConfiguration.load(service: "sales-intake", defaultHTTPPort: 8081, environment: environment)
         #expect(intake.databaseURL == "postgres://intake@db-intake/trastienda")
@@ -45,12 +47,21 @@ struct ServiceConfigurationTests {
         ("TRASTIENDA_LOG_LEVEL", "loud", "TRASTIENDA_LOG_LEVEL='loud'"),
         ("TRASTIENDA_AMQP_URL", "http://rabbit", "TRASTIENDA_AMQP_URL='http://rabbit'"),
         ("TRASTIENDA_DATABASE_URL", "mysql://db", "TRASTIENDA_DATABASE_URL='mysql://db'"),
+        ("TRASTIENDA_AUTH_PUBLIC_KEY", "not-a-key", "TRASTIENDA_AUTH_PUBLIC_KEY='not-a-key'"),
     ])
     func refused(variable: String, value: String, expectedStart: String) {
         let error = #expect(throws: ConfigurationError.self) {
-            try ServiceConfiguration.load(service: "billing", defaultHTTPPort: 8082, environment: [variable: value])
+            try ServiceConfiguration.load(service: "billing", defaultHTTPPort: 8082, environment: ["TRASTIENDA_AUTH_PUBLIC_KEY": Self.key].merging([variable: value]) { $1 })
         }
         #expect(error?.description.hasPrefix(expectedStart) == true, "\(String(describing: error))")
         #expect(error?.description.contains("expected") == true)
+    }
+
+    @Test("without the tokens' public key a service does not start: it would serve nobody, or everybody")
+    func keyRequired() {
+        let error = #expect(throws: ConfigurationError.self) {
+            try ServiceConfiguration.load(service: "billing", defaultHTTPPort: 8082, environment: [:])
+        }
+        #expect(error?.variable == "TRASTIENDA_AUTH_PUBLIC_KEY", "\(String(describing: error))")
     }
 }

@@ -37,10 +37,14 @@ public struct ProcessStack: Sendable {
         await TestInfrastructure.dropDatabase(url: databaseURL)
     }
 
-    /// An HTTP request to a service on this machine; returns the status and the body.
-    public static func request(_ method: String, port: Int, _ path: String, body: String? = nil) async throws -> (Int, String) {
+    /// An HTTP request to a service on this machine, with an admin's token unless `token` is given (`""` for none);
+    /// returns the status and the body.
+    public static func request(_ method: String, port: Int, _ path: String, body: String? = nil, token: String? = nil) async throws -> (Int, String) {
         var request = URLRequest(url: URL(string: "http://localhost:\(port)\(path)")!)
         request.httpMethod = method
+        var bearer = token ?? ""
+        if token == nil { bearer = try await TestTokens.admin() }
+        if !bearer.isEmpty { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
         request.httpBody = body.map { Data($0.utf8) }
         request.setValue("application/json", forHTTPHeaderField: "Content-Type")
         let (data, response) = try await URLSession.shared.data(for: request)

@@ -19,13 +19,16 @@ public struct RunningService: Sendable {
         let amqp = try await TestInfrastructure.makeVirtualHost(definition.schema)
         let databaseURL = try await TestInfrastructure.makeDatabaseURL(definition.schema)
         let service = RunningService(port: TestInfrastructure.freePort(), amqp: amqp, databaseURL: databaseURL)
-        let configuration = try ServiceConfiguration.load(
+        var configuration = try ServiceConfiguration.load(
             service: definition.name, defaultHTTPPort: service.port, consumerDefaults: definition.consumerDefaults,
             environment: [
                 "TRASTIENDA_AMQP_URL": TestInfrastructure.amqpURL + amqp.virtualHost, "TRASTIENDA_DATABASE_URL": databaseURL,
-                "TRASTIENDA_LOG_LEVEL": "error",
+                "TRASTIENDA_LOG_LEVEL": "error", "TRASTIENDA_AUTH_PUBLIC_KEY": TestTokens.publicKey,
             ].merging(environment) { $1 })
-        let task = Task { try await TrastiendaService.run(definition, configuration: configuration) }
+        // Cancelled, a service in the test's process ends the whole test run if it takes longer than its limit: on two
+        // loaded cores, give it longer than in production.
+        configuration.cancellationLimit = .seconds(30)
+        let task = Task { [configuration] in try await TrastiendaService.run(definition, configuration: configuration) }
         defer { task.cancel() }
         do {
             guard await eventually(timeout: .seconds(30), { (try? await service.request("GET", "/health/ready"))?.status == 200 }) else {
@@ -45,12 +48,16 @@ public struct RunningService: Sendable {
         await TestInfrastructure.dropDatabase(url: databaseURL)
     }
 
-    /// An HTTP request to the service; returns the status, the body and its content type.
+    /// An HTTP request to the service, with an admin's token unless `token` is given (`""` for none); returns the
+    /// status, the body and its content type.
     public func request(
-        _ method: String, _ path: String, body: String? = nil
+        _ method: String, _ path: String, body: String? = nil, token: String? = nil
     ) async throws -> (status: Int, body: String, contentType: String?) {
         var request = URLRequest(url: URL(string: "http://localhost:\(port)\(path)")!)
         request.httpMethod = method
+        var bearer = token ?? ""
+        if token == nil { bearer = try await TestTokens.admin() }
+        if !bearer.isEmpty { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
         if let body {
             request.httpBody = Data(body.utf8)
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")

@@ -27,7 +27,9 @@ public final class ServiceProcess: @unchecked Sendable {
         process.executableURL = executable
         process.arguments = arguments
         // Services end with the test process, even when it crashes (ParentWatch).
-        process.environment = ProcessInfo.processInfo.environment.merging(["TRASTIENDA_EXIT_WITH_PARENT": "1"]) { $1 }
+        // Services end with the test process, and verify tokens with the test run's key.
+        process.environment = ProcessInfo.processInfo.environment
+            .merging(["TRASTIENDA_EXIT_WITH_PARENT": "1", "TRASTIENDA_AUTH_PUBLIC_KEY": TestTokens.publicKey]) { $1 }
             .merging(environment) { $1 }
         process.standardOutput = log
         process.standardError = log

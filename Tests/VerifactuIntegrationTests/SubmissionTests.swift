@@ -81,17 +81,17 @@ struct SubmissionTests {
             let issuedBeforeOutage = await count("SELECT count(*) FROM invoices")
 
             // A customer asks afterwards for a full invoice for a ticket: an F3 that substitutes it; once only.
-            let ticket = try await Self.someSeries(database, issuer: Self.north)
+            let ticket = try await Self.ticket(database, issuer: Self.north, skipping: 1)
             let customer = #"{"customer":{"taxId":"B11111119","name":"Cliente Tardío SL","address":"C/ Nueva 2, Burgos"}}"#
-            let substitution = try await ProcessStack.request("POST", port: billing, "/invoices/\(ticket)/2/substitution", body: customer)
-            #expect(substitution.0 == 201 && substitution.1.contains(#""kind":"F3""#) && substitution.1.contains(#""substitutes":"\#(ticket)/2""#), "\(substitution.1)")
-            #expect(try await ProcessStack.request("POST", port: billing, "/invoices/\(ticket)/2/substitution", body: customer).0 == 409)
-            #expect(try await ProcessStack.request("POST", port: billing, "/invoices/\(ticket)/2/substitution", body: "{}").0 == 400)
+            let substitution = try await ProcessStack.request("POST", port: billing, "/invoices/\(ticket)/substitution", body: customer)
+            #expect(substitution.0 == 201 && substitution.1.contains(#""kind":"F3""#) && substitution.1.contains(#""substitutes":"\#(ticket)""#), "\(substitution.1)")
+            #expect(try await ProcessStack.request("POST", port: billing, "/invoices/\(ticket)/substitution", body: customer).0 == 409)
+            #expect(try await ProcessStack.request("POST", port: billing, "/invoices/\(ticket)/substitution", body: "{}").0 == 400)
 
             // The agency down for a while: what waits meanwhile goes once it is back, marked as sent after an incident.
             try await agency.set("down")
             let cancel = try await ProcessStack.request(
-                "POST", port: billing, "/invoices/\(try await Self.someSeries(database, issuer: Self.north))/1/cancellation", body: #"{"reason":"error de cobro"}"#)
+                "POST", port: billing, "/invoices/\(try await Self.ticket(database, issuer: Self.north, skipping: 0))/cancellation", body: #"{"reason":"error de cobro"}"#)
             #expect(cancel.0 == 201, "\(cancel.1)")
             try await Task.sleep(for: .seconds(4))
             try await agency.set("normal")
@@ -111,7 +111,7 @@ struct SubmissionTests {
                     (try $0.decode(String.self, at: 0), try $0.decode(Int64.self, at: 1), try $0.decode(Int64.self, at: 2))
                 }
             #expect(refused.count == 1 && refused.first?.2 == 1116, "\(refused)")
-            let whileRejected = try ServiceProcess("trastienda", arguments: ["verifactu", "status", "--billing", "http://localhost:\(billing)"])
+            let whileRejected = try ServiceProcess("trastienda", arguments: ["verifactu", "status", "--billing", "http://localhost:\(billing)"], environment: ["TRASTIENDA_TOKEN": try await TestTokens.admin()])
             #expect(await whileRejected.waitForExit())
             #expect(whileRejected.exitCode == 1 && whileRejected.output.contains("rejected records"), "\(whileRejected.output)")
             if let (series, number, _) = refused.first {
@@ -136,7 +136,7 @@ struct SubmissionTests {
                 return metrics.contains(#"billing_verifactu_pending_records{issuer="\#(Self.north)"} 0"#)
                     && metrics.contains(#"billing_verifactu_accepted_records{issuer="\#(Self.south)"}"#)
             }, "the Prometheus gauges")
-            let cli = try ServiceProcess("trastienda", arguments: ["verifactu", "status", "--billing", "http://localhost:\(billing)"])
+            let cli = try ServiceProcess("trastienda", arguments: ["verifactu", "status", "--billing", "http://localhost:\(billing)"], environment: ["TRASTIENDA_TOKEN": try await TestTokens.admin()])
             #expect(await cli.waitForExit())
             #expect(cli.exitCode == 0 && cli.output.contains(Self.north) && cli.output.contains(Self.south) && cli.output.contains("submission on"), "\(cli.output)")
 
@@ -180,8 +180,10 @@ struct SubmissionTests {
         }
     }
 
-    static func someSeries(_ database: Database, issuer: String) async throws -> String {
+    /// `<series>/<number>` of one of the issuer's simplified invoices, the first after `skipping` others.
+    static func ticket(_ database: Database, issuer: String, skipping: Int) async throws -> String {
         try await database.query(
-            "SELECT series FROM invoices WHERE issuer_tax_id = $1 AND kind = 'F2' ORDER BY chain_position LIMIT 1", [issuer])[0].decode(at: 0)
+            "SELECT series || '/' || number FROM invoices WHERE issuer_tax_id = $1 AND kind = 'F2' ORDER BY chain_position LIMIT 1 OFFSET $2",
+            [issuer, skipping])[0].decode(at: 0)
     }
 }

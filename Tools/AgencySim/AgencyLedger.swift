@@ -27,7 +27,7 @@ actor AgencyLedger {
         var early: Bool
     }
 
-    struct Tip: Sendable {
+    struct Tip: Sendable, Codable {
         var seriesNumber: String
         var issueDate: String
         var fingerprint: String
@@ -49,10 +49,30 @@ actor AgencyLedger {
     private var requests = 0
     let rules: AgencyRules
     let waitSeconds: Int
+    /// Where what it booked is kept between runs (as the agency keeps it), if anywhere.
+    let stateFile: String?
 
-    init(rules: AgencyRules, waitSeconds: Int) {
+    /// What is kept between runs: the booked records and each issuer's last record.
+    private struct State: Codable {
+        var booked: [String: Booked]
+        var rejected: Set<String>
+        var tips: [String: Tip]
+    }
+
+    init(rules: AgencyRules, waitSeconds: Int, stateFile: String? = nil) {
         self.rules = rules
         self.waitSeconds = waitSeconds
+        self.stateFile = stateFile
+        if let stateFile, let data = FileManager.default.contents(atPath: stateFile), let state = try? JSONDecoder().decode(State.self, from: data) {
+            booked = state.booked
+            rejected = state.rejected
+            tips = state.tips
+        }
+    }
+
+    private func save() {
+        guard let stateFile, let data = try? JSONEncoder().encode(State(booked: booked, rejected: rejected, tips: tips)) else { return }
+        try? data.write(to: URL(fileURLWithPath: stateFile), options: .atomic)
     }
 
     func set(mode: Mode, slowMilliseconds: Int) {
@@ -87,6 +107,7 @@ actor AgencyLedger {
             if let fault = line.fault { faults[fault.rawValue, default: 0] += 1 }
             lines.append(line)
         }
+        save()
         let anyBooked = lines.contains { $0.state != "Incorrecto" }
         return Answer(requestId: requestId, csv: anyBooked ? "CSV\(requestId.suffix(12))SIM" : nil, lines: lines)
     }

@@ -25,12 +25,13 @@ struct AgencySim: AsyncParsableCommand {
     @Option(help: "The folder holding SuministroLR.xsd and what it imports.") var schemas: String
     @Option(help: "The TiempoEsperaEnvio the answers give, in seconds.") var waitSeconds = 60
     @Option(help: "A recipient NIF the census does not know (repeatable).") var unknownTaxId: [String] = []
+    @Option(help: "A file to keep what it booked in between runs (in memory only when not given).") var state: String?
 
     func run() async throws {
         var logger = Logger(label: "agency-sim")
         logger.logLevel = .info
         let validator = try XMLSchemaValidator(path: schemas + "/SuministroLR.xsd")
-        let ledger = AgencyLedger(rules: AgencyRules(unknownTaxIds: Set(unknownTaxId)), waitSeconds: waitSeconds)
+        let ledger = AgencyLedger(rules: AgencyRules(unknownTaxIds: Set(unknownTaxId)), waitSeconds: waitSeconds, stateFile: state)
         var tls = TLSConfiguration.makeServerConfigurationWithMTLS(
             certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)),

@@ -9,5 +9,5 @@ import FoundationNetworking
 struct Trastienda: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trastienda", abstract: "Administer a Trastienda installation.",
-        subcommands: [Status.self, Provision.self, DeadLetterQueues.self, VerifyChain.self, Verifactu.self])
+        subcommands: [Status.self, Provision.self, DeadLetterQueues.self, VerifyChain.self, Verifactu.self, Auth.self, Token.self])
 }

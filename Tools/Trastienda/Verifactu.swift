@@ -16,6 +16,7 @@ struct VerifactuStatus: AsyncParsableCommand {
         abstract: "Per issuer: records pending and the oldest one's age, accepted, rejected, late, the last CSV and error. Exits 1 when a record is rejected.")
 
     @Option(help: "Billing's HTTP address.") var billing = "http://localhost:8082"
+    @Option(help: "An access token (default: TRASTIENDA_TOKEN).") var token: String?
 
     struct Overview: Decodable {
         struct Issuer: Decodable {
@@ -38,8 +39,8 @@ struct VerifactuStatus: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (data, response) = try await URLSession.shared.data(from: URL(string: "\(billing)/verifactu")!)
-        guard (response as? HTTPURLResponse)?.statusCode == 200, let overview = try? JSONDecoder().decode(Overview.self, from: data) else {
+        let (status, data) = try await ServiceCall.get("\(billing)/verifactu", token: token)
+        guard status == 200, let overview = try? JSONDecoder().decode(Overview.self, from: data) else {
             throw ValidationError("billing answered: \(String(decoding: data, as: UTF8.self))")
         }
         print("submission \(overview.submission)\(overview.endpoint.map { " to \($0)" } ?? " (TRASTIENDA_BILLING_AGENCY_URL is not set)")")

@@ -10,11 +10,11 @@ struct VerifyChain: AsyncParsableCommand {
 
     @Argument(help: "The issuer's tax id, for example 89890001K.") var taxId: String
     @Option(help: "Billing's HTTP address.") var billing = "http://localhost:8082"
+    @Option(help: "An access token (default: TRASTIENDA_TOKEN).") var token: String?
 
     func run() async throws {
-        let url = URL(string: "\(billing)/issuers/\(taxId)/chain")!
-        let (data, response) = try await URLSession.shared.data(from: url)
-        guard (response as? HTTPURLResponse)?.statusCode == 200,
+        let (status, data) = try await ServiceCall.get("\(billing)/issuers/\(taxId)/chain", token: token)
+        guard status == 200,
             let result = try JSONSerialization.jsonObject(with: data) as? [String: Any]
         else {
             throw ValidationError("billing answered: \(String(decoding: data, as: UTF8.self))")

@@ -6,6 +6,8 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 release="$root/.build/release"
+source "$(dirname "$0")/../auth.sh"
+dev_auth "$release/trastienda" downstream
 count="${BENCH_BILLING_COUNT:-50000}"
 vhost=bench-downstream
 database=trastienda_bench_downstream
@@ -31,16 +33,16 @@ invoices() { psql -qtA -h localhost -U postgres -d "$database" -c "SELECT coales
 # Both services declare their queues and migrate; billing gets one issuer for pos-sim's 50 stores.
 intake=$(start sales-intake $intake_port); billing=$(start billing $billing_port); orders=$(start orders $orders_port)
 stores=$(printf '"S%03d",' $(seq 1 50)); stores="[${stores%,}]"
-curl -sf -X PUT "http://localhost:$billing_port/issuers/89890001K" -H 'content-type: application/json' \
+curl -sf -H "$bearer" -X PUT "http://localhost:$billing_port/issuers/89890001K" -H 'content-type: application/json' \
     -d "{\"legalName\":\"Bench SL\",\"address\":\"Burgos\",\"stores\":$stores}" >/dev/null
 stop "$orders"; stop "$billing"; stop "$intake"
 
 "$release/pos-sim" --url "$amqp_url" --sales "$count" --stores 50 --terminals 8 --quiet >/dev/null
 psql -q -h localhost -U postgres -c CHECKPOINT
 intake=$(start sales-intake $intake_port)
-until [ "$(curl -sf "http://localhost:$intake_port/stats" | grep -o '"recorded":[0-9]*' | cut -d: -f2)" -ge "$count" ] 2>/dev/null; do sleep 0.2; done
-first=$(curl -sf "http://localhost:$intake_port/stats" | grep -o '"firstDeliveryAtMilliseconds":[0-9]*' | cut -d: -f2)
-last=$(curl -sf "http://localhost:$intake_port/stats" | grep -o '"lastCommitAtMilliseconds":[0-9]*' | cut -d: -f2)
+until [ "$(curl -sf -H "$bearer" "http://localhost:$intake_port/stats" | grep -o '"recorded":[0-9]*' | cut -d: -f2)" -ge "$count" ] 2>/dev/null; do sleep 0.2; done
+first=$(curl -sf -H "$bearer" "http://localhost:$intake_port/stats" | grep -o '"firstDeliveryAtMilliseconds":[0-9]*' | cut -d: -f2)
+last=$(curl -sf -H "$bearer" "http://localhost:$intake_port/stats" | grep -o '"lastCommitAtMilliseconds":[0-9]*' | cut -d: -f2)
 stop "$intake"
 intake_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")
 
@@ -48,7 +50,7 @@ psql -q -h localhost -U postgres -c CHECKPOINT
 all0=$(ticks_all); beam0=$(ticks_beam)
 billing=$(start billing $billing_port)
 [ -n "${BENCH_PROFILE:-}" ] && { perf record -F 499 -g -p "$billing" -o /tmp/bench-billing.perf >/dev/null 2>&1 & }
-billing_stat() { curl -sf "http://localhost:$billing_port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
+billing_stat() { curl -sf -H "$bearer" "http://localhost:$billing_port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
 until [ "$(billing_stat issued)" -ge "$count" ] 2>/dev/null; do sleep 0.2; done
 all1=$(ticks_all); beam1=$(ticks_beam); own=$(ticks_of "$billing")
 first=$(billing_stat firstDeliveryAtMilliseconds); last=$(billing_stat lastCommitAtMilliseconds); retried=$(billing_stat retried)
@@ -61,7 +63,7 @@ echo "billing invoices/s: $billing_rate (first delivery to last commit, as for i
 psql -q -h localhost -U postgres -c CHECKPOINT
 all0=$(ticks_all); beam0=$(ticks_beam)
 orders=$(start orders $orders_port)
-orders_stat() { curl -sf "http://localhost:$orders_port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
+orders_stat() { curl -sf -H "$bearer" "http://localhost:$orders_port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
 until [ "$(orders_stat handled)" -ge "$count" ] 2>/dev/null; do sleep 0.2; done
 all1=$(ticks_all); beam1=$(ticks_beam); own=$(ticks_of "$orders")
 first=$(orders_stat firstDeliveryAtMilliseconds); last=$(orders_stat lastCommitAtMilliseconds)

@@ -8,6 +8,8 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 release="$root/.build/release"
+source "$(dirname "$0")/../auth.sh"
+dev_auth "$release/trastienda" intake
 baseline="$root/scripts/bench/intake-baseline-c"
 count="${BENCH_INTAKE_COUNT:-200000}"
 rounds="${BENCH_ROUNDS:-7}"
@@ -35,7 +37,7 @@ start_intake() {
 }
 stop_intake() { kill -TERM "$intake_pid"; wait "$intake_pid" || true; }
 # Polled while intake drains: curl and grep only, so that measuring costs next to nothing.
-stat() { curl -sf "http://localhost:$port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
+stat() { curl -sf -H "$bearer" "http://localhost:$port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
 # Each drain starts right after a checkpoint, so that neither pays for the other's write-ahead log.
 preload() {
     "$release/pos-sim" --url "$amqp_url" --sales "$count" --stores 50 --terminals 8 --quiet >/dev/null

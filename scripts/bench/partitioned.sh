@@ -6,6 +6,8 @@ set -euo pipefail
 source "$(dirname "$0")/common.sh"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 release="$root/.build/release"
+source "$(dirname "$0")/../auth.sh"
+dev_auth "$release/trastienda" partitioned
 count="${BENCH_PARTITIONED_COUNT:-100000}"
 database_url_of() { echo "postgres://trastienda:trastienda@localhost:5432/$1"; }
 port=18681
@@ -21,7 +23,7 @@ rate_of() {  # mode (single|partitioned): prints the drain rate of $count preloa
         intake=$!
         until curl -sf "http://localhost:$port/health/ready" >/dev/null; do sleep 0.1; done
     }
-    stat() { curl -sf "http://localhost:$port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
+    stat() { curl -sf -H "$bearer" "http://localhost:$port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
     run_intake; kill -TERM "$intake"; wait "$intake" || true  # declares the queues
     "$release/pos-sim" --url "$amqp_url" --sales "$count" --stores 50 --terminals 8 --quiet >/dev/null
     psql -q -h localhost -U postgres -c CHECKPOINT
