@@ -165,6 +165,10 @@ let package = Package(
         tests("SalesIntakeTests", dependencies: ["sales-intake", "SaleValidation", "TrastiendaTesting", "AMQPClient", "Contracts"]),
         tests("BillingTests", dependencies: ["billing", "Contracts"]),
         tests("BillingIntegrationTests", dependencies: ["billing", "Contracts", "PostgresClient", "ServiceRuntime", "TrastiendaTesting"]),
+        tests("AccessIntegrationTests", dependencies: [
+            "sales-intake", "billing", "orders", "collections", "hr", "ServiceRuntime", "TrastiendaTesting",
+            .product(name: "Crypto", package: "swift-crypto"), .product(name: "Hummingbird", package: "hummingbird"),
+        ]),
         tests("VerifactuIntegrationTests", dependencies: ["billing", "AMQPClient", "Contracts", "PostgresClient", "XMLTree", "TrastiendaTesting"]),
         tests("ClusterIntegrationTests", dependencies: ["TrastiendaTesting"]),
         tests("AMQPClientIntegrationTests", dependencies: ["AMQPClient", "TrastiendaTesting"]),

@@ -162,7 +162,7 @@ enum CollectionsRoutes {
         }
         router.put("/clock") { request, context in
             guard settings.settableClock else {
-                return error(.forbidden, "the clock can be set only with TRASTIENDA_COLLECTIONS_SETTABLE_CLOCK=1")
+                return OperationsRoutes.errorResponse(.conflict, "the clock can be set only with TRASTIENDA_COLLECTIONS_SETTABLE_CLOCK=1", code: "clock_not_settable")
             }
             guard let body = try? await request.decode(as: ClockBody.self, context: context),
                 body.today.map({ $0.count == 10 && $0.split(separator: "-").count == 3 }) ?? true

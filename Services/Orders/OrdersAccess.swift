@@ -7,6 +7,9 @@ enum OrdersAccess {
     static let stores: Set<Role> = [.admin, .storeManager]
     static let readers: Set<Role> = [.admin, .storeManager, .accountant, .auditor]
 
+    static let order = Operation.Store.record(parameter: "id", query: "SELECT store_id FROM orders WHERE id = $1")
+    static let replenishment = Operation.Store.record(parameter: "id", query: "SELECT store_id FROM replenishments WHERE id::text = $1")
+
     static let policy = AccessPolicy([
         Operation(.get, "/stats", AccessPolicy.readers),
         Operation(.get, "/stock", readers, store: .query("store")),
@@ -15,13 +18,13 @@ enum OrdersAccess {
         Operation(.post, "/stock/{store}/{sku}/adjustments", stores, store: .path("store")),
         Operation(.get, "/orders", readers, store: .query("store")),
         Operation(.post, "/orders", stores, store: .handler),
-        Operation(.get, "/orders/{id}", readers, store: .handler),
-        Operation(.post, "/orders/{id}/transitions", stores, store: .handler),
-        Operation(.post, "/orders/{id}/incidents", stores, store: .handler),
+        Operation(.get, "/orders/{id}", readers, store: order),
+        Operation(.post, "/orders/{id}/transitions", stores, store: order),
+        Operation(.post, "/orders/{id}/incidents", stores, store: order),
         Operation(.get, "/reorder-rules", readers, store: .query("store")),
         Operation(.put, "/reorder-rules/{store}/{sku}", stores, store: .path("store")),
         Operation(.post, "/reorder-rules/import", [.admin]),
         Operation(.get, "/replenishments", readers, store: .query("store")),
-        Operation(.post, "/replenishments/{id}/receive", stores, store: .handler),
+        Operation(.post, "/replenishments/{id}/receive", stores, store: replenishment),
     ])
 }

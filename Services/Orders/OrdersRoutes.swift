@@ -219,6 +219,9 @@ enum OrdersRoutes {
             } catch {
                 return Self.error(.badRequest, error.message)
             }
+            if let caller = Caller.current, !caller.mayActFor(store: order.storeId) {
+                return OperationsRoutes.errorResponse(.forbidden, "this token does not act for store \(order.storeId)")
+            }
             let created = try await database.transaction { try CustomerOrders.register(order, on: $0) }
             return OperationsRoutes.jsonResponse(created ? .created : .ok, try await CustomerOrders.document(order.orderId, database: database) ?? "{}")
         }

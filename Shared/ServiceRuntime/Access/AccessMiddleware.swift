@@ -3,6 +3,7 @@ import Hummingbird
 import JWTKit
 import Logging
 import Metrics
+import PostgresClient
 
 /// Every request but `/health/*` carries a bearer token (a JWT signed with the installation's Ed25519 key); the
 /// route's operation says which roles may call it and where its store is. No token, or one that does not verify
@@ -12,11 +13,13 @@ import Metrics
 public struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
     let keys: JWTKeyCollection
     let policy: AccessPolicy
+    let database: Database
     let logger: Logger
 
-    public init(keys: JWTKeyCollection, policy: AccessPolicy, logger: Logger) {
+    public init(keys: JWTKeyCollection, policy: AccessPolicy, database: Database, logger: Logger) {
         self.keys = keys
         self.policy = policy
+        self.database = database
         self.logger = logger
     }
 
@@ -45,6 +48,17 @@ public struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
             let store: String?
             switch operation.store {
             case .none, .handler: store = nil
+            case .record(let parameter, let query):
+                let stores: [String]
+                do {
+                    stores = try await database.query(query, [context.parameters.get(parameter) ?? ""]).map { try $0.decode(String.self, at: 0) }
+                } catch {
+                    return refuse(.forbidden, "forbidden", "the store of \(path) could not be checked", request, claims)
+                }
+                guard stores.isEmpty || stores.contains(where: claims.mayActFor(store:)) else {
+                    return refuse(.forbidden, "forbidden", "this token does not act for the store of \(request.uri.path)", request, claims)
+                }
+                store = nil
             case .path(let name): store = context.parameters.get(name)
             case .series(let name): store = context.parameters.get(name).map(Self.store(ofSeries:))
             case .query(let name):

@@ -12,7 +12,10 @@ public struct Operation: Sendable, Equatable {
         case series(String)
         /// A query parameter names the store; a store-scoped token must give it, and one of its own.
         case query(String)
-        /// The handler looks the store up (the operation names a record by its id) and checks ``Caller``.
+        /// The operation names a record by the path parameter `parameter`, and `query` (SQL, `$1` the parameter)
+        /// gives that record's stores, one a row: a store-scoped token must act for one of them.
+        case record(parameter: String, query: String)
+        /// The handler checks the store against ``Caller`` (it is in the request's body).
         case handler
     }
 
