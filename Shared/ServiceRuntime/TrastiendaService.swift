@@ -116,6 +116,7 @@ public enum TrastiendaService {
         let router = Router()
         let keys = JWTKeyCollection()
         await keys.add(eddsa: try EdDSA.PublicKey(x: configuration.authPublicKey, curve: .ed25519))
+        router.add(middleware: ErrorMiddleware(logger: logger))
         router.add(middleware: AccessMiddleware(keys: keys, policy: definition.access, database: database, logger: logger))
         OperationsRoutes.add(to: router, service: definition.name, readiness: readiness, registry: registry)
         definition.routes(router, context)
