@@ -101,6 +101,7 @@ let package = Package(
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
@@ -149,6 +150,7 @@ let package = Package(
             .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "JWTKit", package: "jwt-kit"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
         ]),
 
         // Test support and tests, mirroring the targets; the integration targets need the broker and the database.
@@ -177,7 +179,7 @@ let package = Package(
         tests("OrdersIntegrationTests", dependencies: ["orders", "Contracts", "AMQPClient", "TrastiendaTesting"]),
         tests("ToolsIntegrationTests", dependencies: ["trastienda", "AMQPClient", "PostgresClient", "Contracts", "TrastiendaTesting"]),
         tests("HRIntegrationTests", dependencies: ["hr", "Contracts", "AMQPClient", "PostgresClient", "TrastiendaTesting"]),
-        tests("CollectionsIntegrationTests", dependencies: ["collections", "Contracts", "AMQPClient", "PostgresClient", "TrastiendaTesting"]),
+        tests("CollectionsIntegrationTests", dependencies: ["collections", "Contracts", "AMQPClient", "PostgresClient", "ServiceRuntime", "TrastiendaTesting"]),
         tests("SalesIntakeIntegrationTests", dependencies: [
             "sales-intake", "TrastiendaTesting", "AMQPClient", "PostgresClient", "Contracts", "ServiceRuntime",
         ]),

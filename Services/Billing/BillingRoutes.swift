@@ -39,7 +39,13 @@ enum BillingRoutes {
                 return error(.badRequest, "store ids are 1–48 letters, digits, '-' or '_'")
             }
             let issuer = Issuer(taxId: taxId, legalName: body.legalName, address: body.address)
-            try await database.transaction { try BillingStore.addIssuer(issuer, stores: body.stores, on: $0) }
+            let actor = AuditTrail.Actor.current
+            try await database.transaction { connection in
+                try BillingStore.addIssuer(issuer, stores: body.stores, on: connection)
+                try AuditTrail.record(
+                    "issuer.changed", target: "issuer \(taxId)", details: "\(body.legalName); stores \(body.stores.joined(separator: ", "))", by: actor,
+                    on: connection)
+            }
             return try await issuerResponse(taxId, database: database) ?? error(.internalServerError, "the issuer was not stored")
         }
         router.get("/issuers/:taxId") { _, context in
@@ -126,8 +132,14 @@ enum BillingRoutes {
             }
             let generatedAt = InvoiceIssuer.now()
             let system = fiscal.system
+            let actor = AuditTrail.Actor.current
             let outcome = try await database.transaction { connection in
-                try Cancellations.cancel(series: series, number: number, reason: body.reason, generatedAt: generatedAt, system: system, on: connection)
+                let outcome = try Cancellations.cancel(
+                    series: series, number: number, reason: body.reason, generatedAt: generatedAt, system: system, on: connection)
+                if case .cancelled = outcome {
+                    try AuditTrail.record("invoice.cancelled", target: "invoice \(series)/\(number)", details: body.reason, by: actor, on: connection)
+                }
+                return outcome
             }
             switch outcome {
             case .unknown: return error(.notFound, "no invoice \(series)/\(number)")
@@ -150,8 +162,15 @@ enum BillingRoutes {
             }
             let generatedAt = InvoiceIssuer.now()
             let customer = POSSaleV1.Customer(taxId: taxId.uppercased(), name: name, address: body.customer.address)
+            let actor = AuditTrail.Actor.current
             let outcome = try await database.transaction { connection in
-                try Substitutions.substitute(series: series, number: number, customer: customer, generatedAt: generatedAt, fiscal: fiscal, on: connection)
+                let outcome = try Substitutions.substitute(
+                    series: series, number: number, customer: customer, generatedAt: generatedAt, fiscal: fiscal, on: connection)
+                if case .issued(let substitute, _) = outcome {
+                    try AuditTrail.record(
+                        "invoice.substituted", target: "invoice \(series)/\(number)", details: "by \(substitute) for \(taxId)", by: actor, on: connection)
+                }
+                return outcome
             }
             switch outcome {
             case .unknown: return error(.notFound, "no invoice \(series)/\(number)")
@@ -174,10 +193,16 @@ enum BillingRoutes {
             guard let body = try? await request.decode(as: Body.self, context: context) else {
                 return error(.badRequest, #"the body must be {"applies": true} or {"applies": false}"#)
             }
-            if body.applies {
-                try await database.query("INSERT INTO surcharge_customers (tax_id) VALUES ($1) ON CONFLICT DO NOTHING", [taxId])
-            } else {
-                try await database.query("DELETE FROM surcharge_customers WHERE tax_id = $1", [taxId])
+            let actor = AuditTrail.Actor.current
+            try await database.transaction { connection in
+                if body.applies {
+                    try connection.query("INSERT INTO surcharge_customers (tax_id) VALUES ($1) ON CONFLICT DO NOTHING", [taxId])
+                } else {
+                    try connection.query("DELETE FROM surcharge_customers WHERE tax_id = $1", [taxId])
+                }
+                try AuditTrail.record(
+                    "customer.equivalence_surcharge_set", target: "customer \(taxId)", details: body.applies ? "applies" : "does not apply", by: actor,
+                    on: connection)
             }
             return OperationsRoutes.jsonResponse(.ok, #"{"taxId":"\#(taxId)","applies":\#(body.applies)}"#)
         }

@@ -31,11 +31,16 @@ enum CollectionsRoutes {
             guard OperationsRoutes.isTaxId(taxId) else { return error(.badRequest, "the tax id must be 2–20 letters and digits") }
             guard let body = try? await request.decode(as: CustomerBody.self, context: context), (0...365).contains(body.paymentTermsDays)
             else { return error(.badRequest, "the body must be JSON with paymentTermsDays (0–365) and, optionally, name") }
-            try await database.query(
-                """
-                INSERT INTO customers (tax_id, name, payment_terms_days) VALUES ($1, $2, $3)
-                ON CONFLICT (tax_id) DO UPDATE SET name = coalesce(excluded.name, customers.name), payment_terms_days = excluded.payment_terms_days
-                """, [taxId, body.name, body.paymentTermsDays])
+            let actor = AuditTrail.Actor.current
+            try await database.transaction { connection in
+                try connection.query(
+                    """
+                    INSERT INTO customers (tax_id, name, payment_terms_days) VALUES ($1, $2, $3)
+                    ON CONFLICT (tax_id) DO UPDATE SET name = coalesce(excluded.name, customers.name), payment_terms_days = excluded.payment_terms_days
+                    """, [taxId, body.name, body.paymentTermsDays])
+                try AuditTrail.record(
+                    "customer.terms_set", target: "customer \(taxId)", details: "\(body.paymentTermsDays) days", by: actor, on: connection)
+            }
             return try await customerResponse(taxId, database: database)
         }
         router.get("/customers/:taxId") { _, context in
@@ -72,7 +77,14 @@ enum CollectionsRoutes {
                 return error(.badRequest, "the body must be JSON with paymentId, customerTaxId, amountCents and, optionally, invoiceNumber")
             }
             return try await OperationsRoutes.refusing {
-                let outcome = try await database.transaction { try Receivables.pay(payment, on: $0) }
+                let actor = AuditTrail.Actor.current
+                let outcome = try await database.transaction { connection in
+                    let outcome = try Receivables.pay(payment, on: connection)
+                    try AuditTrail.record(
+                        "payment.recorded", target: "customer \(payment.customerTaxId)", details: "\(payment.paymentId): \(payment.amountCents) cents",
+                        by: actor, on: connection)
+                    return outcome
+                }
                 return OperationsRoutes.jsonResponse(
                     outcome.recorded ? .created : .ok, String(decoding: try JSONEncoder().encode(outcome), as: UTF8.self))
             }
@@ -82,7 +94,11 @@ enum CollectionsRoutes {
             guard let body = try? await request.decode(as: WriteOffBody.self, context: context), !body.reason.isEmpty, body.reason.count <= 500
             else { return error(.badRequest, "the body must be JSON with a reason of 1–500 characters") }
             return try await OperationsRoutes.refusing {
-                try await database.transaction { try Receivables.writeOff(id, reason: body.reason, on: $0) }
+                let actor = AuditTrail.Actor.current
+                try await database.transaction { connection in
+                    try Receivables.writeOff(id, reason: body.reason, on: connection)
+                    try AuditTrail.record("receivable.written_off", target: "receivable \(id)", details: body.reason, by: actor, on: connection)
+                }
                 return try await OperationsRoutes.queryJSON(database, "SELECT \(receivableJSON)::text FROM receivables r WHERE r.id = $1", [id])
             }
         }
@@ -131,7 +147,11 @@ enum CollectionsRoutes {
                     .badRequest,
                     "the body must be a list of 1–10 levels, each with level, daysOverdue (≥ 1, all different), name and template")
             }
-            try await database.transaction { try Dunning.replaceLevels(levels, on: $0) }
+            let actor = AuditTrail.Actor.current
+            try await database.transaction { connection in
+                try Dunning.replaceLevels(levels, on: connection)
+                try AuditTrail.record("dunning_levels.replaced", target: "dunning levels", details: "\(levels.count) levels", by: actor, on: connection)
+            }
             let saved = try await database.withConnection { try Dunning.levels(on: $0) }
             return OperationsRoutes.jsonResponse(.ok, String(decoding: try JSONEncoder().encode(saved), as: UTF8.self))
         }
@@ -168,7 +188,11 @@ enum CollectionsRoutes {
                 body.today.map({ $0.count == 10 && $0.split(separator: "-").count == 3 }) ?? true
             else { return error(.badRequest, #"the body must be JSON with today (yyyy-mm-dd, or null for the real date)"#) }
             do {
-                try await database.transaction { try CollectionsClock.set(body.today, on: $0) }
+                let actor = AuditTrail.Actor.current
+                try await database.transaction { connection in
+                    try CollectionsClock.set(body.today, on: connection)
+                    try AuditTrail.record("clock.moved", target: "clock", details: body.today ?? "the real date", by: actor, on: connection)
+                }
             } catch {
                 return Self.error(.badRequest, "today must be a date written yyyy-mm-dd")
             }

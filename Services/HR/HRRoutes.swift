@@ -15,7 +15,14 @@ enum HRRoutes {
             }
             return try await OperationsRoutes.refusing {
                 try Staff.validate(employee, id: id)
-                let created = try await database.transaction { try Staff.save(employee, id: id, on: $0) }
+                let actor = AuditTrail.Actor.current
+                let created = try await database.transaction { connection in
+                    let created = try Staff.save(employee, id: id, on: connection)
+                    try AuditTrail.record(
+                        created ? "employee.created" : "employee.changed", target: "employee \(id)",
+                        details: "\(employee.role), stores \(employee.stores.joined(separator: ", "))", by: actor, on: connection)
+                    return created
+                }
                 return OperationsRoutes.jsonResponse(created ? .created : .ok, try await employeeJSON(id, database: database) ?? "{}")
             }
         }
@@ -76,7 +83,12 @@ enum HRRoutes {
             }
             return try await OperationsRoutes.refusing {
                 try Announcements.validate(post)
-                let (id, stores) = try await database.transaction { try Announcements.publish(post, on: $0) }
+                let actor = AuditTrail.Actor.current
+                let (id, stores) = try await database.transaction { connection in
+                    let published = try Announcements.publish(post, on: connection)
+                    try AuditTrail.record("announcement.published", target: "announcement \(published.0)", details: post.title, by: actor, on: connection)
+                    return published
+                }
                 return OperationsRoutes.jsonResponse(
                     .created, #"{"announcementId":"\#(id)","stores":[\#(stores.map { "\"\($0)\"" }.joined(separator: ","))]}"#)
             }

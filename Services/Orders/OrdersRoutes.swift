@@ -90,7 +90,14 @@ enum OrdersRoutes {
             }
             let movement = StockMovement(
                 storeId: store, sku: sku, kind: .adjustment, onHandChange: body.quantity, reservedChange: 0, reference: body.reason)
-            let available = try await database.transaction { try StockLedger.apply([movement], on: $0) }
+            let actor = AuditTrail.Actor.current
+            let available = try await database.transaction { connection in
+                let available = try StockLedger.apply([movement], on: connection)
+                try AuditTrail.record(
+                    "stock.adjusted", target: "stock \(store)/\(sku)", details: "\(body.quantity > 0 ? "+" : "")\(body.quantity): \(body.reason)", by: actor,
+                    on: connection)
+                return available
+            }
             return OperationsRoutes.jsonResponse(
                 .ok, #"{"storeId":"\#(store)","sku":"\#(sku)","available":\#(available[StockKey(storeId: store, sku: sku)] ?? 0)}"#)
         }
@@ -113,6 +120,7 @@ enum OrdersRoutes {
             if let quantity = body.quantity, !(1...1_000_000).contains(quantity) {
                 return error(.badRequest, "quantity, when given, is 1–1000000")
             }
+            let actor = AuditTrail.Actor.current
             let received = try await database.transaction { connection -> Int64? in
                 guard let row = try connection.query(
                     """
@@ -127,6 +135,7 @@ enum OrdersRoutes {
                             storeId: try row.decode(at: 0), sku: try row.decode(at: 1), kind: .replenishment, onHandChange: quantity,
                             reservedChange: 0, reference: "replenishment \(id)")
                     ], on: connection)
+                try AuditTrail.record("replenishment.received", target: "replenishment \(id)", details: "\(quantity) units", by: actor, on: connection)
                 return quantity
             }
             guard let received else { return error(.conflict, "replenishment \(id) is not open (unknown, or received already)") }
@@ -145,8 +154,12 @@ enum OrdersRoutes {
             if let problem = problem(store: store, sku: sku, minimum: body.minimum, maximum: body.maximum, multiple: body.multiple ?? 1) {
                 return error(.badRequest, problem)
             }
+            let actor = AuditTrail.Actor.current
             try await database.transaction { connection in
                 try saveRule(store: store, sku: sku, minimum: body.minimum, maximum: body.maximum, multiple: body.multiple ?? 1, on: connection)
+                try AuditTrail.record(
+                    "reorder_rule.set", target: "reorder rule \(store)/\(sku)", details: "\(body.minimum)–\(body.maximum) by \(body.multiple ?? 1)", by: actor,
+                    on: connection)
             }
             return OperationsRoutes.jsonResponse(
                 .ok,
@@ -172,8 +185,10 @@ enum OrdersRoutes {
                 rules.append((fields[0], fields[1], minimum, maximum, multiple))
             }
             let toSave = rules
+            let actor = AuditTrail.Actor.current
             try await database.transaction { connection in
                 for rule in toSave { try saveRule(store: rule.0, sku: rule.1, minimum: rule.2, maximum: rule.3, multiple: rule.4, on: connection) }
+                try AuditTrail.record("reorder_rules.imported", target: "reorder rules", details: "\(toSave.count) rules", by: actor, on: connection)
             }
             return OperationsRoutes.jsonResponse(.ok, #"{"imported":\#(rules.count)}"#)
         }

@@ -119,6 +119,7 @@ public enum TrastiendaService {
         router.add(middleware: ErrorMiddleware(logger: logger))
         router.add(middleware: AccessMiddleware(keys: keys, policy: definition.access, database: database, logger: logger))
         OperationsRoutes.add(to: router, service: definition.name, readiness: readiness, registry: registry)
+        AuditTrail.addRoute(to: router, database: database)
         definition.routes(router, context)
         let http = Application(
             router: router,
@@ -155,7 +156,7 @@ struct MigrateThenConsume: Service {
         var delay = Duration.milliseconds(200)
         while !migrated.isRaised {
             do {
-                try await context.database.migrate(schema: definition.schema, definition.migrations, logger: context.logger)
+                try await context.database.migrate(schema: definition.schema, definition.migrations + [AuditTrail.migration], logger: context.logger)
                 migrated.raise()
             } catch let error as PostgresError where error.code == .connectionFailed {
                 context.logger.warning("Database unreachable; will migrate when it answers", metadata: ["error": .string("\(error)")])

@@ -37,8 +37,15 @@ enum VerifactuRoutes {
             }
             let generatedAt = InvoiceIssuer.now()
             let recipient = body.recipient
-            let outcome = try await database.transaction {
-                try RecordCorrection.correct(series: series, number: number, recipient: recipient, generatedAt: generatedAt, on: $0)
+            let actor = AuditTrail.Actor.current
+            let outcome = try await database.transaction { connection in
+                let outcome = try RecordCorrection.correct(series: series, number: number, recipient: recipient, generatedAt: generatedAt, on: connection)
+                if case .corrected(let position, _) = outcome {
+                    try AuditTrail.record(
+                        "record.corrected", target: "invoice \(series)/\(number)", details: "record \(position)\(recipient.map { ", recipient \($0.taxId)" } ?? "")",
+                        by: actor, on: connection)
+                }
+                return outcome
             }
             switch outcome {
             case .unknown: return OperationsRoutes.errorResponse(.notFound, "no invoice \(series)/\(number)")

@@ -47,6 +47,8 @@ public struct AccessClaims: JWTPayload, Equatable {
 /// The caller of the request being handled, as its token says (set by ``AccessMiddleware``).
 public enum Caller {
     @TaskLocal public static var current: AccessClaims?
+    /// The request's trace id (from its `traceparent`), for the audit trail.
+    @TaskLocal public static var traceId: String?
 
     /// The stores the caller may see, or nil for all: what lists filter by.
     public static var stores: [String]? { current?.stores }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import Hummingbird
 import JWTKit
 import Logging
@@ -71,7 +72,10 @@ public struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
                 return refuse(.forbidden, "forbidden", "this token does not act for store \(store)", request, claims)
             }
         }
-        return try await Caller.$current.withValue(claims) { try await next(request, context) }
+        let traceId = request.headers[HTTPField.Name("traceparent")!].flatMap { $0.split(separator: "-").dropFirst().first.map(String.init) }
+        return try await Caller.$current.withValue(claims) {
+            try await Caller.$traceId.withValue(traceId) { try await next(request, context) }
+        }
     }
 
     /// The store of a series code `<store>-<year>` or `<store>-<year>-<generation>`.

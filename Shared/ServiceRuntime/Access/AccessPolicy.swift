@@ -49,8 +49,8 @@ public struct AccessPolicy: Sendable {
 
     func operation(method: HTTPRequest.Method, path: String) -> Operation? { byKey["\(method.rawValue) \(path)"] }
 
-    /// What every service serves: its metrics.
-    static let common = [Operation(.get, "/metrics", [.admin, .auditor, .metrics])]
+    /// What every service serves: its metrics and its audit trail.
+    static let common = [Operation(.get, "/metrics", [.admin, .auditor, .metrics]), Operation(.get, "/audit", [.admin, .auditor])]
 
     /// Role sets the services' policies share.
     public static let everyone: Set<Role> = [.admin, .accountant, .storeManager, .hr, .auditor]

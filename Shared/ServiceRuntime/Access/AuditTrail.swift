@@ -1,0 +1,66 @@
+import Foundation
+import Hummingbird
+import PostgresClient
+
+/// Every privileged action (an issuer or its stores changed, a cancellation, a write-off, a stock adjustment, the
+/// clock moved, an employee's account or role changed…) is recorded in the owning service's schema, in the action's
+/// own transaction: who (the token's subject), when, what, on what, and the request's trace id. The table is
+/// append-only, the service's own role included; `GET /audit` (admin, auditor) reads it, newest first, in pages.
+public enum AuditTrail {
+    /// Every service's schema has it (a version of its own, after any service's).
+    public static let migration = Migration(
+        1000, "the audit trail",
+        """
+        CREATE TABLE audit_trail (
+            id bigserial PRIMARY KEY,
+            at timestamptz NOT NULL DEFAULT now(),
+            subject text NOT NULL,
+            action text NOT NULL,
+            target text NOT NULL,
+            details text NOT NULL DEFAULT '',
+            trace_id text
+        );
+        CREATE FUNCTION audit_trail_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+            RAISE EXCEPTION 'the audit trail is append-only: % is refused', TG_OP USING ERRCODE = '42501';
+        END $$;
+        CREATE TRIGGER audit_trail_append_only BEFORE UPDATE OR DELETE ON audit_trail FOR EACH ROW EXECUTE FUNCTION audit_trail_refuse_change();
+        CREATE TRIGGER audit_trail_never_truncated BEFORE TRUNCATE ON audit_trail FOR EACH STATEMENT EXECUTE FUNCTION audit_trail_refuse_change();
+        """)
+
+    /// Who acts, as the request's token and trace say; taken in the handler (before a transaction's closure, which
+    /// runs on a database thread where the request's task-local values are not).
+    public struct Actor: Sendable {
+        public var subject: String
+        public var traceId: String?
+
+        public static var current: Actor { Actor(subject: Caller.current?.subject ?? "system", traceId: Caller.traceId) }
+    }
+
+    /// Records `action` on `target` by `actor`, in the caller's transaction.
+    public static func record(_ action: String, target: String, details: String = "", by actor: Actor, on connection: PostgresConnection) throws {
+        try connection.query(
+            "INSERT INTO audit_trail (subject, action, target, details, trace_id) VALUES ($1, $2, $3, $4, $5)",
+            [actor.subject, action, target, details, actor.traceId])
+    }
+
+    /// `GET /audit?limit=100&before=<id>`: entries newest first; `next` is the `before` of the next page (null at the end).
+    static func addRoute(to router: Router<BasicRequestContext>, database: Database) {
+        router.get("/audit") { request, _ in
+            let limit = request.uri.queryParameters.get("limit").map { Int($0) ?? -1 } ?? 100
+            guard (1...1000).contains(limit) else { return OperationsRoutes.errorResponse(.badRequest, "limit is 1–1000") }
+            let before = request.uri.queryParameters.get("before").map { Int64($0) ?? -1 } ?? Int64.max
+            guard before > 0 else { return OperationsRoutes.errorResponse(.badRequest, "before is an entry's id") }
+            let rows = try await database.query(
+                """
+                SELECT json_build_object('id', id, 'at', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'subject', subject,
+                    'action', action, 'target', target, 'details', details, 'traceId', trace_id)::text, id
+                FROM audit_trail WHERE id < $1 ORDER BY id DESC LIMIT $2
+                """, [before, limit + 1])
+            let page = rows.prefix(limit)
+            let next = rows.count > limit ? try page.last.map { String(try $0.decode(Int64.self, at: 1)) } ?? "null" : "null"
+            let items = try page.map { try $0.decode(String.self, at: 0) }.joined(separator: ",")
+            return OperationsRoutes.jsonResponse(.ok, #"{"items":[\#(items)],"next":\#(next)}"#)
+        }
+    }
+}
