@@ -31,7 +31,7 @@ public final class PostgresConnection {
         var values = [connectionString, "trastienda", "5"]
         if let searchPath {
             keywords.append("options")
-            values.append("-c search_path=\(searchPath)")
+            values.append("-c search_path=\(Self.optionValue(PostgresIdentifier.quote(searchPath)))")
         }
         let connection = withCStringArray(keywords) { keywordPointers in
             withCStringArray(values) { valuePointers in PQconnectdbParams(keywordPointers, valuePointers, 1) }
@@ -179,6 +179,16 @@ public final class PostgresConnection {
             let code: PostgresError.Code = isConnected ? .queryFailed : .connectionFailed
             throw PostgresError(code, "\(message) (statement: \(sql.prefix(200)))", sqlState: state)
         }
+    }
+
+    /// A value in libpq's `options` (which splits on spaces): backslashes and spaces escaped with a backslash.
+    static func optionValue(_ text: String) -> String {
+        var escaped = ""
+        for character in text {
+            if character == "\\" || character == " " { escaped.append("\\") }
+            escaped.append(character)
+        }
+        return escaped
     }
 
     static func quoteQualified(_ name: String) -> String {

@@ -1,4 +1,4 @@
-import CLibXML2
+internal import CLibXML2
 import Synchronization
 
 /// An XML Schema (XSD) read once, with which documents' elements are validated. libxml2 under the hood; the schema

@@ -1,4 +1,4 @@
-import CLibXML2
+internal import CLibXML2
 
 /// An XML element read into plain values: its local name, namespace, attributes, text and child elements.
 /// What billing reads of the tax agency's answers and what the agency's simulator reads of the envelopes.

@@ -105,4 +105,35 @@ struct ProvisionTests {
         admin.close()
         await TestInfrastructure.dropDatabase(url: url)
     }
+
+    @Test("a password and a schema name with quotes, backslashes and spaces are provisioned as they are, and a service connects with them")
+    func oddNamesAndPasswords() async throws {
+        let url = try await TestInfrastructure.makeDatabaseURL("provision_odd")
+        let admin = Database(.init(url: url, poolSize: 1), logger: TestInfrastructure.logger)
+        let odd = AccessPlan.ServiceAccess(name: "odd", schema: #"odd "sch'ema\ x"#, consumes: [], bindsFrom: [], publishesTo: [])
+        let password = #"it's a "pass\word"; DROP ROLE postgres; --"#
+        do {
+            try await Provisioning.database(admin, services: [odd], password: { _ in password })
+            var components = URLComponents(string: url)!
+            components.user = odd.databaseRole
+            components.password = password
+            let service = Database(.init(url: components.string!, searchPath: odd.schema, poolSize: 1), logger: TestInfrastructure.logger)
+            try await service.query("CREATE TABLE probe (n integer)")
+            try await service.query("INSERT INTO probe VALUES (7)")
+            let owner: String = try await admin.query(
+                "SELECT nspowner::regrole::text FROM pg_namespace WHERE nspname = $1", [odd.schema])[0].decode(at: 0)
+            #expect(owner == PostgresIdentifier.quote(odd.databaseRole), "\(owner)")
+            #expect(try await admin.query(
+                "SELECT n FROM pg_class c JOIN pg_namespace s ON s.oid = c.relnamespace WHERE false").isEmpty)
+            service.close()
+        } catch {
+            Issue.record("\(error)")
+        }
+        _ = try? await admin.withConnection { connection in
+            let drop: String = try connection.query("SELECT format('DROP OWNED BY %1$I; DROP ROLE %1$I', $1::text)", [odd.databaseRole])[0].decode(at: 0)
+            try connection.execute(script: drop)
+        }
+        admin.close()
+        await TestInfrastructure.dropDatabase(url: url)
+    }
 }

@@ -68,28 +68,37 @@ enum Provisioning {
     /// nothing granted to anyone else.
     static func database(_ admin: Database, services: [AccessPlan.ServiceAccess], password: (AccessPlan.ServiceAccess) -> String) async throws {
         for service in services {
-            let role = PostgresIdentifier.quote(service.databaseRole)
-            let schema = PostgresIdentifier.quote(service.schema)
-            let secret = password(service).replacingOccurrences(of: "'", with: "''")
+            let role = service.databaseRole
+            let schema = service.schema
+            let secret = password(service)
             try await admin.withConnection { connection in
-                let exists = try !connection.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [service.databaseRole]).isEmpty
-                try connection.execute(script: "\(exists ? "ALTER" : "CREATE") ROLE \(role) LOGIN PASSWORD '\(secret)'")
+                /// `template` with its `%I` (identifiers) and `%L` (literals) filled in by the server's own `format`:
+                /// nothing is quoted by hand.
+                func formatted(_ template: String, _ arguments: String...) throws -> String {
+                    let placeholders = arguments.indices.map { "$\($0 + 2)" }.joined(separator: ", ")
+                    return try connection.query("SELECT format($1, \(placeholders))", [template] + arguments)[0].decode(at: 0)
+                }
+                let exists = try !connection.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [role]).isEmpty
+                try connection.execute(script: try formatted("\(exists ? "ALTER" : "CREATE") ROLE %I LOGIN PASSWORD %L", role, secret))
                 let database: String = try connection.query("SELECT current_database()")[0].decode(at: 0)
                 try connection.execute(
-                    script: """
-                        GRANT CONNECT ON DATABASE \(PostgresIdentifier.quote(database)) TO \(role);
-                        CREATE SCHEMA IF NOT EXISTS \(schema) AUTHORIZATION \(role);
-                        ALTER SCHEMA \(schema) OWNER TO \(role);
-                        REVOKE ALL ON SCHEMA \(schema) FROM PUBLIC;
-                        DO $$ DECLARE item record; BEGIN
-                            FOR item IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-                                        WHERE n.nspname = '\(service.schema)' AND c.relkind IN ('r', 'S', 'v', 'p') LOOP
-                                EXECUTE format('ALTER %s %I.%I OWNER TO %I',
-                                    CASE item.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END,
-                                    '\(service.schema)', item.relname, '\(service.databaseRole)');
-                            END LOOP;
-                        END $$;
-                        """)
+                    script: try formatted(
+                        """
+                        GRANT CONNECT ON DATABASE %1$I TO %2$I;
+                        CREATE SCHEMA IF NOT EXISTS %3$I AUTHORIZATION %2$I;
+                        ALTER SCHEMA %3$I OWNER TO %2$I;
+                        REVOKE ALL ON SCHEMA %3$I FROM PUBLIC;
+                        """, database, role, schema))
+                // What another role created in the schema becomes the service's.
+                let relations = try connection.query(
+                    """
+                    SELECT CASE c.relkind WHEN 'S' THEN 'SEQUENCE' WHEN 'v' THEN 'VIEW' ELSE 'TABLE' END, c.relname
+                    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relkind IN ('r', 'S', 'v', 'p')
+                    """, [schema])
+                for relation in relations {
+                    let kind: String = try relation.decode(at: 0)
+                    try connection.execute(script: try formatted("ALTER \(kind) %I.%I OWNER TO %I", schema, try relation.decode(at: 1), role))
+                }
             }
         }
     }
