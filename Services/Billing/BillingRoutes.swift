@@ -77,9 +77,15 @@ enum BillingRoutes {
             let from = request.uri.queryParameters.get("from") ?? "0001-01-01"
             let to = request.uri.queryParameters.get("to") ?? "9999-12-31"
             guard OperationsRoutes.isDate(from), OperationsRoutes.isDate(to) else { return error(.badRequest, "from and to are dates: yyyy-mm-dd") }
-            let limit = min(Int(request.uri.queryParameters.get("limit") ?? "") ?? 1000, 10_000)
-            return OperationsRoutes.jsonResponse(
-                .ok, try await BillingStore.documents(store: store, from: from, to: to, limit: limit, database: database))
+            let page: PageRequest
+            switch PageRequest.from(request, keys: 3) {
+            case .success(let request): page = request
+            case .failure(let refusal): return refusal.response
+            }
+            if let after = page.after, !OperationsRoutes.isDate(after[0]) || Int64(after[2]) == nil {
+                return error(.badRequest, "after is a cursor from a previous page's next")
+            }
+            return page.response(try await BillingStore.documents(store: store, from: from, to: to, page: page, database: database))
         }
         router.get("/invoices/:series/:number") { request, context in
             // `…/{number}.html`: the printable document (`?width=ticket`, the default, or `a4`).

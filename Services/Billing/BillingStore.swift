@@ -3,6 +3,7 @@ import Contracts
 import Crypto
 import Foundation
 import PostgresClient
+import ServiceRuntime
 
 /// The `billing` schema: issuers, series with their next number, each issuer's fingerprint chain, and the invoices.
 ///
@@ -94,15 +95,18 @@ enum BillingStore {
             .map { try $0.decode(String.self, at: 0) })
     }
 
-    /// Invoices and credit notes of a store issued between two dates (inclusive), oldest first, at most `limit`.
-    static func documents(store: String, from: String, to: String, limit: Int, database: Database) async throws -> String {
-        try await database.query(
+    /// A page of a store's invoices and credit notes issued between two dates (inclusive), oldest first (by date,
+    /// series and number, which is also the cursor), each with its sort key.
+    static func documents(store: String, from: String, to: String, page: PageRequest, database: Database) async throws -> [(json: String, key: [String])] {
+        let after = page.after ?? ["0001-01-01", "", "0"]
+        return try await database.query(
             """
-            SELECT '[' || coalesce(string_agg(document, ',' ORDER BY issue_date, series, number), '') || ']' FROM (
-                SELECT document, issue_date, series, number FROM invoices
-                WHERE store_id = $1 AND issue_date BETWEEN $2::date AND $3::date AND document IS NOT NULL
-                ORDER BY issue_date, series, number LIMIT $4) page
-            """, [store, from, to, limit])[0].decode(String.self, at: 0)
+            SELECT document, issue_date::text AS key_date, series AS key_series, number::text AS key_number FROM invoices
+            WHERE store_id = $1 AND issue_date BETWEEN $2::date AND $3::date AND document IS NOT NULL
+              AND (issue_date, series, number) > ($5::date, $6::text, $7::bigint)
+            ORDER BY issue_date, series, number LIMIT $4
+            """, [store, from, to, page.limit + 1, after[0], after[1], after[2]]
+        ).map { (try $0.decode(String.self, at: 0), [try $0.decode(String.self, at: 1), try $0.decode(String.self, at: 2), try $0.decode(String.self, at: 3)]) }
     }
 
     static func document(series: String, number: Int64, database: Database) async throws -> String? {

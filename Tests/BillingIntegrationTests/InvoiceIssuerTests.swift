@@ -77,7 +77,8 @@ struct InvoiceIssuerTests {
             #expect(try await service.request("GET", "/invoices/S001-2026/99").status == 404)
             #expect(try await service.request("GET", "/invoices/S001-2026/two").status == 400)
             let day = try await service.request("GET", "/invoices?store=S001&from=2026-11-29&to=2026-11-29")
-            let listed = try JSONDecoder().decode([InvoiceIssuedV1].self, from: Data(day.body.utf8))
+            struct Page: Decodable { var items: [InvoiceIssuedV1]; var next: String? }
+            let listed = try JSONDecoder().decode(Page.self, from: Data(day.body.utf8)).items
             #expect(listed.count == 4)
             #expect(try await service.request("GET", "/invoices?store=S001&from=29-11-2026").status == 400)
             #expect(try await service.request("GET", "/invoices").status == 400)

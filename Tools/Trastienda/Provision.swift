@@ -75,7 +75,7 @@ enum Provisioning {
                 /// `template` with its `%I` (identifiers) and `%L` (literals) filled in by the server's own `format`:
                 /// nothing is quoted by hand.
                 func formatted(_ template: String, _ arguments: String...) throws -> String {
-                    let placeholders = arguments.indices.map { "$\($0 + 2)" }.joined(separator: ", ")
+                    let placeholders = arguments.indices.map { "$\($0 + 2)::text" }.joined(separator: ", ")
                     return try connection.query("SELECT format($1, \(placeholders))", [template] + arguments)[0].decode(at: 0)
                 }
                 let exists = try !connection.query("SELECT 1 FROM pg_roles WHERE rolname = $1", [role]).isEmpty

@@ -44,23 +44,22 @@ public enum AuditTrail {
             [actor.subject, action, target, details, actor.traceId])
     }
 
-    /// `GET /audit?limit=100&before=<id>`: entries newest first; `next` is the `before` of the next page (null at the end).
+    /// `GET /audit?limit=100&after=<cursor>`: entries newest first, in pages.
     static func addRoute(to router: Router<BasicRequestContext>, database: Database) {
         router.get("/audit") { request, _ in
-            let limit = request.uri.queryParameters.get("limit").map { Int($0) ?? -1 } ?? 100
-            guard (1...1000).contains(limit) else { return OperationsRoutes.errorResponse(.badRequest, "limit is 1–1000") }
-            let before = request.uri.queryParameters.get("before").map { Int64($0) ?? -1 } ?? Int64.max
-            guard before > 0 else { return OperationsRoutes.errorResponse(.badRequest, "before is an entry's id") }
+            let page: PageRequest
+            switch PageRequest.from(request, keys: 1) {
+            case .success(let request): page = request
+            case .failure(let refusal): return refusal.response
+            }
+            let before = page.after.flatMap { Int64($0[0]) } ?? Int64.max
             let rows = try await database.query(
                 """
                 SELECT json_build_object('id', id, 'at', to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), 'subject', subject,
-                    'action', action, 'target', target, 'details', details, 'traceId', trace_id)::text, id
+                    'action', action, 'target', target, 'details', details, 'traceId', trace_id)::text, id::text
                 FROM audit_trail WHERE id < $1 ORDER BY id DESC LIMIT $2
-                """, [before, limit + 1])
-            let page = rows.prefix(limit)
-            let next = rows.count > limit ? try page.last.map { String(try $0.decode(Int64.self, at: 1)) } ?? "null" : "null"
-            let items = try page.map { try $0.decode(String.self, at: 0) }.joined(separator: ",")
-            return OperationsRoutes.jsonResponse(.ok, #"{"items":[\#(items)],"next":\#(next)}"#)
+                """, [before, page.limit + 1])
+            return page.response(try rows.map { (try $0.decode(String.self, at: 0), [try $0.decode(String.self, at: 1)]) })
         }
     }
 }

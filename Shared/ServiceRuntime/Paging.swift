@@ -1,0 +1,50 @@
+import Foundation
+import Hummingbird
+
+/// Lists come in pages: `?limit=` (default 100, at most 1,000) and `?after=<cursor>`, answered as
+/// `{"items": [...], "next": "<cursor>" | null}`. A cursor is the sort key of a page's last item (opaque to clients,
+/// base64url of a JSON array of strings): the next page starts after it, so an item added meanwhile never shifts
+/// what a client has not seen yet, and none is seen twice.
+public struct PageRequest: Sendable {
+    public static let defaultLimit = 100
+    public static let maximumLimit = 1_000
+
+    public var limit: Int
+    /// The sort key to start after, as `keys` strings, or nil for the first page.
+    public var after: [String]?
+
+    /// Reads `limit` and `after` from the request; a refusal (400) when they are not usable.
+    public static func from(_ request: Request, keys: Int) -> Result<PageRequest, PageRefusal> {
+        let parameters = request.uri.queryParameters
+        var limit = defaultLimit
+        if let text = parameters.get("limit") {
+            guard let value = Int(text), (1...maximumLimit).contains(value) else { return .failure(PageRefusal("limit is 1–\(maximumLimit)")) }
+            limit = value
+        }
+        guard let text = parameters.get("after") else { return .success(PageRequest(limit: limit, after: nil)) }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        guard let data = Data(base64Encoded: base64), let key = try? JSONDecoder().decode([String].self, from: data), key.count == keys else {
+            return .failure(PageRefusal("after is a cursor from a previous page's next"))
+        }
+        return .success(PageRequest(limit: limit, after: key))
+    }
+
+    /// The cursor of a page whose last item has `key`.
+    public static func cursor(_ key: [String]) -> String {
+        AuthKeys.base64url((try? JSONEncoder().encode(key)) ?? Data())
+    }
+
+    /// The page: `rows` as fetched with `limit + 1` (each its JSON and its sort key); the extra one says there is more.
+    public func response(_ rows: [(json: String, key: [String])]) -> Response {
+        let page = rows.prefix(limit)
+        let next = rows.count > limit ? page.last.map { "\"\(Self.cursor($0.key))\"" } ?? "null" : "null"
+        return OperationsRoutes.jsonResponse(.ok, #"{"items":[\#(page.map(\.json).joined(separator: ","))],"next":\#(next)}"#)
+    }
+}
+
+public struct PageRefusal: Error {
+    public var message: String
+    init(_ message: String) { self.message = message }
+    public var response: Response { OperationsRoutes.errorResponse(.badRequest, message) }
+}
