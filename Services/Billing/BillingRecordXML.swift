@@ -61,24 +61,10 @@ struct BillingRecordXML {
         xml.element("sf:TipoFactura", record.kind.rawValue)
         if record.kind.isCreditNote {
             xml.element("sf:TipoRectificativa", "I")  // by differences: the credit note carries what is returned
-            if let corrects {
-                xml.open("sf:FacturasRectificadas")
-                xml.open("sf:IDFacturaRectificada")
-                xml.element("sf:IDEmisorFactura", corrects.issuerTaxId)
-                xml.element("sf:NumSerieFactura", corrects.seriesNumber)
-                xml.element("sf:FechaExpedicionFactura", corrects.issueDate)
-                xml.close("sf:IDFacturaRectificada")
-                xml.close("sf:FacturasRectificadas")
-            }
+            if let corrects { Self.name(corrects, in: "sf:FacturasRectificadas", as: "sf:IDFacturaRectificada", into: &xml) }
         }
         if let substitutes, record.kind == .substitute {
-            xml.open("sf:FacturasSustituidas")
-            xml.open("sf:IDFacturaSustituida")
-            xml.element("sf:IDEmisorFactura", substitutes.issuerTaxId)
-            xml.element("sf:NumSerieFactura", substitutes.seriesNumber)
-            xml.element("sf:FechaExpedicionFactura", substitutes.issueDate)
-            xml.close("sf:IDFacturaSustituida")
-            xml.close("sf:FacturasSustituidas")
+            Self.name(substitutes, in: "sf:FacturasSustituidas", as: "sf:IDFacturaSustituida", into: &xml)
         }
         xml.element("sf:DescripcionOperacion", description, limit: 500)
         let identified = draft.customer?.taxId.map { !$0.isEmpty } ?? false
@@ -149,6 +135,17 @@ struct BillingRecordXML {
         }
         xml.element("sf:ID", upper, limit: 20)
         xml.close("sf:IDOtro")
+    }
+
+    /// Another invoice named by a record (`FacturasRectificadas`, `FacturasSustituidas`): issuer, number and date.
+    static func name(_ invoice: RecordReference, in list: String, as item: String, into xml: inout XMLText) {
+        xml.open(list)
+        xml.open(item)
+        xml.element("sf:IDEmisorFactura", invoice.issuerTaxId)
+        xml.element("sf:NumSerieFactura", invoice.seriesNumber)
+        xml.element("sf:FechaExpedicionFactura", invoice.issueDate)
+        xml.close(item)
+        xml.close(list)
     }
 
     static func chain(_ previous: RecordReference?, into xml: inout XMLText) {

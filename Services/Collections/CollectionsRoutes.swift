@@ -113,12 +113,12 @@ enum CollectionsRoutes {
                 """
                 SELECT coalesce(json_agg(a ORDER BY a.key), '[]')::text FROM (
                     SELECT \(column) AS key,
-                        sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) <= 0) AS "notYetDue",
-                        sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) BETWEEN 1 AND 30) AS "days1to30",
-                        sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) BETWEEN 31 AND 60) AS "days31to60",
-                        sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) BETWEEN 61 AND 90) AS "days61to90",
-                        sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) > 90) AS "over90",
-                        sum(amount_cents - paid_cents) AS total
+                        coalesce(sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) <= 0), 0) AS "notYetDue",
+                        coalesce(sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) BETWEEN 1 AND 30), 0) AS "days1to30",
+                        coalesce(sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) BETWEEN 31 AND 60), 0) AS "days31to60",
+                        coalesce(sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) BETWEEN 61 AND 90), 0) AS "days61to90",
+                        coalesce(sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) > 90), 0) AS "over90",
+                        coalesce(sum(amount_cents - paid_cents), 0) AS total
                     FROM receivables WHERE status = 'open' GROUP BY \(column)) a
                 """, [])
         }

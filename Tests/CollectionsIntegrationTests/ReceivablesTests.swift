@@ -130,6 +130,7 @@ struct ReceivablesTests {
             #expect(bucket(byCustomer, "A87654321", "days61to90") == 400)
             #expect(bucket(byCustomer, "A87654321", "over90") == 500)
             #expect(bucket(byCustomer, "A87654321", "total") == 900)
+            #expect(bucket(byCustomer, "A87654321", "notYetDue") == 0, "an empty bucket is 0, not null")
             let byStore = try await harness.json("GET", "/aging?by=store").value as? [[String: Any]] ?? []
             #expect(bucket(byStore, "S001", "total") == 300 && bucket(byStore, "S002", "total") == 1_200)
             #expect(try await harness.json("GET", "/aging?by=terminal").status == 400)
@@ -144,7 +145,7 @@ struct ReceivablesTests {
             let event = try JSONDecoder().decode(ReceivableEventV1.self, from: Data(written.body))
             #expect(event.reason == "customer insolvent" && event.outstandingCents == 500)
             let after = try await harness.json("GET", "/aging").value as? [[String: Any]] ?? []
-            #expect(bucket(after, "A87654321", "over90") == nil && bucket(after, "A87654321", "total") == 400)
+            #expect(bucket(after, "A87654321", "over90") == 0 && bucket(after, "A87654321", "total") == 400, "a bucket emptied is 0")
 
             #expect(try await harness.json("POST", "/customers/A87654321/notes", body: #"{"author":"Lucía","text":"Promised to pay Friday"}"#).status == 201)
             let notes = try await harness.json("GET", "/customers/A87654321/notes").value as? [[String: Any]]

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Contracts
 import Foundation
 #if canImport(FoundationNetworking)
 import FoundationNetworking
@@ -18,29 +19,9 @@ struct VerifactuStatus: AsyncParsableCommand {
     @Option(help: "Billing's HTTP address.") var billing = "http://localhost:8082"
     @Option(help: "An access token (default: TRASTIENDA_TOKEN).") var token: String?
 
-    struct Overview: Decodable {
-        struct Issuer: Decodable {
-            var taxId: String
-            var legalName: String
-            var certificate: Bool
-            var records: Int64
-            var pending: Int64
-            var oldestPendingSeconds: Int64?
-            var accepted: Int64
-            var acceptedWithErrors: Int64
-            var rejected: Int64
-            var late: Int64
-            var lastCSV: String?
-            var lastError: String?
-        }
-        var submission: String
-        var endpoint: String?
-        var issuers: [Issuer]
-    }
-
     func run() async throws {
         let (status, data) = try await ServiceCall.get("\(billing)/verifactu", token: token)
-        guard status == 200, let overview = try? JSONDecoder().decode(Overview.self, from: data) else {
+        guard status == 200, let overview = try? JSONDecoder().decode(VerifactuOverview.self, from: data) else {
             throw ValidationError("billing answered: \(String(decoding: data, as: UTF8.self))")
         }
         print("submission \(overview.submission)\(overview.endpoint.map { " to \($0)" } ?? " (TRASTIENDA_BILLING_AGENCY_URL is not set)")")

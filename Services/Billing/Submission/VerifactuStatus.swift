@@ -1,3 +1,4 @@
+import Contracts
 import Metrics
 import PostgresClient
 
@@ -7,29 +8,8 @@ struct VerifactuStatus: Sendable {
     let database: Database
     let settings: AgencySettings
 
-    struct Issuer: Sendable, Codable, Equatable {
-        var taxId: String
-        var legalName: String
-        /// Whether a certificate for it is configured (without one, its records wait).
-        var certificate: Bool
-        var records: Int64
-        var pending: Int64
-        var oldestPendingSeconds: Int64?
-        var accepted: Int64
-        var acceptedWithErrors: Int64
-        /// Records the agency refused that no later record of the same invoice has made good.
-        var rejected: Int64
-        var late: Int64
-        var lastCSV: String?
-        var lastError: String?
-        var failures: Int64
-    }
-
-    struct Overview: Sendable, Codable, Equatable {
-        var submission: String
-        var endpoint: String?
-        var issuers: [Issuer]
-    }
+    typealias Issuer = VerifactuOverview.Issuer
+    typealias Overview = VerifactuOverview
 
     func overview() async throws -> Overview {
         let certified = Set(settings.issuersWithCertificates().keys)
