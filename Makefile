@@ -20,6 +20,7 @@ run: infra build
 
 ## The same infrastructure and provisioning, and the local three-node cluster, then the whole test suite.
 test: infra
+	scripts/infra.sh sweep
 	scripts/cluster.sh up
 	scripts/check-compose.py
 	swift build --build-tests

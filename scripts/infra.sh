@@ -134,8 +134,22 @@ pg_down() {
     fi
 }
 
+# What test runs that were killed left behind: vhosts and databases named as the test suite names its own
+# (`<prefix>_<8 hex digits>`). Their quorum queues keep the broker busy; `make test` sweeps them before it starts.
+sweep() {
+    local api="http://localhost:15672/api" auth=trastienda:trastienda vhosts=0 databases=0 name
+    for name in $(curl -sf -u "$auth" "$api/vhosts" | grep -o '"name":"[^"]*"' | cut -d'"' -f4 | grep -E '_[0-9a-f]{8}$' || true); do
+        curl -sf -u "$auth" -X DELETE "$api/vhosts/$name" >/dev/null && vhosts=$((vhosts + 1))
+    done
+    for name in $(psql -qtA -h localhost -U postgres -c "SELECT datname FROM pg_database" | grep -E '_[0-9a-f]{8}$' || true); do
+        psql -q -h localhost -U postgres -c "DROP DATABASE IF EXISTS \"$name\" WITH (FORCE)" && databases=$((databases + 1))
+    done
+    log "swept $vhosts test vhosts and $databases test databases left by earlier runs"
+}
+
 case "${1:-}" in
     install) install ;;
+    sweep) sweep ;;
     up) install; pg_up; rabbit_up ;;
     down) rabbit_down; pg_down ;;
     rabbitmqctl) shift; exec "$RABBIT_BIN/rabbitmqctl" "$@" ;;
@@ -145,5 +159,5 @@ case "${1:-}" in
         "$RABBIT_BIN/rabbitmq-diagnostics" -q ping >/dev/null 2>&1 && log "RabbitMQ: up" || log "RabbitMQ: down"
         as_postgres "$(pg_bin pg_ctl) -D '$pg_dir/data' status" >/dev/null 2>&1 && log "PostgreSQL: up" || log "PostgreSQL: down"
         ;;
-    *) echo "usage: $0 install|up|down|status|rabbitmqctl ARGS" >&2; exit 2 ;;
+    *) echo "usage: $0 install|up|down|status|sweep|rabbitmqctl ARGS" >&2; exit 2 ;;
 esac

@@ -1,3 +1,4 @@
+import AMQPClient
 import Foundation
 import Metrics
 import Synchronization
@@ -43,7 +44,7 @@ final class BillingStatistics: Sendable {
         creditNoteCounter.increment(by: Int64(creditNotes))
         againCounter.increment(by: Int64(announcedAgain))
         retriedCounter.increment(by: Int64(retried))
-        batchDuration.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        batchDuration.recordNanoseconds(duration.wholeNanoseconds)
     }
 
     private static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }

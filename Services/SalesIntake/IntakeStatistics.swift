@@ -1,3 +1,4 @@
+import AMQPClient
 import Foundation
 import Metrics
 import Synchronization
@@ -39,7 +40,7 @@ final class IntakeStatistics: Sendable {
         if duplicates > 0 { duplicateCounter.increment(by: Int64(duplicates)) }
         for code in rejections { Counter(label: "intake_sales_rejected_total", dimensions: [("code", code)]).increment() }
         batchSize.record(size)
-        batchDuration.recordNanoseconds(duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        batchDuration.recordNanoseconds(duration.wholeNanoseconds)
         // Clamped to a century: a lag is measured from the till's clock, which the sale itself states.
         for seconds in lags where seconds.isFinite { lag.recordNanoseconds(Int64(min(max(0, seconds), 3_155_760_000) * 1e9)) }
     }

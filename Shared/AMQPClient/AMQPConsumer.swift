@@ -275,7 +275,7 @@ public struct AMQPConsumer: Service {
     /// Publishes copies of the messages to retry into the retry queue, each expiring after the retry delay (then the
     /// broker moves it back to the consuming queue); the originals are acknowledged with the batch once confirmed.
     private func retryLater(_ retries: [(rejection: Rejection, delivery: Delivery)]) async throws {
-        let delay = String(settings.retryDelay.components.seconds * 1000 + settings.retryDelay.components.attoseconds / 1_000_000_000_000_000)
+        let delay = String(settings.retryDelay.wholeMilliseconds)
         try await connection.publish(
             retries.map { rejection, delivery -> OutgoingMessage in
                 var properties = delivery.properties

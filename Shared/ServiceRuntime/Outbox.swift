@@ -94,7 +94,7 @@ public struct OutboxRelay: Service {
     /// Claims, publishes and deletes one batch; returns how many rows it relayed.
     @discardableResult
     public func relayOnce() async throws -> Int {
-        let milliseconds = lease.components.seconds * 1000 + lease.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds = lease.wholeMilliseconds
         let limit = batchSize
         let rows = try await database.query(
             """

@@ -78,7 +78,7 @@ struct AMQPBench: AsyncParsableCommand {
 
     func report(count: Int, since start: ContinuousClock.Instant) {
         let elapsed = ContinuousClock.now - start
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        let seconds = elapsed.secondsValue
         print("rate \(Int(Double(count) / seconds))")
     }
 }

@@ -43,7 +43,7 @@ final class LatencyProbe: Sendable {
                 for id in ids {
                     guard let published = state.published.removeValue(forKey: id), state.announced.insert(id).inserted else { continue }
                     let elapsed = now - published
-                    let microseconds = elapsed.components.seconds * 1_000_000 + elapsed.components.attoseconds / 1_000_000_000_000
+                    let microseconds = elapsed.wholeMicroseconds
                     state.histogram.record(UInt64(max(0, microseconds)))
                 }
             }

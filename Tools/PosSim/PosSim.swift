@@ -246,7 +246,7 @@ struct Report: Sendable {
 
     func text(probe: LatencyProbe?) -> String {
         let elapsed = (finished ?? .now) - started
-        let seconds = max(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18, 1e-9)
+        let seconds = max(elapsed.secondsValue, 1e-9)
         var lines = [
             "sent: \(published) (\(validUnique) valid sales, \(invalid) invalid, \(duplicates) duplicates)",
             "confirmed: \(confirmed)",

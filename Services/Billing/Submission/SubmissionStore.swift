@@ -1,3 +1,4 @@
+import AMQPClient
 import Foundation
 import PostgresClient
 
@@ -194,7 +195,7 @@ enum SubmissionStore {
     }
 
     static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        duration.wholeMilliseconds
     }
 }
 
