@@ -235,7 +235,7 @@ enum BillingRoutes {
 
 
     /// The series and number a route names (nil when the number is not a whole number from 1).
-    private static func invoiceNumber(_ context: BasicRequestContext) throws -> (String, Int64)? {
+    static func invoiceNumber(_ context: BasicRequestContext) throws -> (String, Int64)? {
         let series = try context.parameters.require("series")
         guard let number = Int64(try context.parameters.require("number")), number > 0 else { return nil }
         return (series, number)

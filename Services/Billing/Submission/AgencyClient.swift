@@ -1,3 +1,4 @@
+import AMQPClient
 import AsyncHTTPClient
 import Foundation
 import NIOCore
@@ -26,7 +27,7 @@ actor AgencyClient {
         request.headers.add(name: "Content-Type", value: "text/xml; charset=utf-8")
         request.headers.add(name: "SOAPAction", value: "\"\"")
         request.body = .bytes(ByteBuffer(string: envelope))
-        let timeout = TimeAmount.milliseconds(SubmissionStore.milliseconds(settings.timeout))
+        let timeout = TimeAmount.milliseconds(settings.timeout.wholeMilliseconds)
         let response = try await client.execute(request, timeout: timeout)
         let body = try await response.body.collect(upTo: 32 * 1024 * 1024)
         return Reply(status: Int(response.status.code), body: Array(buffer: body))
@@ -47,7 +48,7 @@ actor AgencyClient {
         }
         if let roots = settings.trustRoots { tls.trustRoots = .certificates(try NIOSSLCertificate.fromPEMFile(roots)) }
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
-        configuration.timeout = .init(connect: .seconds(10), read: .milliseconds(SubmissionStore.milliseconds(settings.timeout)))
+        configuration.timeout = .init(connect: .seconds(10), read: .milliseconds(settings.timeout.wholeMilliseconds))
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         if let (_, old) = clients[issuer] { Task { try? await old.shutdown() } }
         clients[issuer] = (certificate, client)

@@ -93,7 +93,7 @@ enum SubmissionStore {
                   AND (s.next_send_at <= now() OR h.records - s.next_position + 1 >= \(SubmissionEnvelope.maximumRecords))
                 ORDER BY s.next_send_at LIMIT 1 FOR UPDATE OF s SKIP LOCKED)
             RETURNING c.issuer_tax_id, i.legal_name, c.next_position, c.late_through
-            """, [PostgresArrays.text(issuers), owner, milliseconds(lease)]).first
+            """, [PostgresArrays.text(issuers), owner, lease.wholeMilliseconds]).first
         else { return nil }
         let issuer: String = try row.decode(at: 0)
         let next: Int64 = try row.decode(at: 2)
@@ -170,7 +170,7 @@ enum SubmissionStore {
             UPDATE submission_cursors SET next_position = $2, leased_by = NULL, leased_until = NULL, failures = 0,
                 next_send_at = now() + $3 * interval '1 millisecond', last_csv = coalesce($4, last_csv), last_error = NULL, last_answer_at = now()
             WHERE issuer_tax_id = $1
-            """, [lease.issuerTaxId, last, milliseconds(wait), csv])
+            """, [lease.issuerTaxId, last, wait.wholeMilliseconds, csv])
         return true
     }
 
@@ -186,16 +186,12 @@ enum SubmissionStore {
                 late_through = CASE WHEN $5 THEN greatest(late_through, (SELECT records FROM chains h WHERE h.issuer_tax_id = c.issuer_tax_id))
                                     ELSE late_through END
             WHERE issuer_tax_id = $1 AND leased_by = $2
-            """, [lease.issuerTaxId, owner, String(error.prefix(500)), milliseconds(retry), incident])
+            """, [lease.issuerTaxId, owner, String(error.prefix(500)), retry.wholeMilliseconds, incident])
     }
 
     /// How many times in a row the issuer's submissions have failed.
     static func failures(of issuer: String, on connection: PostgresConnection) throws -> Int {
         Int(try connection.query("SELECT failures FROM submission_cursors WHERE issuer_tax_id = $1", [issuer]).first?.decode(Int64.self, at: 0) ?? 0)
-    }
-
-    static func milliseconds(_ duration: Duration) -> Int64 {
-        duration.wholeMilliseconds
     }
 }
 

@@ -14,14 +14,14 @@ enum VerifactuRoutes {
             OperationsRoutes.jsonResponse(.ok, String(decoding: try JSONEncoder().encode(try await status.overview()), as: UTF8.self))
         }
         router.get("/invoices/:series/:number/verifactu") { _, context in
-            guard let (series, number) = try invoiceNumber(context) else { return badNumber }
+            guard let (series, number) = try BillingRoutes.invoiceNumber(context) else { return badNumber }
             guard let records = try await status.records(series: series, number: number) else {
                 return OperationsRoutes.errorResponse(.notFound, "no invoice \(series)/\(number)")
             }
             return OperationsRoutes.jsonResponse(.ok, String(decoding: try JSONEncoder().encode(records), as: UTF8.self))
         }
         router.post("/invoices/:series/:number/correction") { request, context in
-            guard let (series, number) = try invoiceNumber(context) else { return badNumber }
+            guard let (series, number) = try BillingRoutes.invoiceNumber(context) else { return badNumber }
             struct Body: Decodable { var recipient: RecordCorrection.Recipient? }
             var body = Body(recipient: nil)
             if let length = request.headers[.contentLength].flatMap(Int.init), length > 0 {
@@ -62,10 +62,4 @@ enum VerifactuRoutes {
     }
 
     private static let badNumber = OperationsRoutes.errorResponse(.badRequest, "the number is a whole number from 1")
-
-    private static func invoiceNumber(_ context: BasicRequestContext) throws -> (String, Int64)? {
-        let series = try context.parameters.require("series")
-        guard let number = Int64(try context.parameters.require("number")), number > 0 else { return nil }
-        return (series, number)
-    }
 }
