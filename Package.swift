@@ -120,6 +120,8 @@ let package = Package(
             providers: [.apt(["libqrencode-dev"])]),
         .systemLibrary(
             name: "CLibXML2", path: "Shared/CLibXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"])]),
+        // libxml2 behind opaque handles, so that no Swift module sees its headers (they bring ICU's, which clash with Foundation's).
+        .target(name: "CXMLShim", dependencies: ["CLibXML2"], path: "Shared/CXMLShim"),
         .systemLibrary(name: "CZlib", path: "Shared/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The services' common ground.
@@ -134,7 +136,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
-        library("XMLTree", dependencies: ["CLibXML2"]),
+        library("XMLTree", dependencies: ["CXMLShim"]),
         library("Contracts", dependencies: ["AMQPClient", "PostgresClient"]),
         // Sales intake's rules of pos.sale.v1, pure: a library of their own so that the fuzz target can drive them.
         .target(

@@ -1,4 +1,4 @@
-internal import CLibXML2
+internal import CXMLShim
 
 /// An XML element read into plain values: its local name, namespace, attributes, text and child elements.
 /// What billing reads of the tax agency's answers and what the agency's simulator reads of the envelopes.
@@ -66,73 +66,62 @@ extension XMLTree {
         try XMLDocumentHandle(bytes).withRoot { root in XMLTree(node: root) }
     }
 
-    init(node: xmlNodePtr) {
+    init(node: OpaquePointer) {
         var attributes: [String: String] = [:]
-        var attribute = node.pointee.properties
+        var attribute = trastienda_xml_first_attribute(node)
         while let current = attribute {
-            if let name = current.pointee.name {
-                var value = ""
-                var part = current.pointee.children
-                while let text = part {
-                    if let content = text.pointee.content { value += String(cString: content) }
-                    part = text.pointee.next
-                }
-                attributes[String(cString: name)] = value
+            if let name = trastienda_xml_attribute_name(current) {
+                let value = trastienda_xml_attribute_value(current)
+                defer { trastienda_xml_free_text(value) }
+                attributes[String(cString: name)] = value.map { String(cString: $0) } ?? ""
             }
-            attribute = current.pointee.next
+            attribute = trastienda_xml_next_attribute(current)
         }
         var text = ""
         var children: [XMLTree] = []
-        var child = node.pointee.children
+        var child = trastienda_xml_first_child(node)
         while let current = child {
-            switch current.pointee.type {
-            case XML_ELEMENT_NODE: children.append(XMLTree(node: current))
-            case XML_TEXT_NODE, XML_CDATA_SECTION_NODE:
-                if let content = current.pointee.content { text += String(cString: content) }
+            switch trastienda_xml_node_kind(current) {
+            case TRASTIENDA_XML_ELEMENT: children.append(XMLTree(node: current))
+            case TRASTIENDA_XML_TEXT: if let content = trastienda_xml_node_text(current) { text += String(cString: content) }
             default: break
             }
-            child = current.pointee.next
+            child = trastienda_xml_next_sibling(current)
         }
         self.init(
-            name: String(cString: node.pointee.name), namespace: node.pointee.ns?.pointee.href.map { String(cString: $0) },
+            name: String(cString: trastienda_xml_node_name(node)), namespace: trastienda_xml_node_namespace(node).map { String(cString: $0) },
             attributes: attributes, text: text, children: children)
     }
 }
 
 /// A parsed libxml2 document, freed when it goes.
 final class XMLDocumentHandle {
-    let document: xmlDocPtr
+    let document: OpaquePointer
 
     init(_ bytes: [UInt8]) throws(XMLReadError) {
-        XMLLibrary.initialise()
-        let options = Int32(XML_PARSE_NONET.rawValue | XML_PARSE_NOERROR.rawValue | XML_PARSE_NOWARNING.rawValue)
+        var error = [CChar](repeating: 0, count: 256)
         let parsed = bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress.flatMap { base in
-                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) { xmlReadMemory($0, Int32(buffer.count), "envelope.xml", "UTF-8", options) }
+                base.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
+                    trastienda_xml_read($0, Int32(buffer.count), &error, Int32(error.count))
+                }
             }
         }
         guard let parsed else {
-            let message = xmlGetLastError().flatMap { $0.pointee.message.map { String(cString: $0) } } ?? "not well-formed"
-            throw XMLReadError(description: "not well-formed XML: \(message.trimmingWhitespace)")
+            let message = error.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+            throw XMLReadError(description: "not well-formed XML: \((message.isEmpty ? "no document" : message).trimmingWhitespace)")
         }
         document = parsed
     }
 
-    deinit { xmlFreeDoc(document) }
+    deinit { trastienda_xml_free_document(document) }
 
-    func withRoot<T>(_ body: (xmlNodePtr) throws(XMLReadError) -> T) throws(XMLReadError) -> T {
-        guard let root = xmlDocGetRootElement(document) else { throw XMLReadError(description: "an XML document without an element") }
+    var root: OpaquePointer? { trastienda_xml_root(document) }
+
+    func withRoot<T>(_ body: (OpaquePointer) throws(XMLReadError) -> T) throws(XMLReadError) -> T {
+        guard let root else { throw XMLReadError(description: "an XML document without an element") }
         return try body(root)
     }
-}
-
-enum XMLLibrary {
-    private static let initialised: Bool = {
-        xmlInitParser()
-        return true
-    }()
-
-    static func initialise() { _ = initialised }
 }
 
 extension String {
