@@ -54,6 +54,11 @@ install() {
         as_root apt-get update -q
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
     fi
+    # schemathesis fuzzes each service's HTTP API from its OpenAPI document in make test (PyYAML comes with it).
+    if ! command -v schemathesis >/dev/null || ! python3 -c 'import yaml' 2>/dev/null; then
+        log "installing schemathesis (PyPI)"
+        python3 -m pip install -q 'schemathesis==4.32.5'
+    fi
 }
 
 pg_bin() {

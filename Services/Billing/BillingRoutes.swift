@@ -52,15 +52,16 @@ enum BillingRoutes {
             let taxId = try context.parameters.require("taxId")
             return try await issuerResponse(taxId, database: database) ?? error(.notFound, "no issuer with that tax id")
         }
-        router.get("/issuers") { _, _ in
+        router.get("/issuers") { request, _ in
+            let page = try PageRequest.read(request, keys: 1)
             let rows = try await database.query(
                 """
-                SELECT coalesce(json_agg(json_build_object('taxId', i.tax_id, 'legalName', i.legal_name, 'address', i.address,
-                    'stores', (SELECT coalesce(json_agg(s.store_id ORDER BY s.store_id), '[]') FROM store_issuers s WHERE s.issuer_tax_id = i.tax_id))
-                    ORDER BY i.tax_id), '[]')::text
-                FROM issuers i
-                """)
-            return OperationsRoutes.jsonResponse(.ok, try rows[0].decode(String.self, at: 0))
+                SELECT json_build_object('taxId', i.tax_id, 'legalName', i.legal_name, 'address', i.address,
+                    'stores', (SELECT coalesce(json_agg(s.store_id ORDER BY s.store_id), '[]') FROM store_issuers s WHERE s.issuer_tax_id = i.tax_id))::text,
+                    i.tax_id
+                FROM issuers i WHERE i.tax_id > $1 ORDER BY i.tax_id LIMIT $2
+                """, [page.afterText, page.limit + 1])
+            return try page.response(rows)
         }
         router.get("/issuers/:taxId/chain") { _, context in
             let taxId = try context.parameters.require("taxId")
@@ -77,11 +78,7 @@ enum BillingRoutes {
             let from = request.uri.queryParameters.get("from") ?? "0001-01-01"
             let to = request.uri.queryParameters.get("to") ?? "9999-12-31"
             guard OperationsRoutes.isDate(from), OperationsRoutes.isDate(to) else { return error(.badRequest, "from and to are dates: yyyy-mm-dd") }
-            let page: PageRequest
-            switch PageRequest.from(request, keys: 3) {
-            case .success(let request): page = request
-            case .failure(let refusal): return refusal.response
-            }
+            let page = try PageRequest.read(request, keys: 3)
             if let after = page.after, !OperationsRoutes.isDate(after[0]) || Int64(after[2]) == nil {
                 return error(.badRequest, "after is a cursor from a previous page's next")
             }
@@ -212,14 +209,16 @@ enum BillingRoutes {
             }
             return OperationsRoutes.jsonResponse(.ok, #"{"taxId":"\#(taxId)","applies":\#(body.applies)}"#)
         }
-        router.get("/series") { _, _ in
+        // A store manager sees its stores' series.
+        router.get("/series") { request, _ in
+            let page = try PageRequest.read(request, keys: 1)
             let rows = try await database.query(
                 """
-                SELECT coalesce(json_agg(json_build_object('series', code, 'issuer', issuer_tax_id, 'store', store_id, 'year', year,
-                    'creditNotes', credit_notes, 'nextNumber', next_number) ORDER BY code), '[]')::text
-                FROM series
-                """)
-            return OperationsRoutes.jsonResponse(.ok, try rows[0].decode(String.self, at: 0))
+                SELECT json_build_object('series', code, 'issuer', issuer_tax_id, 'store', store_id, 'year', year,
+                    'creditNotes', credit_notes, 'nextNumber', next_number)::text, code
+                FROM series WHERE code > $1 AND ($2::text IS NULL OR store_id = ANY(string_to_array($2, ','))) ORDER BY code LIMIT $3
+                """, [page.afterText, Caller.stores?.joined(separator: ","), page.limit + 1])
+            return try page.response(rows)
         }
     }
 

@@ -50,12 +50,15 @@ enum CollectionsRoutes {
             let query = request.uri.queryParameters
             let status = query.get("status") ?? "open"
             guard ["open", "paid", "written_off"].contains(status) else { return error(.badRequest, "status is open, paid or written_off") }
-            return try await OperationsRoutes.queryJSON(
-                database,
+            let page = try PageRequest.read(request, keys: 2)
+            let rows = try await database.query(
                 """
-                SELECT coalesce(json_agg(\(receivableJSON) ORDER BY r.due_date, r.id), '[]')::text FROM receivables r
+                SELECT \(receivableJSON)::text, r.due_date::text, r.id::text FROM receivables r
                 WHERE r.status = $1 AND ($2::text IS NULL OR r.customer_tax_id = $2) AND ($3::text IS NULL OR r.store_id = $3)
-                """, [status, query.get("customer"), query.get("store")])
+                    AND ($4::date IS NULL OR (r.due_date, r.id) > ($4::date, $5::bigint))
+                ORDER BY r.due_date, r.id LIMIT $6
+                """, [status, query.get("customer"), query.get("store"), page.after?[0], page.after?[1], page.limit + 1])
+            return try page.response(rows, keys: 2)
         }
         router.get("/customers/:taxId/statement") { _, context in
             let taxId = try context.parameters.require("taxId")
@@ -108,10 +111,10 @@ enum CollectionsRoutes {
                 return error(.badRequest, "by is customer or store")
             }
             let overdue = "(\(CollectionsClock.todaySQL) - due_date)"
-            return try await OperationsRoutes.queryJSON(
-                database,
+            let page = try PageRequest.read(request, keys: 1)
+            let rows = try await database.query(
                 """
-                SELECT coalesce(json_agg(a ORDER BY a.key), '[]')::text FROM (
+                SELECT row_to_json(a)::text, a.key FROM (
                     SELECT \(column) AS key,
                         coalesce(sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) <= 0), 0) AS "notYetDue",
                         coalesce(sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) BETWEEN 1 AND 30), 0) AS "days1to30",
@@ -119,20 +122,29 @@ enum CollectionsRoutes {
                         coalesce(sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) BETWEEN 61 AND 90), 0) AS "days61to90",
                         coalesce(sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) > 90), 0) AS "over90",
                         coalesce(sum(amount_cents - paid_cents), 0) AS total
-                    FROM receivables WHERE status = 'open' GROUP BY \(column)) a
-                """, [])
+                    FROM receivables WHERE status = 'open' AND \(column) > $1 GROUP BY \(column)) a
+                ORDER BY a.key LIMIT $2
+                """, [page.afterText, page.limit + 1])
+            return try page.response(rows)
         }
         router.get("/dunning") { request, _ in
             let query = request.uri.queryParameters
-            return try await OperationsRoutes.queryJSON(
-                database,
+            let receivable = try query.get("receivable").map { text throws(HTTPError) in
+                guard let id = Int64(text) else { throw HTTPError(.badRequest, message: "receivable is a receivable's id (a number)") }
+                return id
+            }
+            let page = try PageRequest.read(request, keys: 3)
+            let rows = try await database.query(
                 """
-                SELECT coalesce(json_agg(json_build_object('receivableId', n.receivable_id, 'invoiceNumber', r.invoice_number,
-                    'customerTaxId', r.customer_tax_id, 'level', n.level, 'name', n.name, 'raisedOn', n.raised_on, 'message', n.message)
-                    ORDER BY n.raised_on, n.receivable_id, n.level), '[]')::text
+                SELECT json_build_object('receivableId', n.receivable_id, 'invoiceNumber', r.invoice_number,
+                    'customerTaxId', r.customer_tax_id, 'level', n.level, 'name', n.name, 'raisedOn', n.raised_on, 'message', n.message)::text,
+                    n.raised_on::text, n.receivable_id::text, n.level::text
                 FROM dunning_notices n JOIN receivables r ON r.id = n.receivable_id
                 WHERE ($1::text IS NULL OR r.customer_tax_id = $1) AND ($2::bigint IS NULL OR r.id = $2)
-                """, [query.get("customer"), query.get("receivable").flatMap { Int64($0) }])
+                    AND ($3::date IS NULL OR (n.raised_on, n.receivable_id, n.level) > ($3::date, $4::bigint, $5::int))
+                ORDER BY n.raised_on, n.receivable_id, n.level LIMIT $6
+                """, [query.get("customer"), receivable, page.after?[0], page.after?[1], page.after?[2], page.limit + 1])
+            return try page.response(rows, keys: 3)
         }
         router.get("/dunning-levels") { _, _ in
             let levels = try await database.withConnection { try Dunning.levels(on: $0) }
@@ -168,13 +180,14 @@ enum CollectionsRoutes {
             guard let row = rows.first else { return error(.notFound, "no customer \(taxId)") }
             return OperationsRoutes.jsonResponse(.created, try row.decode(String.self, at: 0))
         }
-        router.get("/customers/:taxId/notes") { _, context in
-            try await OperationsRoutes.queryJSON(
-                database,
+        router.get("/customers/:taxId/notes") { request, context in
+            let page = try PageRequest.read(request, keys: 1)
+            let rows = try await database.query(
                 """
-                SELECT coalesce(json_agg(json_build_object('id', id, 'author', author, 'text', text, 'at', at) ORDER BY id), '[]')::text
-                FROM notes WHERE customer_tax_id = $1
-                """, [try context.parameters.require("taxId")])
+                SELECT json_build_object('id', id, 'author', author, 'text', text, 'at', at)::text, id::text
+                FROM notes WHERE customer_tax_id = $1 AND id > $2 ORDER BY id LIMIT $3
+                """, [try context.parameters.require("taxId"), Int64(page.afterText) ?? 0, page.limit + 1])
+            return try page.response(rows)
         }
         router.get("/clock") { _, _ in
             let today = try await database.withConnection { try CollectionsClock.today(on: $0) }

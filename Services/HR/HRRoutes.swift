@@ -29,10 +29,13 @@ enum HRRoutes {
         router.get("/employees/:id") { _, context in try await employeeResponse(try context.parameters.require("id"), database: database) }
         router.get("/employees") { request, _ in
             let store = request.uri.queryParameters.get("store")
-            return try await OperationsRoutes.queryJSON(
-                database,
-                "SELECT coalesce(json_agg(\(employeeObject) ORDER BY e.id), '[]')::text FROM employees e WHERE $1::text IS NULL OR $1 = ANY(e.stores)",
-                [store])
+            let page = try PageRequest.read(request, keys: 1)
+            let rows = try await database.query(
+                """
+                SELECT \(employeeObject)::text, e.id FROM employees e
+                WHERE ($1::text IS NULL OR $1 = ANY(e.stores)) AND e.id > $2 ORDER BY e.id LIMIT $3
+                """, [store, page.afterText, page.limit + 1])
+            return try page.response(rows)
         }
         router.get("/employees/:id/timesheet") { request, context in
             let id = try context.parameters.require("id")
@@ -68,14 +71,17 @@ enum HRRoutes {
                 FROM employee_sales WHERE employee_id = $1 AND day BETWEEN $2::date AND $3::date
                 """, [id, from, to])
         }
-        router.get("/shifts/flagged") { _, _ in
-            try await OperationsRoutes.queryJSON(
-                database,
+        router.get("/shifts/flagged") { request, _ in
+            let page = try PageRequest.read(request, keys: 2)
+            let rows = try await database.query(
                 """
-                SELECT coalesce(json_agg(json_build_object('shiftId', shift_id, 'employeeId', employee_id, 'storeId', store_id,
-                    'openedAt', opened_at, 'closedAt', closed_at, 'flags', flags) ORDER BY day, shift_id), '[]')::text
-                FROM shifts WHERE cardinality(flags) > 0
-                """)
+                SELECT json_build_object('shiftId', shift_id, 'employeeId', employee_id, 'storeId', store_id,
+                    'openedAt', opened_at, 'closedAt', closed_at, 'flags', flags)::text, coalesce(day, '0001-01-01')::text, shift_id
+                FROM shifts
+                WHERE cardinality(flags) > 0 AND ($1::date IS NULL OR (coalesce(day, '0001-01-01'), shift_id) > ($1::date, $2::text))
+                ORDER BY coalesce(day, '0001-01-01'), shift_id LIMIT $3
+                """, [page.after?[0], page.after?[1], page.limit + 1])
+            return try page.response(rows, keys: 2)
         }
         router.post("/announcements") { request, context in
             guard let post = try? await request.decode(as: Announcements.Post.self, context: context) else {
@@ -93,15 +99,20 @@ enum HRRoutes {
                     .created, #"{"announcementId":"\#(id)","stores":[\#(stores.map { "\"\($0)\"" }.joined(separator: ","))]}"#)
             }
         }
-        router.get("/announcements") { _, _ in
-            try await OperationsRoutes.queryJSON(
-                database,
+        // A store manager sees the announcements that reached its stores.
+        router.get("/announcements") { request, _ in
+            let page = try PageRequest.read(request, keys: 2)
+            let rows = try await database.query(
                 """
-                SELECT coalesce(json_agg(json_build_object('announcementId', a.id, 'title', a.title, 'priority', a.priority, 'stores', a.stores,
+                SELECT json_build_object('announcementId', a.id, 'title', a.title, 'priority', a.priority, 'stores', a.stores,
                     'roles', a.roles, 'publishedAt', a.published_at,
-                    'reads', (SELECT count(*) FROM read_receipts r WHERE r.announcement_id = a.id)) ORDER BY a.published_at, a.id), '[]')::text
+                    'reads', (SELECT count(*) FROM read_receipts r WHERE r.announcement_id = a.id))::text, a.published_at::text, a.id
                 FROM announcements a
-                """)
+                WHERE ($1::text IS NULL OR a.stores && string_to_array($1, ','))
+                    AND ($2::timestamptz IS NULL OR (a.published_at, a.id) > ($2::timestamptz, $3::text))
+                ORDER BY a.published_at, a.id LIMIT $4
+                """, [Caller.stores?.joined(separator: ","), page.after?[0], page.after?[1], page.limit + 1])
+            return try page.response(rows, keys: 2)
         }
     }
 

@@ -46,13 +46,14 @@ enum OrdersRoutes {
             guard let store = request.uri.queryParameters.get("store"), OperationsRoutes.isIdentifier(store) else {
                 return error(.badRequest, "give the store: /stock?store=S001")
             }
-            return try await OperationsRoutes.queryJSON(
-                database,
+            let page = try PageRequest.read(request, keys: 1)
+            let rows = try await database.query(
                 """
-                SELECT coalesce(json_agg(json_build_object('storeId', store_id, 'sku', sku, 'onHand', on_hand, 'reserved', reserved,
-                    'available', on_hand - reserved, 'negative', on_hand - reserved < 0) ORDER BY sku), '[]')::text
-                FROM stock WHERE store_id = $1
-                """, [store])
+                SELECT json_build_object('storeId', store_id, 'sku', sku, 'onHand', on_hand, 'reserved', reserved,
+                    'available', on_hand - reserved, 'negative', on_hand - reserved < 0)::text, sku
+                FROM stock WHERE store_id = $1 AND sku > $2 ORDER BY sku LIMIT $3
+                """, [store, page.afterText, page.limit + 1])
+            return try page.response(rows)
         }
         router.get("/stock/:store/:sku") { _, context in
             let (store, sku) = (try context.parameters.require("store"), try context.parameters.require("sku"))
@@ -67,15 +68,15 @@ enum OrdersRoutes {
         }
         router.get("/stock/:store/:sku/movements") { request, context in
             let (store, sku) = (try context.parameters.require("store"), try context.parameters.require("sku"))
-            let limit = request.uri.queryParameters.get("limit").flatMap(Int.init) ?? 100
-            guard (1...1000).contains(limit) else { return error(.badRequest, "limit is 1–1000") }
-            return try await OperationsRoutes.queryJSON(
-                database,
+            // Newest first.
+            let page = try PageRequest.read(request, keys: 1)
+            let rows = try await database.query(
                 """
-                SELECT coalesce(json_agg(json_build_object('kind', kind, 'onHandChange', on_hand_change,
-                    'reservedChange', reserved_change, 'reference', reference, 'at', at) ORDER BY id DESC), '[]')::text
-                FROM (SELECT * FROM movements WHERE store_id = $1 AND sku = $2 ORDER BY id DESC LIMIT $3) m
-                """, [store, sku, limit])
+                SELECT json_build_object('kind', kind, 'onHandChange', on_hand_change,
+                    'reservedChange', reserved_change, 'reference', reference, 'at', at)::text, id::text
+                FROM movements WHERE store_id = $1 AND sku = $2 AND id < $3 ORDER BY id DESC LIMIT $4
+                """, [store, sku, page.after.flatMap { Int64($0[0]) } ?? Int64.max, page.limit + 1])
+            return try page.response(rows)
         }
         router.post("/stock/:store/:sku/adjustments") { request, context in
             let (store, sku) = (try context.parameters.require("store"), try context.parameters.require("sku"))
@@ -105,14 +106,14 @@ enum OrdersRoutes {
             let status = request.uri.queryParameters.get("status") ?? "open"
             guard ["open", "received"].contains(status) else { return error(.badRequest, "status is open or received") }
             let store = request.uri.queryParameters.get("store")
-            return try await OperationsRoutes.queryJSON(
-                database,
+            let page = try PageRequest.read(request, keys: 1)
+            let rows = try await database.query(
                 """
-                SELECT coalesce(json_agg(json_build_object('id', id, 'storeId', store_id, 'sku', sku, 'quantity', quantity,
-                    'status', status, 'requestedAt', requested_at, 'receivedAt', received_at, 'receivedQuantity', received_quantity)
-                    ORDER BY id), '[]')::text
-                FROM replenishments WHERE status = $1 AND ($2::text IS NULL OR store_id = $2)
-                """, [status, store])
+                SELECT json_build_object('id', id, 'storeId', store_id, 'sku', sku, 'quantity', quantity,
+                    'status', status, 'requestedAt', requested_at, 'receivedAt', received_at, 'receivedQuantity', received_quantity)::text, id::text
+                FROM replenishments WHERE status = $1 AND ($2::text IS NULL OR store_id = $2) AND id > $3 ORDER BY id LIMIT $4
+                """, [status, store, page.after.flatMap { Int64($0[0]) } ?? 0, page.limit + 1])
+            return try page.response(rows)
         }
         router.post("/replenishments/:id/receive") { request, context in
             guard let id = Int64(try context.parameters.require("id")) else { return error(.badRequest, "the id is a number") }
@@ -194,13 +195,15 @@ enum OrdersRoutes {
         }
         router.get("/reorder-rules") { request, _ in
             let store = request.uri.queryParameters.get("store")
-            return try await OperationsRoutes.queryJSON(
-                database,
+            let page = try PageRequest.read(request, keys: 2)
+            let rows = try await database.query(
                 """
-                SELECT coalesce(json_agg(json_build_object('storeId', store_id, 'sku', sku, 'minimum', minimum, 'maximum', maximum,
-                    'multiple', multiple) ORDER BY store_id, sku), '[]')::text
-                FROM reorder_rules WHERE $1::text IS NULL OR store_id = $1
-                """, [store])
+                SELECT json_build_object('storeId', store_id, 'sku', sku, 'minimum', minimum, 'maximum', maximum, 'multiple', multiple)::text,
+                    store_id, sku
+                FROM reorder_rules WHERE ($1::text IS NULL OR store_id = $1) AND (store_id, sku) > ($2::text, $3::text)
+                ORDER BY store_id, sku LIMIT $4
+                """, [store, page.afterText, page.after?[1] ?? "", page.limit + 1])
+            return try page.response(rows, keys: 2)
         }
     }
 
@@ -246,14 +249,16 @@ enum OrdersRoutes {
             if let status, CustomerOrders.Status(rawValue: status) == nil {
                 return error(.badRequest, "status is one of \(CustomerOrders.Status.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            return try await OperationsRoutes.queryJSON(
-                database,
+            let page = try PageRequest.read(request, keys: 2)
+            let rows = try await database.query(
                 """
-                SELECT coalesce(json_agg(json_build_object('orderId', id, 'storeId', store_id, 'status', status, 'customer', customer,
-                    'createdAt', created_at, 'updatedAt', updated_at) ORDER BY created_at, id), '[]')::text
-                FROM (SELECT * FROM orders WHERE ($1::text IS NULL OR store_id = $1) AND ($2::text IS NULL OR status = $2)
-                      ORDER BY created_at, id LIMIT 500) o
-                """, [store, status])
+                SELECT json_build_object('orderId', id, 'storeId', store_id, 'status', status, 'customer', customer,
+                    'createdAt', created_at, 'updatedAt', updated_at)::text, created_at::text, id
+                FROM orders WHERE ($1::text IS NULL OR store_id = $1) AND ($2::text IS NULL OR status = $2)
+                    AND ($3::timestamptz IS NULL OR (created_at, id) > ($3::timestamptz, $4::text))
+                ORDER BY created_at, id LIMIT $5
+                """, [store, status, page.after?[0], page.after?[1], page.limit + 1])
+            return try page.response(rows, keys: 2)
         }
         router.get("/orders/:id") { _, context in
             let id = try context.parameters.require("id")

@@ -10,10 +10,10 @@ enum SalesRoutes {
         router.get("/sales/:saleId") { _, context in
             let id = try context.parameters.require("saleId")
             guard UUID(uuidString: id) != nil else {
-                return OperationsRoutes.jsonResponse(.badRequest, #"{"error":"saleId must be a UUID"}"#)
+                return OperationsRoutes.errorResponse(.badRequest, "saleId must be a UUID")
             }
             guard let sale = try await SalesStore.sale(id: id, database: database) else {
-                return OperationsRoutes.jsonResponse(.notFound, #"{"error":"no sale recorded with that id"}"#)
+                return OperationsRoutes.errorResponse(.notFound, "no sale recorded with that id")
             }
             return OperationsRoutes.jsonResponse(.ok, sale)
         }

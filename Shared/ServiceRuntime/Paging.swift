@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import PostgresClient
 
 /// Lists come in pages: `?limit=` (default 100, at most 1,000) and `?after=<cursor>`, answered as
 /// `{"items": [...], "next": "<cursor>" | null}`. A cursor is the sort key of a page's last item (opaque to clients,
@@ -30,9 +31,26 @@ public struct PageRequest: Sendable {
         return .success(PageRequest(limit: limit, after: key))
     }
 
+    /// Reads `limit` and `after` from the request; throws a 400 when they are not usable.
+    public static func read(_ request: Request, keys: Int) throws(HTTPError) -> PageRequest {
+        switch from(request, keys: keys) {
+        case .success(let page): return page
+        case .failure(let refusal): throw HTTPError(.badRequest, message: refusal.message)
+        }
+    }
+
     /// The cursor of a page whose last item has `key`.
     public static func cursor(_ key: [String]) -> String {
         AuthKeys.base64url((try? JSONEncoder().encode(key)) ?? Data())
+    }
+
+    /// The first key column's value to start after: the cursor's, or "" (before every text) on the first page.
+    public var afterText: String { after?.first ?? "" }
+
+    /// The page of rows fetched with `limit + 1`, each its item's JSON in column 0 and its sort key (as text) in the
+    /// next `keys` columns.
+    public func response(_ rows: QueryResult, keys: Int = 1) throws -> Response {
+        response(try rows.map { row in (try row.decode(String.self, at: 0), try (1...keys).map { try row.decode(String.self, at: $0) }) })
     }
 
     /// The page: `rows` as fetched with `limit + 1` (each its JSON and its sort key); the extra one says there is more.

@@ -120,7 +120,9 @@ public enum TrastiendaService {
         router.add(middleware: AccessMiddleware(keys: keys, policy: definition.access, database: database, logger: logger))
         OperationsRoutes.add(to: router, service: definition.name, readiness: readiness, registry: registry)
         AuditTrail.addRoute(to: router, database: database)
+        OpenAPIRoutes.add(to: router, document: OpenAPIDocument.make(service: definition.name, policy: definition.access))
         definition.routes(router, context)
+        try OpenAPIRoutes.check(router, against: definition.access)
         let http = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: definition.name),

@@ -35,7 +35,7 @@ struct AccessControlTests {
     func everyRoleOnEveryOperation() async throws {
         for (definition, policy) in Self.services {
             try await RunningService.with(definition) { service in
-                for operation in policy.operations {
+                for operation in policy.operations where !operation.roles.isEmpty {
                     let path = Self.path(operation)
                     let method = operation.method.rawValue
                     let anonymous = try await service.request(method, path, token: "")

@@ -14,7 +14,7 @@ struct AuditTrailTests {
             try await harness.issue([document("S001-2026/7", deferred: 1_000)])
             var id: Int?
             #expect(await eventually {
-                let listed = (try? await harness.json("GET", "/receivables?status=open").value as? [[String: Any]]) ?? []
+                let listed = pageItems(try? await harness.json("GET", "/receivables?status=open").value) ?? []
                 id = listed.first { $0["invoiceNumber"] as? String == "S001-2026/7" }?["id"] as? Int
                 return id != nil
             })

@@ -10,7 +10,7 @@ import TrastiendaTesting
 struct ReceivablesTests {
     func receivable(_ harness: CollectionsHarness, _ number: String) async throws -> [String: Any]? {
         for status in ["open", "paid", "written_off"] {
-            let listed = try await harness.json("GET", "/receivables?status=\(status)").value as? [[String: Any]] ?? []
+            let listed = pageItems(try await harness.json("GET", "/receivables?status=\(status)").value) ?? []
             if let found = listed.first(where: { $0["invoiceNumber"] as? String == number }) { return found }
         }
         return nil
@@ -120,7 +120,7 @@ struct ReceivablesTests {
                 document("S002-2026/5", customer: "A87654321", deferred: 500, issued: "2026-08-02", store: "S002"),
             ])
             #expect(await eventually { (try? await outstanding(harness, "S002-2026/5")) == 500 })
-            let byCustomer = try await harness.json("GET", "/aging").value as? [[String: Any]] ?? []
+            let byCustomer = pageItems(try await harness.json("GET", "/aging").value) ?? []
             func bucket(_ rows: [[String: Any]], _ key: String, _ name: String) -> Int64? {
                 (rows.first { $0["key"] as? String == key }?[name] as? NSNumber)?.int64Value
             }
@@ -131,7 +131,7 @@ struct ReceivablesTests {
             #expect(bucket(byCustomer, "A87654321", "over90") == 500)
             #expect(bucket(byCustomer, "A87654321", "total") == 900)
             #expect(bucket(byCustomer, "A87654321", "notYetDue") == 0, "an empty bucket is 0, not null")
-            let byStore = try await harness.json("GET", "/aging?by=store").value as? [[String: Any]] ?? []
+            let byStore = pageItems(try await harness.json("GET", "/aging?by=store").value) ?? []
             #expect(bucket(byStore, "S001", "total") == 300 && bucket(byStore, "S002", "total") == 1_200)
             #expect(try await harness.json("GET", "/aging?by=terminal").status == 400)
 
@@ -144,11 +144,11 @@ struct ReceivablesTests {
             let written = try #require(harness.events("receivable.written_off").first, "no receivable.written_off event")
             let event = try JSONDecoder().decode(ReceivableEventV1.self, from: Data(written.body))
             #expect(event.reason == "customer insolvent" && event.outstandingCents == 500)
-            let after = try await harness.json("GET", "/aging").value as? [[String: Any]] ?? []
+            let after = pageItems(try await harness.json("GET", "/aging").value) ?? []
             #expect(bucket(after, "A87654321", "over90") == 0 && bucket(after, "A87654321", "total") == 400, "a bucket emptied is 0")
 
             #expect(try await harness.json("POST", "/customers/A87654321/notes", body: #"{"author":"Lucía","text":"Promised to pay Friday"}"#).status == 201)
-            let notes = try await harness.json("GET", "/customers/A87654321/notes").value as? [[String: Any]]
+            let notes = pageItems(try await harness.json("GET", "/customers/A87654321/notes").value)
             #expect(notes?.first?["text"] as? String == "Promised to pay Friday")
             #expect(try await harness.json("POST", "/customers/NOBODY1/notes", body: #"{"author":"x","text":"y"}"#).status == 404)
         }

@@ -65,7 +65,7 @@ struct HRTests {
             }
             func flaggedOverlapping() async throws -> Set<String> {
                 let response = try await service.request("GET", "/shifts/flagged")
-                let rows = (try? JSONSerialization.jsonObject(with: Data(response.body.utf8))) as? [[String: Any]] ?? []
+                let rows = pageItems(response.body) ?? []
                 return Set(rows.filter { ($0["flags"] as? [String] ?? []).contains("overlapping") }.compactMap { $0["shiftId"] as? String })
             }
             let expected = Set(employees.flatMap { ["\($0)-a", "\($0)-b"] })
@@ -97,7 +97,7 @@ struct HRTests {
 
             func flagged() async throws -> [String: [String]] {
                 let response = try await service.request("GET", "/shifts/flagged")
-                let rows = (try? JSONSerialization.jsonObject(with: Data(response.body.utf8))) as? [[String: Any]] ?? []
+                let rows = pageItems(response.body) ?? []
                 return Dictionary(uniqueKeysWithValues: rows.map { ($0["shiftId"] as! String, ($0["flags"] as? [String] ?? []).sorted()) })
             }
             let expected: [String: [String]] = [
@@ -138,7 +138,7 @@ struct HRTests {
             }
             func reads() async -> Int? {
                 guard let response = try? await service.request("GET", "/announcements") else { return nil }
-                return (((try? JSONSerialization.jsonObject(with: Data(response.body.utf8))) as? [[String: Any]])?.first?["reads"] as? Int)
+                return pageItems(response.body)?.first?["reads"] as? Int
             }
             #expect(await eventually { await reads() == 2 })
             try await Task.sleep(for: .milliseconds(200))

@@ -70,7 +70,7 @@ struct CustomerOrderTests {
             #expect(try await orders.service.request("POST", "/orders/O-2/transitions", body: #"{"to":"confirmed"}"#).status == 200)
             #expect(try await orders.service.request("POST", "/orders/O-2/transitions", body: #"{"to":"cancelled","note":"changed mind"}"#).status == 200)
             #expect(try await stock(orders) == (10, 0))
-            let listed = try await orders.json("GET", "/orders?store=S001&status=cancelled").value as? [[String: Any]]
+            let listed = pageItems(try await orders.json("GET", "/orders?store=S001&status=cancelled").value)
             #expect(listed?.map { $0["orderId"] as? String } == ["O-2"])
         }
     }

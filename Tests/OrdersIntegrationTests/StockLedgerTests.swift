@@ -47,7 +47,7 @@ struct StockLedgerTests {
                 var levels: [String: Int64] = [:]
                 for store in stores {
                     let (_, value) = try await orders.json("GET", "/stock?store=\(store)")
-                    for row in value as? [[String: Any]] ?? [] {
+                    for row in pageItems(value) ?? [] {
                         levels["\(store)/\(row["sku"] as! String)"] = (row["available"] as? NSNumber)?.int64Value
                     }
                 }
@@ -57,7 +57,7 @@ struct StockLedgerTests {
             let final = try await levels()
             #expect(final == expected)
             let movements = try await orders.json("GET", "/stock/S001/SKU-1/movements?limit=1000")
-            let kinds = Set((movements.value as? [[String: Any]] ?? []).compactMap { $0["kind"] as? String })
+            let kinds = Set((pageItems(movements.value) ?? []).compactMap { $0["kind"] as? String })
             #expect(kinds.isSuperset(of: ["adjustment", "sale", "return"]), "\(kinds)")
         }
     }
@@ -81,14 +81,14 @@ struct StockLedgerTests {
             #expect(request.quantity == 42 && request.sku == "CAF-001")
             #expect(orders.stockEvents.all.filter { $0.routingKey == "stock.low.S001" }.count == 1)
             let open = try await orders.json("GET", "/replenishments?status=open&store=S001")
-            #expect((open.value as? [[String: Any]])?.count == 1)
+            #expect(pageItems(open.value)?.count == 1)
 
             // Receiving it closes it and moves the stock in; a second receipt is refused.
             let receive = try await orders.json("POST", "/replenishments/\(request.replenishmentId)/receive", body: "{}")
             #expect(receive.status == 200)
             #expect(try await orders.available("S001", "CAF-001") == 2 + 42)
             #expect(try await orders.json("POST", "/replenishments/\(request.replenishmentId)/receive", body: "{}").status == 409)
-            #expect(((try await orders.json("GET", "/replenishments?status=open")).value as? [[String: Any]])?.isEmpty == true)
+            #expect(pageItems((try await orders.json("GET", "/replenishments?status=open")).value)?.isEmpty == true)
 
             // Going under zero is allowed, flagged and published.
             try await orders.announce([sale(lines: [("CAF-001", 50)])])
@@ -110,7 +110,7 @@ struct StockLedgerTests {
             let broken = try await orders.service.request("POST", "/reorder-rules/import", body: "store,sku,minimum,maximum,multiple\nS003,C,1,9,1\nS003,D,x,9,1\n")
             #expect(broken.status == 400 && broken.body.contains("line 3"))
             let rules = try await orders.json("GET", "/reorder-rules")
-            #expect((rules.value as? [[String: Any]])?.count == 2, "the broken CSV stored nothing")
+            #expect(pageItems(rules.value)?.count == 2, "the broken CSV stored nothing")
         }
     }
 }

@@ -212,3 +212,9 @@ public enum SaleFixtures {
         return cases.map { (name: $0.0, code: $0.1, message: $0.2) }
     }
 }
+
+/// The items of a page of a list (`{"items": [...], "next": …}`), from its parsed JSON or its text.
+public func pageItems(_ value: Any?) -> [[String: Any]]? {
+    if let text = value as? String { return pageItems(try? JSONSerialization.jsonObject(with: Data(text.utf8))) }
+    return (value as? [String: Any])?["items"] as? [[String: Any]]
+}

@@ -47,11 +47,7 @@ public enum AuditTrail {
     /// `GET /audit?limit=100&after=<cursor>`: entries newest first, in pages.
     static func addRoute(to router: Router<BasicRequestContext>, database: Database) {
         router.get("/audit") { request, _ in
-            let page: PageRequest
-            switch PageRequest.from(request, keys: 1) {
-            case .success(let request): page = request
-            case .failure(let refusal): return refusal.response
-            }
+            let page = try PageRequest.read(request, keys: 1)
             let before = page.after.flatMap { Int64($0[0]) } ?? Int64.max
             let rows = try await database.query(
                 """
