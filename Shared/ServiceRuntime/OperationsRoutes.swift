@@ -74,10 +74,30 @@ public enum OperationsRoutes {
         !text.isEmpty && text.utf8.count <= 48 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 
-    /// A JSON response with `body` as it is.
+    /// A JSON response with `body` in the one style every service answers in: compact, without the spaces
+    /// PostgreSQL's `json_build_object` puts around its colons and commas.
     public static func jsonResponse(_ status: HTTPResponse.Status, _ body: String) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+        return Response(status: status, headers: headers, body: .init(byteBuffer: compactJSON(body)))
+    }
+
+    /// `json` without the whitespace between its tokens (what is inside strings is kept as it is).
+    static func compactJSON(_ json: String) -> ByteBuffer {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(json.utf8.count)
+        var inString = false
+        var escaped = false
+        for byte in json.utf8 {
+            if inString {
+                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") {
+                continue
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            }
+            bytes.append(byte)
+        }
+        return ByteBuffer(bytes: bytes)
     }
 }
