@@ -21,10 +21,12 @@ let serviceDependencies: [Target.Dependency] = [
 ]
 
 /// A service executable in `Services/<directory>`; adding a service is one line below.
-func service(_ name: String, directory: String, dependencies: [Target.Dependency] = [], exclude: [String] = []) -> Target {
+func service(
+    _ name: String, directory: String, dependencies: [Target.Dependency] = [], exclude: [String] = [], resources: [Resource] = []
+) -> Target {
     .executableTarget(
         name: name, dependencies: serviceDependencies + dependencies, path: "Services/\(directory)", exclude: exclude,
-        swiftSettings: swiftSettings)
+        resources: resources, swiftSettings: swiftSettings)
 }
 
 /// A command-line tool in `Tools/<directory>`.
@@ -42,6 +44,11 @@ let services: [Target] = [
     service("orders", directory: "Orders"),
     service("collections", directory: "Collections"),
     service("hr", directory: "HR"),
+    service("console", directory: "Console", dependencies: [
+        .product(name: "Mustache", package: "swift-mustache"), .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+        .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "Crypto", package: "swift-crypto"), "BrokerAdmin",
+        .product(name: "NIOHTTP1", package: "swift-nio"), .product(name: "HTTPTypes", package: "swift-http-types"),
+    ], resources: [.copy("Templates"), .copy("Static")]),
 ]
 
 let tools: [Target] = [
@@ -53,7 +60,7 @@ let tools: [Target] = [
         .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
     ]),
     tool("trastienda", directory: "Trastienda", dependencies: [
-        "AMQPClient", "PostgresClient", "Contracts", "ServiceRuntime",
+        "AMQPClient", "BrokerAdmin", "PostgresClient", "Contracts", "ServiceRuntime",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
     ]),
@@ -105,6 +112,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // C bindings: the system libraries and the shim for what Swift cannot call.
@@ -137,6 +146,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         library("XMLTree", dependencies: ["CXMLShim"]),
+        library("BrokerAdmin", dependencies: ["AMQPClient", .product(name: "Logging", package: "swift-log")]),
         library("Contracts", dependencies: ["AMQPClient", "PostgresClient"]),
         // Sales intake's rules of pos.sale.v1, pure: a library of their own so that the fuzz target can drive them.
         .target(
@@ -175,11 +185,13 @@ let package = Package(
         ]),
         tests("VerifactuIntegrationTests", dependencies: ["billing", "AMQPClient", "Contracts", "PostgresClient", "XMLTree", "TrastiendaTesting"]),
         tests("ClusterIntegrationTests", dependencies: ["TrastiendaTesting"]),
+        tests("ConsoleBrowserTests", dependencies: ["TrastiendaTesting", "AMQPClient", "Contracts", "ServiceRuntime"]),
+        tests("ConsoleTests", dependencies: ["console", "ServiceRuntime"]),
         tests("AMQPClientIntegrationTests", dependencies: ["AMQPClient", "TrastiendaTesting"]),
         tests("PostgresClientIntegrationTests", dependencies: ["PostgresClient", "TrastiendaTesting"]),
         tests("ServiceRuntimeIntegrationTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient", "TrastiendaTesting"]),
         tests("OrdersIntegrationTests", dependencies: ["orders", "Contracts", "AMQPClient", "TrastiendaTesting"]),
-        tests("ToolsIntegrationTests", dependencies: ["trastienda", "AMQPClient", "PostgresClient", "Contracts", "TrastiendaTesting"]),
+        tests("ToolsIntegrationTests", dependencies: ["trastienda", "BrokerAdmin", "AMQPClient", "PostgresClient", "Contracts", "TrastiendaTesting"]),
         tests("HRIntegrationTests", dependencies: ["hr", "Contracts", "AMQPClient", "PostgresClient", "TrastiendaTesting"]),
         tests("CollectionsIntegrationTests", dependencies: ["collections", "Contracts", "AMQPClient", "PostgresClient", "ServiceRuntime", "TrastiendaTesting"]),
         tests("SalesIntakeIntegrationTests", dependencies: [

@@ -49,15 +49,17 @@ install() {
     command -v openssl >/dev/null || missing+=(openssl)  # test certificates for mutual TLS with the agency
     command -v chromium >/dev/null || missing+=(chromium)  # the printable invoice rendered to PDF in tests
     command -v pdftoppm >/dev/null || missing+=(poppler-utils)  # the PDF read back: its text and its QR
+    command -v chromedriver >/dev/null || missing+=(chromium-driver)  # the console driven in a real browser
     if [ ${#missing[@]} -gt 0 ]; then
         log "installing ${missing[*]}"
         as_root apt-get update -q
         as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "${missing[@]}"
     fi
-    # schemathesis fuzzes each service's HTTP API from its OpenAPI document in make test (PyYAML comes with it).
-    if ! command -v schemathesis >/dev/null || ! python3 -c 'import yaml' 2>/dev/null; then
-        log "installing schemathesis (PyPI)"
-        python3 -m pip install -q 'schemathesis==4.32.5'
+    # schemathesis fuzzes each service's HTTP API from its OpenAPI document (PyYAML comes with it); Selenium drives
+    # the console in Chromium. Both in make test.
+    if ! command -v schemathesis >/dev/null || ! python3 -c 'import yaml, selenium' 2>/dev/null; then
+        log "installing schemathesis and selenium (PyPI)"
+        python3 -m pip install -q 'schemathesis==4.32.5' 'selenium==4.38.0'
     fi
 }
 

@@ -6,8 +6,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 bin="$(cd "$root" && swift build --show-bin-path)"
 source "$(dirname "$0")/auth.sh"
 dev_auth "$bin/trastienda" dev
-services=(sales-intake billing orders collections hr)
-ports=(8081 8082 8083 8084 8085)
+services=(sales-intake billing orders collections hr console)
+ports=(8081 8082 8083 8084 8085 8080)
 pids=()
 
 stop() {
@@ -62,6 +62,14 @@ if [ "${TRASTIENDA_DEMO:-1}" != 0 ] && [ -z "${TRASTIENDA_BILLING_AGENCY_URL:-}"
     echo "[run] the tax-agency simulator listens on https://localhost:8443 (what it booked: http://localhost:8444/ledger)"
 fi
 
+# The console mints each person's token with the environment's signing key; its first admin's password is made once.
+console_dir="$root/.local/console"
+mkdir -p "$console_dir"
+[ -s "$console_dir/admin-password" ] || (umask 077; head -c 18 /dev/urandom | base64 | tr -d '/+=' > "$console_dir/admin-password")
+export TRASTIENDA_CONSOLE_SIGNING_KEY_FILE="$root/.local/auth/signing.key"
+export TRASTIENDA_CONSOLE_FIRST_ADMIN_PASSWORD="$(cat "$console_dir/admin-password")"
+export TRASTIENDA_CONSOLE_BROKER_PASSWORD=trastienda
+
 for service in "${services[@]}"; do
     supervise "$service" &
     pids+=($!)  # the supervisor, which passes a stop on to its service even when not started from a terminal
@@ -75,11 +83,12 @@ for i in "${!services[@]}"; do
         sleep 0.5
     done
 done
-echo "[run] all five services ready $((SECONDS - started)) s after start. Where to look:"
+echo "[run] the five services and the console ready $((SECONDS - started)) s after start. Where to look:"
 for i in "${!services[@]}"; do
     printf '[run]   %-13s http://localhost:%s/health/ready  /metrics\n' "${services[$i]}" "${ports[$i]}"
 done
 echo "[run]   RabbitMQ management: http://localhost:15672 (trastienda / trastienda)"
+echo "[run] the console: http://localhost:8080 (sign in as admin / $TRASTIENDA_CONSOLE_FIRST_ADMIN_PASSWORD)"
 echo "[run] every API call takes a bearer token; a development admin token (12 h), and how to make others:"
 echo "[run]   export TRASTIENDA_TOKEN=$TRASTIENDA_TOKEN"
 echo "[run]   curl -H \"authorization: Bearer \$TRASTIENDA_TOKEN\" http://localhost:8082/series"

@@ -16,6 +16,16 @@ enum SalesAccess {
             answer: .json(200, .record([
                 "sales": .integer, "stores": .integer, "returns": .integer, "totalCents": .cents, "lastRecordedAt": .nullable(.dateTime),
             ])))),
+        Operation(.get, "/stats/day", [.admin, .accountant, .auditor, .storeManager, .hr], .init(
+            "one day's sales per store, hour by hour (a store manager's stores only)",
+            query: [.init("day", .date, required: true, "the day"), .init("timeZone", "whose day and hours (default Europe/Madrid)")],
+            answer: .json(200, .record([
+                "day": .date,
+                "stores": .array(.record([
+                    "storeId": .string, "sales": .integer, "totalCents": .cents,
+                    "hours": .array(.record(["hour": .integer(minimum: 0, maximum: 23), "sales": .integer, "totalCents": .cents])),
+                ])),
+            ])))),
         Operation(.get, "/sales/{saleId}", [.admin, .accountant, .auditor, .storeManager],
                   store: .record(parameter: "saleId", query: "SELECT store_id FROM sales WHERE sale_id::text = lower($1)"), .init(
             "one recorded sale as the till sent it", path: ["saleId": .uuid],

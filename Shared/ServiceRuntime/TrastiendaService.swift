@@ -29,6 +29,9 @@ public struct ServiceDefinition: Sendable {
     public var background: @Sendable (ServiceContext) -> [any Service]
     /// Who may call which of its routes.
     public var access: AccessPolicy
+    /// Whether its routes take the services' bearer tokens (checked against ``access``, and documented by it), or
+    /// it signs people in itself (the console): then only `/health/*` and `/metrics` are the runtime's.
+    public var signsInItself = false
 
     public init(
         name: String, defaultHTTPPort: Int, schema: String, migrations: [Migration], topology: Topology,
@@ -117,12 +120,18 @@ public enum TrastiendaService {
         let keys = JWTKeyCollection()
         await keys.add(eddsa: try EdDSA.PublicKey(x: configuration.authPublicKey, curve: .ed25519))
         router.add(middleware: ErrorMiddleware(logger: logger))
-        router.add(middleware: AccessMiddleware(keys: keys, policy: definition.access, database: database, logger: logger))
-        OperationsRoutes.add(to: router, service: definition.name, readiness: readiness, registry: registry)
-        AuditTrail.addRoute(to: router, database: database)
-        OpenAPIRoutes.add(to: router, document: OpenAPIDocument.make(service: definition.name, policy: definition.access))
-        definition.routes(router, context)
-        try OpenAPIRoutes.check(router, against: definition.access)
+        if definition.signsInItself {
+            // Its routes add its sign-in middleware first, which then guards the metrics too.
+            definition.routes(router, context)
+            OperationsRoutes.add(to: router, service: definition.name, readiness: readiness, registry: registry)
+        } else {
+            router.add(middleware: AccessMiddleware(keys: keys, policy: definition.access, database: database, logger: logger))
+            OperationsRoutes.add(to: router, service: definition.name, readiness: readiness, registry: registry)
+            AuditTrail.addRoute(to: router, database: database)
+            OpenAPIRoutes.add(to: router, document: OpenAPIDocument.make(service: definition.name, policy: definition.access))
+            definition.routes(router, context)
+            try OpenAPIRoutes.check(router, against: definition.access)
+        }
         let http = Application(
             router: router,
             configuration: .init(address: .hostname(configuration.httpHost, port: configuration.httpPort), serverName: definition.name),

@@ -1,3 +1,4 @@
+import BrokerAdmin
 import AMQPClient
 import Contracts
 import Foundation

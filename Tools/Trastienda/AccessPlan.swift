@@ -17,6 +17,9 @@ enum AccessPlan {
         var publishesTo: [String]
         /// Whether its queues may come as partitions (`<queue>.p<n>`, behind `pos.partitions`).
         var partitioned = false
+        /// The console's: it reads the dead-letter queues (through the management API too) and publishes their
+        /// messages back to the exchanges they came from; it consumes and declares nothing else.
+        var operatesDeadLetters = false
 
         var brokerUser: String { "svc-\(name)" }
         var databaseRole: String { "trastienda_\(schema.replacingOccurrences(of: "-", with: "_"))" }
@@ -39,6 +42,7 @@ enum AccessPlan {
         ServiceAccess(
             name: "hr", schema: "hr", consumes: [Queues.hrSaleRecorded, Queues.hrShifts], bindsFrom: [Exchanges.salesEvents.name, Exchanges.pos.name],
             publishesTo: [Exchanges.hrEvents.name]),
+        ServiceAccess(name: "console", schema: "console", consumes: [], bindsFrom: [], publishesTo: [], operatesDeadLetters: true),
     ]
 
     /// `^(a|b|c)$` with every name escaped; `patterns` are added as they are.
@@ -58,6 +62,10 @@ enum AccessPlan {
 
     /// configure, write and read permissions of a service's broker user.
     static func permissions(_ service: ServiceAccess) -> (configure: String, write: String, read: String) {
+        if service.operatesDeadLetters {
+            let exchanges = Set(services.flatMap { $0.bindsFrom + $0.publishesTo }).sorted()
+            return ("^$", exactly(exchanges + ["amq.default"]), "^.*\\.dead-letter$")
+        }
         let queues = service.consumes.flatMap { [$0, Topology.deadLetterQueueName(for: $0), Topology.retryQueueName(for: $0)] }
         let partitions = service.partitioned ? service.consumes.map { escape($0) + "\\.p[0-9]+(\\.dead-letter|\\.retry)?" } : []
         let exchanges = Set(service.bindsFrom + service.publishesTo + [Topology.deadLetterExchange.name]).sorted()

@@ -1,8 +1,8 @@
 import AMQPClient
 import ArgumentParser
+import BrokerAdmin
 import Foundation
 import Logging
-import Synchronization
 
 /// `trastienda dlq`: what the consumers parked, why and since when; sent back where it came from after a fix; or
 /// thrown away, once confirmed.
@@ -29,33 +29,16 @@ struct DeadLetterQueues: AsyncParsableCommand {
         @Option(help: "At most this many messages shown per queue.") var count = 20
 
         func run() async throws {
-            let api = management.api
-            let parked = try await api.queues().filter { $0.name.hasSuffix(".dead-letter") }
-                .filter { queue == nil || $0.name == Topology.deadLetterQueueName(for: queue!) }
-            if parked.isEmpty, let queue { throw ValidationError("no dead-letter queue for \(queue)") }
-            let now = Int64(Date().timeIntervalSince1970)
-            for (name, messages) in parked where messages > 0 || queue != nil {
-                print("\(name): \(messages) dead letter(s)")
-                for message in try await api.peek(name, count: count) {
-                    let properties = message["properties"] as? [String: Any] ?? [:]
-                    let headers = properties["headers"] as? [String: Any] ?? [:]
-                    let code = headers[Rejection.codeHeader] as? String ?? (firstDeath(headers)?["reason"] as? String).map { "broker.\($0)" } ?? "?"
-                    let parkedAt = (headers[Rejection.deadLetteredAtHeader] as? Int).map(Int64.init)
-                        ?? (firstDeath(headers)?["time"] as? Int).map(Int64.init) ?? (properties["timestamp"] as? Int).map(Int64.init)
-                    let age = parkedAt.map { Self.age(now - $0) } ?? "?"
-                    print("  \(properties["message_id"] as? String ?? "(no id)")  \(code)  age \(age)  \(headers[Rejection.reasonHeader] as? String ?? "")")
+            let queues = try await DeadLetters.list(management.api, consumer: queue, count: count)
+            if queues.isEmpty, let queue { throw ValidationError("no dead-letter queue for \(queue)") }
+            for parked in queues where parked.messages > 0 || queue != nil {
+                print("\(parked.name): \(parked.messages) dead letter(s)")
+                for letter in parked.letters {
+                    let id = letter.messageId.isEmpty ? "(no id)" : letter.messageId
+                    print("  \(id)  \(letter.code)  age \(letter.ageSeconds.map(DeadLetters.age) ?? "?")  \(letter.reason)")
                 }
             }
-            if !parked.contains(where: { $0.messages > 0 }) && queue == nil { print("no dead letters") }
-        }
-
-        static func age(_ seconds: Int64) -> String {
-            switch seconds {
-            case ..<120: "\(max(0, seconds)) s"
-            case ..<7_200: "\(seconds / 60) min"
-            case ..<172_800: "\(seconds / 3_600) h"
-            default: "\(seconds / 86_400) d"
-            }
+            if !queues.contains(where: { $0.messages > 0 }) && queue == nil { print("no dead letters") }
         }
     }
 
@@ -70,51 +53,8 @@ struct DeadLetterQueues: AsyncParsableCommand {
             var logger = Logger(label: "trastienda")
             logger.logLevel = .warning
             let configuration = try AMQPConfiguration(url: url, connectionName: "trastienda-replay")
-            let publisher = AMQPConnection(configuration: configuration, logger: logger)
-            let replayed = Atomic<Int>(0)
-            let lastActivity = Mutex(ContinuousClock.now)
-            let inFlight = Atomic<Int>(0)
-            let consumer = AMQPConsumer(
-                configuration: configuration,
-                settings: ConsumerSettings(queue: Topology.deadLetterQueueName(for: queue), prefetch: 200, batchSize: 100),
-                logger: logger
-            ) { batch in
-                inFlight.add(1, ordering: .relaxed)
-                defer { inFlight.subtract(1, ordering: .relaxed) }
-                let messages = batch.map { delivery -> OutgoingMessage in
-                    var properties = delivery.properties
-                    let headers = properties.headers
-                    let death = headers["x-death"].flatMap(firstDeath)
-                    let exchange = headers["x-original-exchange"]?.stringValue ?? death?.exchange ?? ""
-                    let routingKey = headers["x-original-routing-key"]?.stringValue ?? death?.routingKey ?? queue
-                    for key in [
-                        Rejection.codeHeader, Rejection.reasonHeader, Rejection.deadLetteredAtHeader, "x-original-exchange", "x-original-routing-key",
-                        "x-death",
-                    ] {
-                        properties.headers[key] = nil
-                    }
-                    properties.headers["x-replayed"] = .bool(true)
-                    return OutgoingMessage(exchange: exchange, routingKey: routingKey, body: delivery.body, properties: properties)
-                }
-                try await publisher.publish(messages)
-                replayed.add(batch.count, ordering: .relaxed)
-                lastActivity.withLock { $0 = .now }
-                return []
-            }
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { try await consumer.run() }
-                // The idle clock starts once the subscription is up (on a busy broker that can take seconds), and
-                // each batch restarts it, from when its handling began.
-                let connectBy = ContinuousClock.now + .seconds(30)
-                while !consumer.isConnected, ContinuousClock.now < connectBy { try await Task.sleep(for: .milliseconds(100)) }
-                lastActivity.withLock { $0 = .now }
-                while inFlight.load(ordering: .relaxed) > 0 || ContinuousClock.now - lastActivity.withLock({ $0 }) < .seconds(3) {
-                    try await Task.sleep(for: .milliseconds(200))
-                }
-                group.cancelAll()
-            }
-            await publisher.close()
-            print("replayed \(replayed.load(ordering: .relaxed)) message(s) from \(Topology.deadLetterQueueName(for: queue))")
+            let replayed = try await DeadLetters.replay(consumer: queue, configuration: configuration, logger: logger)
+            print("replayed \(replayed) message(s) from \(Topology.deadLetterQueueName(for: queue))")
         }
     }
 
@@ -144,14 +84,3 @@ struct DeadLetterQueues: AsyncParsableCommand {
     }
 }
 
-/// The first `x-death` entry of a message the broker dead-lettered (JSON form, from the management API).
-private func firstDeath(_ headers: [String: Any]) -> [String: Any]? {
-    (headers["x-death"] as? [[String: Any]])?.first
-}
-
-/// The exchange and routing key a broker-dead-lettered message first went to.
-private func firstDeath(_ value: HeaderValue) -> (exchange: String, routingKey: String)? {
-    guard case .array(let deaths) = value, case .table(let death)? = deaths.first else { return nil }
-    let routingKey: String? = if case .array(let keys)? = death["routing-keys"] { keys.first?.stringValue } else { nil }
-    return (death["exchange"]?.stringValue ?? "", routingKey ?? "")
-}

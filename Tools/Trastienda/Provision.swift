@@ -1,3 +1,4 @@
+import BrokerAdmin
 import AMQPClient
 import ArgumentParser
 import Foundation
@@ -48,7 +49,7 @@ enum Provisioning {
         terminals: [(store: String, terminal: String)], terminalPassword: String
     ) async throws {
         for service in services {
-            try await api.putUser(service.brokerUser, password: password(service))
+            try await api.putUser(service.brokerUser, password: password(service), tags: service.operatesDeadLetters ? "management" : "")
             let rights = AccessPlan.permissions(service)
             try await api.putPermissions(service.brokerUser, configure: rights.configure, write: rights.write, read: rights.read)
             for exchange in service.publishesTo {

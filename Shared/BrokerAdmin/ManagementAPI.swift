@@ -3,12 +3,19 @@ import Foundation
 import FoundationNetworking
 #endif
 
-/// The few calls of RabbitMQ's management HTTP API that the CLI needs.
-struct ManagementAPI {
-    var base: String
-    var vhost: String
-    var user: String
-    var password: String
+/// The few calls of RabbitMQ's management HTTP API that the CLI and the console need.
+public struct ManagementAPI: Sendable {
+    public var base: String
+    public var vhost: String
+    public var user: String
+    public var password: String
+
+    public init(base: String, vhost: String, user: String, password: String) {
+        self.base = base
+        self.vhost = vhost
+        self.user = user
+        self.password = password
+    }
 
     private var escapedVhost: String { vhost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? vhost }
 
@@ -27,7 +34,7 @@ struct ManagementAPI {
     }
 
     /// Every queue of the vhost with how many messages it holds.
-    func queues() async throws -> [(name: String, messages: Int)] {
+    public func queues() async throws -> [(name: String, messages: Int)] {
         let (status, data) = try await send("GET", "\(base)/api/queues/\(escapedVhost)?columns=name,messages")
         guard status == 200, let rows = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
             throw ManagementError("cannot list the queues of vhost \(vhost): \(String(decoding: data, as: UTF8.self))")
@@ -36,7 +43,7 @@ struct ManagementAPI {
     }
 
     /// Up to `count` messages of `queue`, left in place (fetched and requeued).
-    func peek(_ queue: String, count: Int) async throws -> [[String: Any]] {
+    public func peek(_ queue: String, count: Int) async throws -> [[String: Any]] {
         let (status, data) = try await send(
             "POST", "\(path(queue))/get", body: #"{"count":\#(count),"ackmode":"ack_requeue_true","encoding":"auto"}"#)
         guard status == 200, let messages = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
@@ -45,19 +52,19 @@ struct ManagementAPI {
         return messages
     }
 
-    func putUser(_ user: String, password: String, tags: String = "") async throws {
+    public func putUser(_ user: String, password: String, tags: String = "") async throws {
         let body = try JSONSerialization.data(withJSONObject: ["password": password, "tags": tags])
         try await expect("PUT", "\(base)/api/users/\(escape(user))", body: String(decoding: body, as: UTF8.self), doing: "create user \(user)")
     }
 
-    func putPermissions(_ user: String, configure: String, write: String, read: String) async throws {
+    public func putPermissions(_ user: String, configure: String, write: String, read: String) async throws {
         let body = try JSONSerialization.data(withJSONObject: ["configure": configure, "write": write, "read": read])
         try await expect(
             "PUT", "\(base)/api/permissions/\(escapedVhost)/\(escape(user))", body: String(decoding: body, as: UTF8.self),
             doing: "set the permissions of \(user)")
     }
 
-    func putTopicPermissions(_ user: String, exchange: String, write: String, read: String) async throws {
+    public func putTopicPermissions(_ user: String, exchange: String, write: String, read: String) async throws {
         let body = try JSONSerialization.data(withJSONObject: ["exchange": exchange, "write": write, "read": read])
         try await expect(
             "PUT", "\(base)/api/topic-permissions/\(escapedVhost)/\(escape(user))", body: String(decoding: body, as: UTF8.self),
@@ -71,13 +78,13 @@ struct ManagementAPI {
         guard (200..<300).contains(status) else { throw ManagementError("cannot \(what): \(status) \(String(decoding: data, as: UTF8.self))") }
     }
 
-    func purge(_ queue: String) async throws {
+    public func purge(_ queue: String) async throws {
         let (status, data) = try await send("DELETE", "\(path(queue))/contents")
         guard (200..<300).contains(status) else { throw ManagementError("cannot purge \(queue): \(String(decoding: data, as: UTF8.self))") }
     }
 }
 
-struct ManagementError: Error, CustomStringConvertible {
-    var description: String
+public struct ManagementError: Error, CustomStringConvertible {
+    public var description: String
     init(_ description: String) { self.description = description }
 }
