@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Checks compose.yaml and the Dockerfile against what the project is (run by `make test`, so CI checks them):
-the five services, each with its own users, a health check and a replica count; provisioning first; the demo fleet
+the five services and the console, each with its own users, a health check and a replica count; provisioning first; the demo fleet
 under a profile; every command an executable the package builds and the Dockerfile copies. Uses `docker compose
 config` too when Docker Compose is installed."""
 import pathlib, re, shutil, subprocess, sys
@@ -21,7 +21,7 @@ products = set(re.findall(r'(?:service|tool)\("([a-z-]+)"', package))
 copied = set(re.search(r"cp ([a-z -]+) /out/", dockerfile).group(1).split())
 schemas = {"sales-intake": "sales"}
 
-for name in ["sales-intake", "billing", "orders", "collections", "hr"]:
+for name in ["sales-intake", "billing", "orders", "collections", "hr", "console"]:
     service = services.get(name)
     if service is None:
         problems.append(f"{name}: missing")

@@ -59,19 +59,28 @@ public enum DeadLetters {
 
     /// Publishes the dead letters of `consumer`'s queue again to where they first went (without the refusal's
     /// headers, marked `x-replayed`), each removed once the broker confirmed its copy; returns how many.
-    public static func replay(consumer: String, configuration: AMQPConfiguration, logger: Logger) async throws -> Int {
+    ///
+    /// At most `limit` are replayed (the queue's count when asked, given by the caller): a message refused again
+    /// comes back to the same queue, and must not be replayed round and round. What a batch holds beyond the limit
+    /// goes back to the dead-letter queue as it was.
+    public static func replay(consumer: String, limit: Int = .max, configuration: AMQPConfiguration, logger: Logger) async throws -> Int {
+        let deadLetterQueue = Topology.deadLetterQueueName(for: consumer)
         let publisher = AMQPConnection(configuration: configuration, logger: logger)
         let replayed = Atomic<Int>(0)
         let lastActivity = Mutex(ContinuousClock.now)
         let inFlight = Atomic<Int>(0)
         let amqp = AMQPConsumer(
             configuration: configuration,
-            settings: ConsumerSettings(queue: Topology.deadLetterQueueName(for: consumer), prefetch: 200, batchSize: 100),
+            settings: ConsumerSettings(queue: deadLetterQueue, prefetch: max(1, min(limit, 200)), batchSize: max(1, min(limit, 100))),
             logger: logger
         ) { batch in
             inFlight.add(1, ordering: .relaxed)
             defer { inFlight.subtract(1, ordering: .relaxed) }
-            let messages = batch.map { delivery -> OutgoingMessage in
+            let allowed = max(0, limit - replayed.load(ordering: .relaxed))
+            let kept = batch.dropFirst(allowed).map {
+                OutgoingMessage(exchange: "", routingKey: deadLetterQueue, body: $0.body, properties: $0.properties)
+            }
+            let messages = batch.prefix(allowed).map { delivery -> OutgoingMessage in
                 var properties = delivery.properties
                 let headers = properties.headers
                 let death = headers["x-death"].flatMap(firstDeath)
@@ -85,8 +94,8 @@ public enum DeadLetters {
                 properties.headers["x-replayed"] = .bool(true)
                 return OutgoingMessage(exchange: exchange, routingKey: routingKey, body: delivery.body, properties: properties)
             }
-            try await publisher.publish(messages)
-            replayed.add(batch.count, ordering: .relaxed)
+            try await publisher.publish(messages + kept)
+            replayed.add(messages.count, ordering: .relaxed)
             lastActivity.withLock { $0 = .now }
             return []
         }
@@ -97,7 +106,9 @@ public enum DeadLetters {
             let connectBy = ContinuousClock.now + .seconds(30)
             while !amqp.isConnected, ContinuousClock.now < connectBy { try await Task.sleep(for: .milliseconds(100)) }
             lastActivity.withLock { $0 = .now }
-            while inFlight.load(ordering: .relaxed) > 0 || ContinuousClock.now - lastActivity.withLock({ $0 }) < .seconds(3) {
+            while inFlight.load(ordering: .relaxed) > 0
+                || (replayed.load(ordering: .relaxed) < limit && ContinuousClock.now - lastActivity.withLock({ $0 }) < .seconds(3))
+            {
                 try await Task.sleep(for: .milliseconds(200))
             }
             group.cancelAll()

@@ -10,17 +10,27 @@ import json
 import os
 import subprocess
 import sys
+import time
 import urllib.parse
 
 from selenium import webdriver
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.support.ui import WebDriverWait
 
 URL = os.environ["CONSOLE_URL"]
 SHOTS = os.environ["SCREENSHOTS"]
 failures = []
 seen = {}
+
+
+STARTED = time.monotonic()
+
+
+def phase(name):
+    print(f"[{time.monotonic() - STARTED:6.1f} s] {name}", flush=True)
 
 
 def expect(condition, what):
@@ -33,8 +43,30 @@ def browser():
     options = webdriver.ChromeOptions()
     for argument in ["--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--window-size=1280,900", "--lang=es"]:
         options.add_argument(argument)
+    options.add_experimental_option("prefs", {"intl.accept_languages": "es-ES,es"})
     options.binary_location = "/usr/bin/chromium"
     return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def click(driver, element):
+    """Clicks and waits for the page the click loads."""
+    driver.execute_script("window.beforeClick = true")
+    try:
+        element.click()
+    except WebDriverException:
+        # Chromium can report the click's own navigation (a long action, such as a replay) as an error.
+        pass
+    wait_for_new_page(driver)
+
+
+def wait_for_new_page(driver):
+    """Until the document that was there is gone and the new one is loaded."""
+    def loaded(_):
+        try:
+            return driver.execute_script("return !window.beforeClick && document.readyState === 'complete'")
+        except WebDriverException:
+            return False
+    WebDriverWait(driver, 60).until(loaded)
 
 
 def go(driver, path):
@@ -65,17 +97,19 @@ def sign_in(driver, username, password, keyboard=False):
     field = driver.find_element(By.ID, "username")
     if keyboard:
         field.send_keys(username + Keys.TAB)
+        driver.execute_script("window.beforeClick = true")
         driver.switch_to.active_element.send_keys(password + Keys.ENTER)
+        wait_for_new_page(driver)
     else:
         field.send_keys(username)
         driver.find_element(By.ID, "password").send_keys(password)
-        driver.find_element(By.CSS_SELECTOR, "form button[type=submit]").click()
+        click(driver, driver.find_element(By.CSS_SELECTOR, "form button[type=submit]"))
 
 
 def sign_out(driver):
     buttons = driver.find_elements(By.CSS_SELECTOR, ".who button")
     if buttons:
-        buttons[0].click()
+        click(driver, buttons[0])
     driver.delete_all_cookies()
 
 
@@ -118,7 +152,7 @@ def create_account(driver, username, name, roles, stores, password):
     for role in roles:
         driver.find_element(By.NAME, f"role_{role}").click()
     driver.find_element(By.ID, "stores").send_keys(stores)
-    driver.find_element(By.CSS_SELECTOR, "form.card button[type=submit]").click()
+    click(driver, driver.find_element(By.CSS_SELECTOR, "form.card button[type=submit]"))
     expect(username in done(driver), f"account {username} saved: {done(driver)!r}")
 
 
@@ -138,6 +172,7 @@ def main():
             ("eva", "Eva Personal", ["hr"], ""), ("olga", "Olga Auditora", ["auditor"], ""), ("temp", "Temporal", ["auditor"], ""),
         ]:
             create_account(driver, username, name, roles, stores, "contraseña-" + username)
+        phase("accounts made")
         # A form without its CSRF token is refused.
         expect(post_without_csrf(session_cookie(driver)) == 403, "a POST without the CSRF token gets 403")
         # An expired session sends the person back to sign in.
@@ -152,13 +187,14 @@ def main():
         errors = driver.find_elements(By.CSS_SELECTOR, ".error")
         expect(errors and ("bloqueada" in errors[0].text), "the account is locked after five wrong passwords")
 
+        phase("lock-out checked")
         # The store manager sees only S001, is refused S002 by the service, receives a replenishment, ships an order.
         sign_in(driver, "ana", "contraseña-ana")
         go(driver, "/stock")
         expect("S001" in driver.find_element(By.ID, "store").get_attribute("value"), "the store manager's stock page opens on S001")
         before = driver.find_element(By.XPATH, f"//a[text()='{facts['sku']}']/ancestor::tr/td[4]").text
         receive = driver.find_element(By.XPATH, "//form[contains(@action,'/receive')]//button")
-        receive.click()
+        click(driver, receive)
         after = driver.find_element(By.XPATH, f"//a[text()='{facts['sku']}']/ancestor::tr/td[4]").text
         expect(int(after) > int(before), f"receiving the replenishment raises {facts['sku']} from {before} to more, saw {after}")
         go(driver, "/stock?store=S002")
@@ -166,10 +202,11 @@ def main():
         expect(seen["s002"] is not None and seen["s002"][0] == "403", f"S002's stock is refused with 403, saw {seen['s002']}")
         go(driver, f"/orders/{facts['order']}")
         for step in ["Confirmar", "Marcar preparado", "Marcar enviado"]:
-            driver.find_element(By.XPATH, f"//button[text()='{step}']").click()
+            click(driver, driver.find_element(By.XPATH, f"//button[text()='{step}']"))
         expect("Enviado" in driver.find_element(By.TAG_NAME, "main").text, "the order is shipped")
         sign_out(driver)
 
+        phase("store manager done")
         # The accountant records a payment, and the aging changes.
         sign_in(driver, "luis", "contraseña-luis")
         go(driver, "/collections")
@@ -177,17 +214,18 @@ def main():
         driver.find_element(By.ID, "paymentId").send_keys("PAGO-1")
         driver.find_element(By.ID, "customer").send_keys(facts["customer"])
         driver.find_element(By.ID, "amount").send_keys("1,00")
-        driver.find_element(By.XPATH, "//form[@action='/collections/payments']//button").click()
+        click(driver, driver.find_element(By.XPATH, "//form[@action='/collections/payments']//button"))
         expect("Cobro registrado" in done(driver), f"the payment is recorded: {done(driver)!r}")
         total_after = driver.find_element(By.XPATH, f"//a[text()='{facts['customer']}']/ancestor::tr/td[7]").text
         expect(total_after != total_before, f"the aging changes after the payment: {total_before} then {total_after}")
         sign_out(driver)
 
+        phase("accountant done")
         # The admin replays a dead letter.
         sign_in(driver, "admin", password)
         go(driver, "/operations")
         driver.find_element(By.XPATH, "//form[contains(@action,'/replay')]//input[@name='confirm']").click()
-        driver.find_element(By.XPATH, "//form[contains(@action,'/replay')]//button").click()
+        click(driver, driver.find_element(By.XPATH, "//form[contains(@action,'/replay')]//button"))
         expect("reenviados" in done(driver) and not done(driver).startswith("0 "), f"a dead letter is replayed: {done(driver)!r}")
         # English on request.
         go(driver, "/language/en?next=/")
@@ -195,6 +233,7 @@ def main():
         go(driver, "/language/es?next=/")
         sign_out(driver)
 
+        phase("replayed")
         # Every page by every role at both widths: allowed pages render, the others are refused.
         pages = ["/", "/invoices", facts["invoice"], "/stock", f"/stock/S001/{facts['sku']}", "/orders", f"/orders/{facts['order']}",
                  "/collections", f"/collections/customers/{facts['customer']}", "/staff", f"/staff/{facts['employee']}", "/operations", "/accounts"]

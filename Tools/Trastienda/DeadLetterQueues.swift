@@ -48,12 +48,16 @@ struct DeadLetterQueues: AsyncParsableCommand {
 
         @Argument(help: "The consuming queue, for example billing.sale-recorded.") var queue: String
         @Option(help: "Broker URL.") var url = ProcessInfo.processInfo.environment["TRASTIENDA_AMQP_URL"] ?? "amqp://trastienda:trastienda@localhost:5672/"
+        @OptionGroup var management: Management
 
         func run() async throws {
             var logger = Logger(label: "trastienda")
             logger.logLevel = .warning
             let configuration = try AMQPConfiguration(url: url, connectionName: "trastienda-replay")
-            let replayed = try await DeadLetters.replay(consumer: queue, configuration: configuration, logger: logger)
+            // What is there now; a message refused again after its replay waits for the next one.
+            let api = ManagementAPI(base: management.management, vhost: configuration.virtualHost, user: management.user, password: management.password)
+            let waiting = try await api.queues().first { $0.name == Topology.deadLetterQueueName(for: queue) }?.messages ?? 0
+            let replayed = waiting == 0 ? 0 : try await DeadLetters.replay(consumer: queue, limit: waiting, configuration: configuration, logger: logger)
             print("replayed \(replayed) message(s) from \(Topology.deadLetterQueueName(for: queue))")
         }
     }

@@ -40,7 +40,8 @@ enum OperationsPage {
             if let refusal = area.allowed([.admin]) { return refusal }
             let consumer = try context.parameters.require("consumer")
             guard Form.current["confirm"] == "yes" else { return area.views.refusal(.badRequest, area.texts["confirm_needed"] ?? "") }
-            let count = try await DeadLetters.replay(consumer: consumer, configuration: area.broker.amqp, logger: area.broker.logger)
+            let waiting = try await area.broker.api.queues().first { $0.name == Topology.deadLetterQueueName(for: consumer) }?.messages ?? 0
+            let count = waiting == 0 ? 0 : try await DeadLetters.replay(consumer: consumer, limit: waiting, configuration: area.broker.amqp, logger: area.broker.logger)
             return area.done("/operations", "\(count) \(area.texts["replayed"] ?? "") \(consumer)")
         }
         router.post("/operations/:consumer/purge") { _, context in
