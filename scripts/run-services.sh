@@ -94,16 +94,14 @@ echo "[run]   export TRASTIENDA_TOKEN=$TRASTIENDA_TOKEN"
 echo "[run]   curl -H \"authorization: Bearer \$TRASTIENDA_TOKEN\" http://localhost:8082/series"
 echo "[run]   $bin/trastienda token --subject ana --roles store_manager --stores S001"
 
-# A demo, unless TRASTIENDA_DEMO=0: one issuer for pos-sim's stores, and a small fleet selling a few times a second.
+# A demo, unless TRASTIENDA_DEMO=0: an issuer, staff, stock, orders and customers (scripts/demo-data.sh), and a small
+# fleet selling a few times a second, its cashiers opening shifts, one sale in a hundred refused (a dead letter to see).
 if [ "${TRASTIENDA_DEMO:-1}" != 0 ]; then
-    stores=$(printf '"S%03d",' $(seq 1 10)); stores="[${stores%,}]"
-    curl -sf -H "$bearer" -X PUT http://localhost:8082/issuers/89890001K -H 'content-type: application/json' \
-        -d "{\"legalName\":\"Trastienda Demo SL\",\"address\":\"C/ Mayor 1, Burgos\",\"stores\":$stores}" >/dev/null &&
-        echo "[run] demo issuer 89890001K invoices stores S001–S010"
-    "$bin/pos-sim" --stores 10 --terminals 3 --rate 5 --duration 3600 --quiet > >(sed -u "s/^/[pos-sim] /") 2>&1 &
+    bearer="$bearer" "$root/scripts/demo-data.sh"
+    "$bin/pos-sim" --stores 10 --terminals 3 --rate 5 --duration 3600 --shifts --invalid-share 0.01 --quiet > >(sed -u "s/^/[pos-sim] /") 2>&1 &
     pids+=($!)
-    echo "[run] pos-sim sells 5 sales/s across 30 terminals; see http://localhost:8081/stats, http://localhost:8082/series,"
-    echo "[run]   http://localhost:8082/verifactu (submission to the agency)"
+    echo "[run] pos-sim sells 5 sales/s across 30 terminals; see the console, or http://localhost:8081/stats,"
+    echo "[run]   http://localhost:8082/series, http://localhost:8082/verifactu (submission to the agency)"
 fi
 echo "[run] Ctrl-C stops them."
 wait
