@@ -29,7 +29,7 @@ struct APIFuzzTests {
                     "run", "http://localhost:\(service.port)/openapi.json", "--header", "Authorization: Bearer \(token)",
                     "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance",
                     "--max-examples", "25", "--seed", "20261201", "--generation-deterministic", "--no-color", "--workers", "1",
-                    "--request-timeout", "10", "--suppress-health-check", "all", "--generation-database", "none",
+                    "--request-timeout", "10", "--suppress-health-check", "all",
                 ], missing: "schemathesis (pip install schemathesis; make test installs it)")
             try result.output.write(to: reports.appendingPathComponent("\(name).txt"), atomically: true, encoding: .utf8)
             let summary = result.output.split(separator: "\n").filter { $0.contains("passed") || $0.contains("failed") || $0.contains("cases") }
