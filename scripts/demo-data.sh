@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The demo's data beyond the sales pos-sim makes: an issuer for S001–S010, each till's cashier and a manager per store,
-# stock counted in and reorder rules for the catalogue, a few customer orders, customers' payment terms and an
+# stock counted up to 80 and reorder rules for the catalogue, a few customer orders, customers' payment terms and an
 # announcement. Everything goes through the services' APIs as an admin ($bearer, from scripts/auth.sh). Run again, it
-# changes nothing that is there (every call is a PUT or carries its own id).
+# adds nothing twice (every call is a PUT, carries its own id, or tops up what is short).
 set -uo pipefail
 api() {  # method, port, path, body
     curl -sf -o /dev/null -H "$bearer" -X "$1" "http://localhost:$2$3" -H 'content-type: application/json' -d "$4" || echo "[demo] $1 $3 failed"
@@ -22,12 +22,15 @@ for sku in CAF-001 LEC-002 PAN-003 ACE-004 DET-005 BAT-006 ARR-007 HUE-008; do
         api PUT 8083 "/reorder-rules/$store/$sku" '{"minimum":20,"maximum":120,"multiple":12}'
     done
 done
-# Stock counted in once (the count's reason is its id: a second run adds nothing new to what it found).
-if ! curl -sf -H "$bearer" "http://localhost:8083/stock/S001/CAF-001" >/dev/null; then
-    for sku in CAF-001 LEC-002 PAN-003 ACE-004 DET-005 BAT-006 ARR-007 HUE-008; do
-        for store in S001 S002 S003; do api POST 8083 "/stock/$store/$sku/adjustments" '{"quantity":60,"reason":"recuento inicial"}'; done
+# Stock counted in: whatever is short of 80 on hand (sales may have run before) is brought up to it, as after a count.
+for sku in CAF-001 LEC-002 PAN-003 ACE-004 DET-005 BAT-006 ARR-007 HUE-008 AGU-009 LIB-010 MED-011; do
+    for s in $(seq 1 10); do
+        store=$(printf 'S%03d' "$s")
+        available=$(curl -sf -H "$bearer" "http://localhost:8083/stock/$store/$sku" | grep -o '"available":-\?[0-9]*' | cut -d: -f2)
+        short=$((80 - ${available:-0}))
+        [ "$short" -gt 0 ] && api POST 8083 "/stock/$store/$sku/adjustments" "{\"quantity\":$short,\"reason\":\"recuento\"}"
     done
-fi
+done
 for n in 1 2 3 4; do
     store=$(printf 'S%03d' $(( (n - 1) % 2 + 1 )))
     api POST 8083 /orders "{\"orderId\":\"WEB-$n\",\"storeId\":\"$store\",\"customer\":{\"name\":\"Cliente web $n\"},\"lines\":[{\"sku\":\"ACE-004\",\"quantity\":$n},{\"sku\":\"CAF-001\",\"quantity\":2}]}"
