@@ -41,6 +41,9 @@ CONF
 }
 
 up() {
+    # With no node running, the cluster starts anew: it holds nothing to keep, and nodes stopped out of order would
+    # otherwise wait at boot for peers that last saw them.
+    if ! running 1 && ! running 2 && ! running 3; then rm -rf "$root/.local/cluster"; fi
     for n in 1 2 3; do start_node "$n"; done
     for n in 2 3; do
         if ! ctl "$n" -q cluster_status 2>/dev/null | grep -q "trastienda-1@localhost"; then
