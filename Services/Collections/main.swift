@@ -1,11 +1,3 @@
-import Foundation
 import ServiceRuntime
 
-let settings: CollectionsSettings
-do {
-    settings = try CollectionsSettings.load()
-} catch {
-    FileHandle.standardError.write(Data("collections: configuration error: \(error)\n".utf8))
-    exit(2)
-}
-await TrastiendaService.main(Collections.definition(settings: settings))
+await TrastiendaService.main("collections") { Collections.definition(settings: try CollectionsSettings.load()) }

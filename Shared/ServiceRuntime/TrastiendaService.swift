@@ -79,14 +79,30 @@ public struct ServiceContext: Sendable {
 /// migrates the schema and runs the consumers. On SIGTERM or SIGINT the group stops in reverse: consumers stop
 /// taking messages, finish and acknowledge their batch; the HTTP server stops; the clients close last.
 public enum TrastiendaService {
+    /// Runs the service `make` defines once it has read its own settings: a setting that cannot be used ends the
+    /// process with its reason (exit 2), as the common settings do.
+    public static func main(_ name: String, _ make: () throws -> ServiceDefinition) async {
+        let definition: ServiceDefinition
+        do {
+            definition = try make()
+        } catch {
+            configurationFailed(name, error)
+        }
+        await main(definition)
+    }
+
+    static func configurationFailed(_ name: String, _ error: any Error) -> Never {
+        FileHandle.standardError.write(Data("\(name): configuration error: \(error)\n".utf8))
+        exit(2)
+    }
+
     public static func main(_ definition: ServiceDefinition) async {
         let configuration: ServiceConfiguration
         do {
             configuration = try ServiceConfiguration.load(
                 service: definition.name, defaultHTTPPort: definition.defaultHTTPPort, consumerDefaults: definition.consumerDefaults)
         } catch {
-            FileHandle.standardError.write(Data("\(definition.name): configuration error: \(error)\n".utf8))
-            exit(2)
+            configurationFailed(definition.name, error)
         }
         do {
             try await run(definition, configuration: configuration)
