@@ -216,8 +216,8 @@ enum BillingRoutes {
                 """
                 SELECT json_build_object('series', code, 'issuer', issuer_tax_id, 'store', store_id, 'year', year,
                     'creditNotes', credit_notes, 'nextNumber', next_number)::text, code
-                FROM series WHERE code > $1 AND ($2::text IS NULL OR store_id = ANY(string_to_array($2, ','))) ORDER BY code LIMIT $3
-                """, [page.afterText, Caller.stores?.joined(separator: ","), page.limit + 1])
+                FROM series WHERE code > $1 AND ($2::text[] IS NULL OR store_id = ANY($2::text[])) ORDER BY code LIMIT $3
+                """, [page.afterText, Caller.stores.map(PostgresArrays.text), page.limit + 1])
             return try page.response(rows)
         }
     }

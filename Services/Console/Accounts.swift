@@ -10,9 +10,6 @@ struct Account: Sendable {
     var name: String
     var roles: [Role]
     var stores: [String]?
-
-    var isAdmin: Bool { roles.contains(.admin) }
-    func has(_ role: Role) -> Bool { roles.contains(role) || roles.contains(.admin) }
 }
 
 enum Accounts {
@@ -64,11 +61,11 @@ enum Accounts {
         let hash = password.map { Bcrypt.hash($0, cost: 10) }
         try await database.query(
             """
-            INSERT INTO accounts (username, name, password_hash, roles, stores) VALUES ($1, $2, coalesce($3, '!'), string_to_array($4, ','), string_to_array($5, ','))
+            INSERT INTO accounts (username, name, password_hash, roles, stores) VALUES ($1, $2, coalesce($3, '!'), $4::text[], $5::text[])
             ON CONFLICT (username) DO UPDATE SET name = excluded.name, roles = excluded.roles, stores = excluded.stores,
                 password_hash = coalesce($3, accounts.password_hash), failed_attempts = 0, locked_until = NULL
             """,
-            [account.username, account.name, hash, account.roles.map(\.rawValue).joined(separator: ","), account.stores?.joined(separator: ",")])
+            [account.username, account.name, hash, PostgresArrays.text(account.roles.map(\.rawValue)), account.stores.map(PostgresArrays.text)])
     }
 
     static func delete(_ username: String, database: Database) async throws {

@@ -17,8 +17,7 @@ enum Language: String, Sendable, CaseIterable {
         return .es
     }
 
-    static func texts(_ language: Language) -> [String: String] { language == .es ? Texts.es : Texts.en }
-    var texts: [String: String] { Self.texts(self) }
+    var texts: [String: String] { self == .es ? Texts.es : Texts.en }
 }
 
 /// Amounts and times as people read them: `1.234,56 €` and `01/12/2026 09:30` in Spanish, `€1,234.56` and

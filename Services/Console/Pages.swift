@@ -108,22 +108,24 @@ struct Area: Sendable {
 
     var texts: [String: String] { Language.current.texts }
 
-    /// The service's refusal as a page, with its status and its message.
-    func refused(_ answer: ServiceClient.Answer) -> Response {
-        views.refusal(HTTPResponse.Status(code: answer.status == 0 ? 502 : answer.status, reasonPhrase: ""), answer.message)
+    /// What the service answered when it did what was asked; otherwise its refusal, thrown, which the session
+    /// middleware shows as a page with the service's status and words.
+    func succeeded(
+        _ service: String, _ method: String = "GET", _ path: String, body: String? = nil, contentType: String = "application/json"
+    ) async throws -> ServiceClient.Answer {
+        let answer = try await services.call(service, method, path, body: body, contentType: contentType)
+        guard answer.ok else { throw ServiceRefused(answer: answer) }
+        return answer
     }
 
     /// A page only some roles may see: others get a 403 page from the console (the services refuse them too).
     func allowed(_ roles: Set<Role>) -> Response? {
-        guard let account = Visitor.current?.account, !roles.isDisjoint(with: Set(account.roles)) else {
-            return views.refusal(.forbidden, texts["not_for_you"] ?? "")
-        }
-        return nil
+        Visitor.may(roles) ? nil : views.refusal(.forbidden, texts["not_for_you"] ?? "")
     }
 
     /// Back to `path` after a form, with what was done said on the page.
     func done(_ path: String, _ message: String) -> Response {
-        Response.redirect(to: path + (path.contains("?") ? "&" : "?") + "done=" + Views.percentEncoded(message), type: .found)
+        Response.redirect(to: path + (path.contains("?") ? "&" : "?") + "done=" + Area.encoded(message), type: .found)
     }
 
     static func query(_ request: Request, _ name: String) -> String? {
@@ -133,4 +135,11 @@ struct Area: Sendable {
     static func encoded(_ text: String) -> String {
         text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? ""
     }
+}
+
+/// A service's refusal, on its way to be shown as a page (see ``Area/succeeded(_:_:_:body:contentType:)``).
+struct ServiceRefused: Error {
+    var answer: ServiceClient.Answer
+
+    var status: HTTPResponse.Status { HTTPResponse.Status(code: answer.status == 0 ? 502 : answer.status, reasonPhrase: "") }
 }

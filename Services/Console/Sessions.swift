@@ -13,6 +13,9 @@ struct Visitor: Sendable {
     var language: Language
 
     @TaskLocal static var current: Visitor?
+
+    /// Whether the person signed in has one of `roles`.
+    static func may(_ roles: Set<Role>) -> Bool { current.map { !roles.isDisjoint(with: $0.account.roles) } ?? false }
 }
 
 /// Sessions in an HttpOnly, SameSite=Strict cookie; every form carries the session's CSRF token; a session ends at
@@ -30,20 +33,28 @@ struct SessionMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         guard let id = request.cookies[Self.cookie]?.value, let visitor = try await Self.visitor(id, language: language, database: database) else {
             if request.method == .get {
-                return Response.redirect(to: "/signin?next=\(Views.percentEncoded(request.uri.description))", type: .normal)
+                return Response.redirect(to: "/signin?next=\(Area.encoded(request.uri.description))", type: .normal)
             }
-            return views.refusal(.unauthorized, Language.texts(language)["signed_out"]!, language: language)
+            return views.refusal(.unauthorized, language.texts["signed_out"]!, language: language)
         }
+        var form = Form(fields: [:])
         if request.method == .post {
-            let form = try await Form.read(request, context: context)
+            form = try await Form.read(request, context: context)
             guard let token = form["csrf"], constantTimeEqual(token, visitor.csrf) else {
-                return views.refusal(.forbidden, Language.texts(language)["csrf_refused"]!, language: language)
-            }
-            return try await Visitor.$current.withValue(visitor) {
-                try await Form.$current.withValue(form) { try await Language.$current.withValue(language) { try await next(request, context) } }
+                return views.refusal(.forbidden, language.texts["csrf_refused"]!, language: language)
             }
         }
-        return try await Visitor.$current.withValue(visitor) { try await Language.$current.withValue(language) { try await next(request, context) } }
+        return try await Visitor.$current.withValue(visitor) {
+            try await Form.$current.withValue(form) {
+                try await Language.$current.withValue(language) {
+                    do {
+                        return try await next(request, context)
+                    } catch let refused as ServiceRefused {
+                        return views.refusal(refused.status, refused.answer.message, language: language)
+                    }
+                }
+            }
+        }
     }
 
     static func visitor(_ id: String, language: Language, database: Database) async throws -> Visitor? {

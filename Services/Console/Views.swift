@@ -24,14 +24,10 @@ struct Views: Sendable {
 
     /// The sections of the navigation, and who sees each.
     static let sections: [(path: String, key: String, roles: Set<Role>)] = [
-        ("/", "nav_today", [.admin, .accountant, .storeManager, .hr, .auditor]),
-        ("/invoices", "nav_invoices", [.admin, .accountant, .storeManager, .auditor]),
-        ("/stock", "nav_stock", [.admin, .accountant, .storeManager, .auditor]),
-        ("/orders", "nav_orders", [.admin, .accountant, .storeManager, .auditor]),
-        ("/collections", "nav_collections", [.admin, .accountant, .auditor]),
-        ("/staff", "nav_staff", [.admin, .hr, .storeManager, .auditor]),
-        ("/operations", "nav_operations", [.admin]),
-        ("/accounts", "nav_accounts", [.admin]),
+        ("/", "nav_today", AccessPolicy.everyone), ("/invoices", "nav_invoices", InvoicePages.readers),
+        ("/stock", "nav_stock", StockPages.readers), ("/orders", "nav_orders", OrderPages.readers),
+        ("/collections", "nav_collections", CollectionPages.readers), ("/staff", "nav_staff", StaffPages.readers),
+        ("/operations", "nav_operations", OperationsPage.readers), ("/accounts", "nav_accounts", AccountPages.readers),
     ]
 
     func page(_ template: String, title: String, _ context: [String: Any] = [:], status: HTTPResponse.Status = .ok, section: String? = nil) -> Response {
@@ -46,8 +42,7 @@ struct Views: Sendable {
     func layout(content: String, title: String, section: String?) -> String {
         let language = Language.current
         let visitor = Visitor.current
-        let roles = Set(visitor?.account.roles ?? [])
-        let nav: [[String: Any]] = visitor == nil ? [] : Self.sections.filter { !$0.roles.isDisjoint(with: roles) }.map {
+        let nav: [[String: Any]] = Self.sections.filter { Visitor.may($0.roles) }.map {
             ["path": $0.path, "label": language.texts[$0.key] ?? $0.key, "current": $0.path == section]
         }
         let values: [String: Any] = [
@@ -83,9 +78,5 @@ struct Views: Sendable {
             headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store", HTTPField.Name("X-Frame-Options")!: "SAMEORIGIN",
                       HTTPField.Name("Content-Security-Policy")!: "default-src 'self'; img-src 'self' data:; style-src 'self'; frame-ancestors 'self'"],
             body: .init(byteBuffer: ByteBuffer(string: text)))
-    }
-
-    static func percentEncoded(_ text: String) -> String {
-        text.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~/"))) ?? ""
     }
 }

@@ -108,10 +108,10 @@ enum HRRoutes {
                     'roles', a.roles, 'publishedAt', a.published_at,
                     'reads', (SELECT count(*) FROM read_receipts r WHERE r.announcement_id = a.id))::text, a.published_at::text, a.id
                 FROM announcements a
-                WHERE ($1::text IS NULL OR a.stores && string_to_array($1, ','))
+                WHERE ($1::text[] IS NULL OR a.stores && $1::text[])
                     AND ($2::timestamptz IS NULL OR (a.published_at, a.id) > ($2::timestamptz, $3::text))
                 ORDER BY a.published_at, a.id LIMIT $4
-                """, [Caller.stores?.joined(separator: ","), page.after?[0], page.after?[1], page.limit + 1])
+                """, [Caller.stores.map(PostgresArrays.text), page.after?[0], page.after?[1], page.limit + 1])
             return try page.response(rows, keys: 2)
         }
     }

@@ -38,13 +38,13 @@ enum SalesRoutes {
                 WITH day AS (
                     SELECT store_id, extract(hour FROM occurred_at AT TIME ZONE $2)::int AS hour, count(*) AS sales, sum(total) AS cents
                     FROM sales
-                    WHERE (occurred_at AT TIME ZONE $2)::date = $1::date AND ($3::text IS NULL OR store_id = ANY(string_to_array($3, ',')))
+                    WHERE (occurred_at AT TIME ZONE $2)::date = $1::date AND ($3::text[] IS NULL OR store_id = ANY($3::text[]))
                     GROUP BY 1, 2)
                 SELECT json_build_object('day', $1::text, 'stores', coalesce(json_agg(s ORDER BY s."storeId"), '[]'))::text FROM (
                     SELECT store_id AS "storeId", sum(sales)::bigint AS sales, sum(cents)::bigint AS "totalCents",
                         json_agg(json_build_object('hour', hour, 'sales', sales, 'totalCents', cents) ORDER BY hour) AS hours
                     FROM day GROUP BY store_id) s
-                """, [day, zone, Caller.stores?.joined(separator: ",")])
+                """, [day, zone, Caller.stores.map(PostgresArrays.text)])
         }
     }
 }

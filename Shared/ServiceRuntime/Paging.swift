@@ -14,29 +14,21 @@ public struct PageRequest: Sendable {
     /// The sort key to start after, as `keys` strings, or nil for the first page.
     public var after: [String]?
 
-    /// Reads `limit` and `after` from the request; a refusal (400) when they are not usable.
-    public static func from(_ request: Request, keys: Int) -> Result<PageRequest, PageRefusal> {
+    /// Reads `limit` and `after` from the request; throws a 400 when they are not usable.
+    public static func read(_ request: Request, keys: Int) throws(HTTPError) -> PageRequest {
         let parameters = request.uri.queryParameters
         var limit = defaultLimit
         if let text = parameters.get("limit") {
-            guard let value = Int(text), (1...maximumLimit).contains(value) else { return .failure(PageRefusal("limit is 1–\(maximumLimit)")) }
+            guard let value = Int(text), (1...maximumLimit).contains(value) else { throw HTTPError(.badRequest, message: "limit is 1–\(maximumLimit)") }
             limit = value
         }
-        guard let text = parameters.get("after") else { return .success(PageRequest(limit: limit, after: nil)) }
+        guard let text = parameters.get("after") else { return PageRequest(limit: limit, after: nil) }
         var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
         guard let data = Data(base64Encoded: base64), let key = try? JSONDecoder().decode([String].self, from: data), key.count == keys else {
-            return .failure(PageRefusal("after is a cursor from a previous page's next"))
+            throw HTTPError(.badRequest, message: "after is a cursor from a previous page's next")
         }
-        return .success(PageRequest(limit: limit, after: key))
-    }
-
-    /// Reads `limit` and `after` from the request; throws a 400 when they are not usable.
-    public static func read(_ request: Request, keys: Int) throws(HTTPError) -> PageRequest {
-        switch from(request, keys: keys) {
-        case .success(let page): return page
-        case .failure(let refusal): throw HTTPError(.badRequest, message: refusal.message)
-        }
+        return PageRequest(limit: limit, after: key)
     }
 
     /// The cursor of a page whose last item has `key`.
@@ -59,10 +51,4 @@ public struct PageRequest: Sendable {
         let next = rows.count > limit ? page.last.map { "\"\(Self.cursor($0.key))\"" } ?? "null" : "null"
         return OperationsRoutes.jsonResponse(.ok, #"{"items":[\#(page.map(\.json).joined(separator: ","))],"next":\#(next)}"#)
     }
-}
-
-public struct PageRefusal: Error {
-    public var message: String
-    init(_ message: String) { self.message = message }
-    public var response: Response { OperationsRoutes.errorResponse(.badRequest, message) }
 }

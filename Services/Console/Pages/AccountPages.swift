@@ -4,9 +4,11 @@ import ServiceRuntime
 
 /// Accounts (admin): who may sign in, with which roles and stores; a new password sets it.
 enum AccountPages {
+    static let readers: Set<Role> = [.admin]
+
     static func add(to router: Router<BasicRequestContext>, _ area: Area) {
         router.get("/accounts") { request, _ in
-            if let refusal = area.allowed([.admin]) { return refusal }
+            if let refusal = area.allowed(readers) { return refusal }
             let accounts = try await Accounts.all(database: area.database)
             return area.views.page(
                 "accounts", title: area.texts["nav_accounts"] ?? "",
@@ -21,7 +23,7 @@ enum AccountPages {
                 ], section: "/accounts")
         }
         router.post("/accounts") { _, _ in
-            if let refusal = area.allowed([.admin]) { return refusal }
+            if let refusal = area.allowed(readers) { return refusal }
             let form = Form.current
             let username = (form["username"] ?? "").lowercased()
             guard username.range(of: "^[a-z0-9._-]{1,40}$", options: .regularExpression) != nil else {
@@ -43,7 +45,7 @@ enum AccountPages {
             return area.done("/accounts", "\(area.texts["account_saved"] ?? "") \(username)")
         }
         router.post("/accounts/:username/delete") { _, context in
-            if let refusal = area.allowed([.admin]) { return refusal }
+            if let refusal = area.allowed(readers) { return refusal }
             let username = try context.parameters.require("username")
             guard username != Visitor.current?.account.username else { return area.views.refusal(.conflict, area.texts["not_yourself"] ?? "") }
             try await Accounts.delete(username, database: area.database)

@@ -11,8 +11,7 @@ enum CollectionPages {
         router.get("/collections") { request, _ in
             if let refusal = area.allowed(readers) { return refusal }
             let by = Area.query(request, "by") == "store" ? "store" : "customer"
-            let aging = try await area.services.call("collections", "GET", "/aging?by=\(by)&limit=200")
-            guard aging.ok else { return area.refused(aging) }
+            let aging = try await area.succeeded("collections", "GET", "/aging?by=\(by)&limit=200")
             let rows: [[String: Any]] = aging.items.map {
                 [
                     "key": $0["key"] ?? "", "link": by == "customer" ? "/collections/customers/\(Area.encoded($0["key"] as? String ?? ""))" : "",
@@ -34,8 +33,7 @@ enum CollectionPages {
         router.get("/collections/customers/:taxId") { request, context in
             if let refusal = area.allowed(readers) { return refusal }
             let taxId = try context.parameters.require("taxId")
-            let answer = try await area.services.call("collections", "GET", "/customers/\(Area.encoded(taxId))/statement")
-            guard answer.ok else { return area.refused(answer) }
+            let answer = try await area.succeeded("collections", "GET", "/customers/\(Area.encoded(taxId))/statement")
             let statement = answer.object
             let open: [[String: Any]] = (statement["open"] as? [[String: Any]] ?? []).map {
                 [
@@ -60,22 +58,20 @@ enum CollectionPages {
             let customer = form["customer"] ?? ""
             var body = #"{"paymentId":\#(ServiceClient.json(form["paymentId"] ?? "")),"customerTaxId":\#(ServiceClient.json(customer)),"amountCents":\#(cents)"#
             if let invoice = form["invoice"], !invoice.isEmpty { body += #","invoiceNumber":\#(ServiceClient.json(invoice))"# }
-            let answer = try await area.services.call("collections", "POST", "/payments", body: body + "}")
-            guard answer.ok else { return area.refused(answer) }
+            let answer = try await area.succeeded("collections", "POST", "/payments", body: body + "}")
             return area.done("/collections", "\(area.texts["payment_recorded"] ?? "") \(Display.money(cents))")
         }
         router.post("/collections/receivables/:id/write-off") { request, context in
             let id = try context.parameters.require("id")
             let form = Form.current
             guard form["confirm"] == "yes" else { return area.views.refusal(.badRequest, area.texts["confirm_needed"] ?? "") }
-            let answer = try await area.services.call(
+            let answer = try await area.succeeded(
                 "collections", "POST", "/receivables/\(Area.encoded(id))/write-off", body: #"{"reason":\#(ServiceClient.json(form["reason"] ?? ""))}"#)
-            guard answer.ok else { return area.refused(answer) }
             return area.done("/collections/customers/\(Area.encoded(Area.query(request, "customer") ?? ""))", area.texts["written_off"] ?? "")
         }
     }
 
-    static var mayAct: Bool { !Set(Visitor.current?.account.roles ?? []).isDisjoint(with: [.admin, .accountant]) }
+    static var mayAct: Bool { Visitor.may([.admin, .accountant]) }
 
     /// An amount as people type it (`1.234,56`, `1234.56`, `12`) in cents; nil when it is not one. No floating point.
     static func cents(_ text: String) -> Int64? {

@@ -19,8 +19,7 @@ enum InvoicePages {
             let to = Area.query(request, "to") ?? Display.today()
             var path = "/invoices?store=\(Area.encoded(store))&from=\(Area.encoded(from))&to=\(Area.encoded(to))&limit=50"
             if let after = Area.query(request, "after") { path += "&after=\(Area.encoded(after))" }
-            let answer = try await area.services.call("billing", "GET", path)
-            guard answer.ok else { return area.refused(answer) }
+            let answer = try await area.succeeded("billing", "GET", path)
             let invoices: [[String: Any]] = answer.items.map { invoice in
                 let number = invoice["number"] as? String ?? ""
                 let sequence = Display.integer(invoice["sequence"]) ?? 0
@@ -40,8 +39,7 @@ enum InvoicePages {
             if let refusal = area.allowed(readers) { return refusal }
             let (series, number) = (try context.parameters.require("series"), try context.parameters.require("number"))
             let path = "/invoices/\(Area.encoded(series))/\(Area.encoded(number))"
-            let answer = try await area.services.call("billing", "GET", path)
-            guard answer.ok else { return area.refused(answer) }
+            let answer = try await area.succeeded("billing", "GET", path)
             let invoice = answer.object
             let records = try await area.services.call("billing", "GET", path + "/verifactu")
             let states: [[String: Any]] = (records.json as? [[String: Any]] ?? []).map {
@@ -51,8 +49,7 @@ enum InvoicePages {
                     "error": $0["errorDescription"] ?? "", "late": ($0["late"] as? Bool) == true,
                 ]
             }
-            let account = Visitor.current?.account
-            let mayCancel = account.map { !Set($0.roles).isDisjoint(with: [.admin, .accountant]) } ?? false
+            let mayCancel = Visitor.may([.admin, .accountant])
             return area.views.page(
                 "invoice", title: invoice["number"] as? String ?? "",
                 [
@@ -65,8 +62,7 @@ enum InvoicePages {
             if let refusal = area.allowed(readers) { return refusal }
             let (series, number) = (try context.parameters.require("series"), try context.parameters.require("number"))
             let width = Area.query(request, "width") == "a4" ? "a4" : "ticket"
-            let answer = try await area.services.call("billing", "GET", "/invoices/\(Area.encoded(series))/\(Area.encoded(number)).html?width=\(width)")
-            guard answer.ok else { return area.refused(answer) }
+            let answer = try await area.succeeded("billing", "GET", "/invoices/\(Area.encoded(series))/\(Area.encoded(number)).html?width=\(width)")
             // Billing's own printable page, as it is (its styles are its own).
             return Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"], body: .init(byteBuffer: ByteBuffer(string: answer.body)))
         }
@@ -75,9 +71,8 @@ enum InvoicePages {
             let path = "/invoices/\(Area.encoded(series))/\(Area.encoded(number))"
             let form = Form.current
             guard form["confirm"] == "yes" else { return area.views.refusal(.badRequest, area.texts["confirm_needed"] ?? "") }
-            let answer = try await area.services.call(
+            let answer = try await area.succeeded(
                 "billing", "POST", path + "/cancellation", body: #"{"reason":\#(ServiceClient.json(form["reason"] ?? ""))}"#)
-            guard answer.ok else { return area.refused(answer) }
             return area.done(path, area.texts["cancelled"] ?? "")
         }
     }

@@ -8,9 +8,11 @@ import ServiceRuntime
 /// Operations (admin): the queues and their depths, the dead letters of each with code, reason and age, and replay or
 /// purge, confirmed. Through RabbitMQ's management API and the console's own broker user.
 enum OperationsPage {
+    static let readers: Set<Role> = [.admin]
+
     static func add(to router: Router<BasicRequestContext>, _ area: Area) {
         router.get("/operations") { request, _ in
-            if let refusal = area.allowed([.admin]) { return refusal }
+            if let refusal = area.allowed(readers) { return refusal }
             let api = area.broker.api
             let queues: [(name: String, messages: Int)]
             let parked: [DeadLetters.Queue]
@@ -37,7 +39,7 @@ enum OperationsPage {
                 ], section: "/operations")
         }
         router.post("/operations/:consumer/replay") { _, context in
-            if let refusal = area.allowed([.admin]) { return refusal }
+            if let refusal = area.allowed(readers) { return refusal }
             let consumer = try context.parameters.require("consumer")
             guard Form.current["confirm"] == "yes" else { return area.views.refusal(.badRequest, area.texts["confirm_needed"] ?? "") }
             let waiting = try await area.broker.api.queues().first { $0.name == Topology.deadLetterQueueName(for: consumer) }?.messages ?? 0
@@ -45,7 +47,7 @@ enum OperationsPage {
             return area.done("/operations", "\(count) \(area.texts["replayed"] ?? "") \(consumer)")
         }
         router.post("/operations/:consumer/purge") { _, context in
-            if let refusal = area.allowed([.admin]) { return refusal }
+            if let refusal = area.allowed(readers) { return refusal }
             let consumer = try context.parameters.require("consumer")
             guard Form.current["confirm"] == consumer else { return area.views.refusal(.badRequest, area.texts["purge_confirm"] ?? "") }
             try await area.broker.api.purge(Topology.deadLetterQueueName(for: consumer))

@@ -17,8 +17,7 @@ enum OrderPages {
             if let store { path += "&store=\(Area.encoded(store))" }
             if let status { path += "&status=\(Area.encoded(status))" }
             if let after = Area.query(request, "after") { path += "&after=\(Area.encoded(after))" }
-            let answer = try await area.services.call("orders", "GET", path)
-            guard answer.ok else { return area.refused(answer) }
+            let answer = try await area.succeeded("orders", "GET", path)
             let orders: [[String: Any]] = answer.items.map {
                 [
                     "id": $0["orderId"] ?? "", "link": "/orders/\(Area.encoded($0["orderId"] as? String ?? ""))", "store": $0["storeId"] ?? "",
@@ -36,10 +35,9 @@ enum OrderPages {
         router.get("/orders/:id") { request, context in
             if let refusal = area.allowed(readers) { return refusal }
             let id = try context.parameters.require("id")
-            let answer = try await area.services.call("orders", "GET", "/orders/\(Area.encoded(id))")
-            guard answer.ok else { return area.refused(answer) }
+            let answer = try await area.succeeded("orders", "GET", "/orders/\(Area.encoded(id))")
             let order = answer.object
-            let mayChange = !Set(Visitor.current?.account.roles ?? []).isDisjoint(with: [.admin, .storeManager])
+            let mayChange = Visitor.may([.admin, .storeManager])
             let next: [[String: Any]] = (order["next"] as? [String] ?? []).map { ["to": $0, "label": area.texts["to_\($0)"] ?? $0] }
             return area.views.page(
                 "order", title: id,
@@ -59,8 +57,7 @@ enum OrderPages {
         router.post("/orders/:id/transition") { _, context in
             let id = try context.parameters.require("id")
             let to = Form.current["to"] ?? ""
-            let answer = try await area.services.call("orders", "POST", "/orders/\(Area.encoded(id))/transitions", body: #"{"to":\#(ServiceClient.json(to))}"#)
-            guard answer.ok else { return area.refused(answer) }
+            let answer = try await area.succeeded("orders", "POST", "/orders/\(Area.encoded(id))/transitions", body: #"{"to":\#(ServiceClient.json(to))}"#)
             return area.done("/orders/\(Area.encoded(id))", area.texts["status_\(to)"] ?? to)
         }
     }

@@ -11,10 +11,8 @@ enum StaffPages {
         router.get("/staff") { request, _ in
             if let refusal = area.allowed(readers) { return refusal }
             let store = Area.query(request, "store") ?? Visitor.current?.account.stores?.first
-            let employees = try await area.services.call("hr", "GET", "/employees?limit=200" + (store.map { "&store=\(Area.encoded($0))" } ?? ""))
-            guard employees.ok else { return area.refused(employees) }
-            let roles = Set(Visitor.current?.account.roles ?? [])
-            let seesFlags = !roles.isDisjoint(with: [.admin, .hr, .auditor])
+            let employees = try await area.succeeded("hr", "GET", "/employees?limit=200" + (store.map { "&store=\(Area.encoded($0))" } ?? ""))
+            let seesFlags = Visitor.may([.admin, .hr, .auditor])
             let flagged = seesFlags ? try await area.services.call("hr", "GET", "/shifts/flagged?limit=50").items : []
             let announcements = try await area.services.call("hr", "GET", "/announcements?limit=50")
             return area.views.page(
@@ -35,7 +33,7 @@ enum StaffPages {
                         ["title": $0["title"] ?? "", "published": Display.time($0["publishedAt"]), "reads": $0["reads"] ?? 0,
                          "stores": ($0["stores"] as? [String] ?? []).joined(separator: ", ")]
                     },
-                    "noAnnouncements": announcements.items.isEmpty, "mayAnnounce": !roles.isDisjoint(with: [.admin, .hr]),
+                    "noAnnouncements": announcements.items.isEmpty, "mayAnnounce": Visitor.may([.admin, .hr]),
                     "done": Area.query(request, "done") ?? "",
                 ], section: "/staff")
         }
@@ -45,13 +43,10 @@ enum StaffPages {
             let today = Display.today()
             let from = Area.query(request, "from") ?? String(today.prefix(8)) + "01"
             let to = Area.query(request, "to") ?? today
-            let employee = try await area.services.call("hr", "GET", "/employees/\(Area.encoded(id))")
-            guard employee.ok else { return area.refused(employee) }
+            let employee = try await area.succeeded("hr", "GET", "/employees/\(Area.encoded(id))")
             let range = "from=\(Area.encoded(from))&to=\(Area.encoded(to))"
-            let timesheet = try await area.services.call("hr", "GET", "/employees/\(Area.encoded(id))/timesheet?\(range)")
-            guard timesheet.ok else { return area.refused(timesheet) }
-            let sales = try await area.services.call("hr", "GET", "/employees/\(Area.encoded(id))/sales?\(range)")
-            guard sales.ok else { return area.refused(sales) }
+            let timesheet = try await area.succeeded("hr", "GET", "/employees/\(Area.encoded(id))/timesheet?\(range)")
+            let sales = try await area.succeeded("hr", "GET", "/employees/\(Area.encoded(id))/sales?\(range)")
             let days: [[String: Any]] = (timesheet.object["days"] as? [[String: Any]] ?? []).map { day in
                 let shifts = day["shifts"] as? [[String: Any]] ?? []
                 let flags = Set(shifts.flatMap { $0["flags"] as? [String] ?? [] }).sorted()
@@ -76,8 +71,7 @@ enum StaffPages {
             if let priority = form["priority"], !priority.isEmpty { body += #","priority":\#(ServiceClient.json(priority))"# }
             let stores = (form["stores"] ?? "").split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             if !stores.isEmpty { body += #","stores":[\#(stores.map(ServiceClient.json).joined(separator: ","))]"# }
-            let answer = try await area.services.call("hr", "POST", "/announcements", body: body + "}")
-            guard answer.ok else { return area.refused(answer) }
+            let answer = try await area.succeeded("hr", "POST", "/announcements", body: body + "}")
             let reached = (answer.object["stores"] as? [String] ?? []).count
             return area.done("/staff", "\(area.texts["announced"] ?? "") \(reached)")
         }

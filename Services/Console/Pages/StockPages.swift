@@ -14,13 +14,11 @@ enum StockPages {
             let store = Area.query(request, "store") ?? Visitor.current?.account.stores?.first ?? "S001"
             var path = "/stock?store=\(Area.encoded(store))&limit=100"
             if let after = Area.query(request, "after") { path += "&after=\(Area.encoded(after))" }
-            let levels = try await area.services.call("orders", "GET", path)
-            guard levels.ok else { return area.refused(levels) }
-            let rulesAnswer = try await area.services.call("orders", "GET", "/reorder-rules?store=\(Area.encoded(store))&limit=1000")
-            guard rulesAnswer.ok else { return area.refused(rulesAnswer) }
+            let levels = try await area.succeeded("orders", "GET", path)
+            let rulesAnswer = try await area.succeeded("orders", "GET", "/reorder-rules?store=\(Area.encoded(store))&limit=1000")
             var rules: [String: [String: Any]] = [:]
             for rule in rulesAnswer.items { rules[rule["sku"] as? String ?? ""] = rule }
-            let mayChange = !Set(Visitor.current?.account.roles ?? []).isDisjoint(with: changers)
+            let mayChange = Visitor.may(changers)
             let rows: [[String: Any]] = levels.items.map { level in
                 let sku = level["sku"] as? String ?? ""
                 let available = Display.integer(level["available"]) ?? 0
@@ -46,7 +44,7 @@ enum StockPages {
                 "stock", title: area.texts["nav_stock"] ?? "",
                 [
                     "store": store, "rows": rows, "none": rows.isEmpty, "replenishments": replenishments, "noReplenishments": replenishments.isEmpty,
-                    "next": next ?? "", "hasNext": next != nil, "mayChange": mayChange, "mayImport": Visitor.current?.account.isAdmin == true,
+                    "next": next ?? "", "hasNext": next != nil, "mayChange": mayChange, "mayImport": Visitor.may([.admin]),
                     "done": Area.query(request, "done") ?? "",
                 ], section: "/stock")
         }
@@ -55,8 +53,7 @@ enum StockPages {
             let (store, sku) = (try context.parameters.require("store"), try context.parameters.require("sku"))
             var path = "/stock/\(Area.encoded(store))/\(Area.encoded(sku))/movements?limit=100"
             if let after = Area.query(request, "after") { path += "&after=\(Area.encoded(after))" }
-            let answer = try await area.services.call("orders", "GET", path)
-            guard answer.ok else { return area.refused(answer) }
+            let answer = try await area.succeeded("orders", "GET", path)
             let movements: [[String: Any]] = answer.items.map {
                 [
                     "at": Display.time($0["at"]), "kind": area.texts["movement_\($0["kind"] as? String ?? "")"] ?? ($0["kind"] ?? ""),
@@ -75,18 +72,16 @@ enum StockPages {
             let form = Form.current
             guard let minimum = Int64(form["minimum"] ?? ""), let maximum = Int64(form["maximum"] ?? ""), let multiple = Int64(form["multiple"] ?? "1")
             else { return area.views.refusal(.badRequest, area.texts["whole_numbers"] ?? "") }
-            let answer = try await area.services.call(
+            let answer = try await area.succeeded(
                 "orders", "PUT", "/reorder-rules/\(Area.encoded(store))/\(Area.encoded(sku))",
                 body: #"{"minimum":\#(minimum),"maximum":\#(maximum),"multiple":\#(multiple)}"#)
-            guard answer.ok else { return area.refused(answer) }
             return area.done("/stock?store=\(Area.encoded(store))", "\(area.texts["rule_saved"] ?? "") \(sku)")
         }
         router.post("/stock/rules/import") { _, _ in
             let form = Form.current
             let store = form["store"] ?? ""
             guard let csv = form.files["file"], !csv.isEmpty else { return area.views.refusal(.badRequest, area.texts["csv_missing"] ?? "") }
-            let answer = try await area.services.call("orders", "POST", "/reorder-rules/import", body: csv, contentType: "text/csv")
-            guard answer.ok else { return area.refused(answer) }
+            let answer = try await area.succeeded("orders", "POST", "/reorder-rules/import", body: csv, contentType: "text/csv")
             let count = Display.integer(answer.object["imported"]) ?? 0
             return area.done("/stock?store=\(Area.encoded(store))", "\(count) \(area.texts["rules_imported"] ?? "")")
         }
@@ -94,9 +89,8 @@ enum StockPages {
             let id = try context.parameters.require("id")
             let store = Area.query(request, "store") ?? ""
             let quantity = Form.current["quantity"].flatMap { Int64($0) }
-            let answer = try await area.services.call(
+            let answer = try await area.succeeded(
                 "orders", "POST", "/replenishments/\(Area.encoded(id))/receive", body: quantity.map { #"{"quantity":\#($0)}"# } ?? "{}")
-            guard answer.ok else { return area.refused(answer) }
             return area.done("/stock?store=\(Area.encoded(store))", "\(area.texts["received"] ?? "") \(Display.integer(answer.object["receivedQuantity"]) ?? 0)")
         }
     }

@@ -19,8 +19,7 @@ enum TodayPage {
                 ]
             }
             var refusals: [[String: Any]] = []
-            let account = Visitor.current?.account
-            if let account, !Set(account.roles).isDisjoint(with: [.admin, .accountant, .auditor]) {
+            if Visitor.may([.admin, .accountant, .auditor]) {
                 let stats = try await area.services.call("sales-intake", "GET", "/stats")
                 let byCode = (stats.object["sinceStart"] as? [String: Any])?["rejectedByCode"] as? [String: Any] ?? [:]
                 refusals = byCode.keys.sorted().map { ["code": $0, "count": Display.integer(byCode[$0]) ?? 0] }

@@ -12,6 +12,8 @@ public indirect enum Schema: Sendable {
     case nullable(Schema)
     case reference(String)
     case described(Schema, String)
+    /// A member of a ``record(_:)`` that may be missing.
+    case optional(Schema)
     case anything
 
     public static let string = Schema.string()
@@ -33,25 +35,14 @@ public indirect enum Schema: Sendable {
         .string(pattern: "^[^\u{0000}-\u{001F}\u{007F}]+$", minLength: 1, maxLength: maxLength)
     }
 
-    /// An object whose members are all always there.
+    /// An object whose members are always there, but those marked ``optional(_:)``.
     public static func record(_ members: [String: Schema]) -> Schema {
-        .object(members, required: members.filter { if case .optional = $0.value.presence { false } else { true } }.keys.sorted())
+        .object(members, required: members.filter { if case .optional = $0.value { false } else { true } }.keys.sorted())
     }
-
-    /// A member that may be missing (see ``record(_:)``).
-    public static func optional(_ schema: Schema) -> Schema { .described(schema, Schema.optionalMarker) }
 
     /// A page of `item`s (see ``PageRequest``).
     public static func page(_ item: Schema) -> Schema {
         .object(["items": .array(item), "next": .nullable(.described(.string, "the cursor of the next page, for ?after="))], required: ["items", "next"])
-    }
-
-    static let optionalMarker = "\u{1}optional"
-
-    private enum Presence { case required, optional }
-    private var presence: Presence {
-        if case .described(_, let text) = self, text == Self.optionalMarker { return .optional }
-        return .required
     }
 
     public var document: DocumentValue {
@@ -79,8 +70,8 @@ public indirect enum Schema: Sendable {
         case .map(let value): return .object([("type", .string("object")), ("additionalProperties", value.document)])
         case .nullable(let schema): return .object([("oneOf", .array([schema.document, .object([("type", .string("null"))])]))])
         case .reference(let name): return .object([("$ref", .string("#/components/schemas/\(name)"))])
+        case .optional(let schema): return schema.document
         case .described(let schema, let text):
-            guard text != Self.optionalMarker else { return schema.document }
             guard case .object(var members) = schema.document else { return schema.document }
             if members.first?.0 == "$ref" { return .object([("allOf", .array([schema.document])), ("description", .string(text))]) }
             members.append(("description", .string(text)))
