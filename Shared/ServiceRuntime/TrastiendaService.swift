@@ -181,10 +181,11 @@ struct MigrateThenConsume: Service {
 
     func run() async throws {
         var delay = Duration.milliseconds(200)
-        while !migrated.isRaised {
+        var done = false
+        while !done {
             do {
                 try await context.database.migrate(schema: definition.schema, definition.migrations + [AuditTrail.migration], logger: context.logger)
-                migrated.raise()
+                done = true
             } catch let error as PostgresError where error.code == .connectionFailed {
                 context.logger.warning("Database unreachable; will migrate when it answers", metadata: ["error": .string("\(error)")])
                 let wait = delay
@@ -197,6 +198,9 @@ struct MigrateThenConsume: Service {
         for consumer in consumers {
             readiness.add("consumer \(consumer.settings.queue)") { consumer.isConnected }
         }
+        // Only now: a service that said it was ready before its consumers' checks existed would be called ready while
+        // its queues were not yet declared, and a message published at that moment would be routed nowhere.
+        migrated.raise()
         try await withThrowingDiscardingTaskGroup { group in
             for consumer in consumers {
                 group.addTask { try await consumer.run() }

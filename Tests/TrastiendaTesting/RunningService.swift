@@ -1,6 +1,7 @@
 import AMQPClient
 import Foundation
 import ServiceRuntime
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -28,11 +29,27 @@ public struct RunningService: Sendable {
         // Cancelled, a service in the test's process ends the whole test run if it takes longer than its limit: on two
         // loaded cores, give it longer than in production.
         configuration.cancellationLimit = .seconds(30)
-        let task = Task { [configuration] in try await TrastiendaService.run(definition, configuration: configuration) }
+        let ended = Mutex<String?>(nil)
+        let task = Task { [configuration] in
+            do {
+                try await TrastiendaService.run(definition, configuration: configuration)
+                ended.withLock { $0 = "stopped" }
+            } catch {
+                ended.withLock { $0 = "stopped by an error: \(error)" }
+                throw error
+            }
+        }
         defer { task.cancel() }
         do {
-            guard await eventually(timeout: .seconds(30), { (try? await service.request("GET", "/health/ready"))?.status == 200 }) else {
-                throw InfrastructureUnavailable(description: "\(definition.name) did not become ready in 30 s")
+            let ready = await eventually(timeout: .seconds(60)) {
+                if ended.withLock({ $0 }) != nil { return true }
+                return (try? await service.request("GET", "/health/ready"))?.status == 200
+            }
+            if let reason = ended.withLock({ $0 }) {
+                throw InfrastructureUnavailable(description: "\(definition.name) \(reason) before it became ready")
+            }
+            guard ready else {
+                throw InfrastructureUnavailable(description: "\(definition.name) did not become ready in 60 s")
             }
             try await body(service)
         } catch {

@@ -2,6 +2,7 @@ import AMQPClient
 import Foundation
 import Logging
 import PostgresClient
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
@@ -208,21 +209,30 @@ public func eventually(
 }
 
 extension TestInfrastructure {
-    /// A TCP port nobody listens on now, chosen by the kernel (a random pick can land on a port in use).
+    /// A TCP port nobody listens on now, below the kernel's ephemeral range (32768 and up), so that no outgoing
+    /// connection can take it between this call and the service's bind (a port the kernel hands out for `bind(0)` can
+    /// be taken by the next `connect`: seen as a service that never became ready). Each call tries the next port of a
+    /// range that starts where this process's id points, so two test processes rarely try the same ones.
     public static func freePort() -> Int {
+        for _ in 0..<1000 {
+            let port = 20_000 + (nextPort.wrappingAdd(1, ordering: .relaxed).oldValue % 12_000)
+            if canBind(port) { return port }
+        }
+        preconditionFailure("could not find a free port between 20000 and 32000")
+    }
+
+    private static let nextPort = Atomic<Int>(Int(getpid()) * 37 % 12_000)
+
+    private static func canBind(_ port: Int) -> Bool {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { generic -> Bool in
-                bind(descriptor, generic, length) == 0 && getsockname(descriptor, generic, &length) == 0
-            }
+        address.sin_port = UInt16(port).bigEndian
+        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        return withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 }
         }
-        precondition(bound, "could not find a free port")
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }
