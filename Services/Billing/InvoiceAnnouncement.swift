@@ -40,6 +40,7 @@ extension InvoiceIssuedV1 {
             totalBaseCents: draft.totalBaseCents, totalTaxCents: draft.totalTaxCents, totalSurchargeCents: draft.totalSurchargeCents,
             totalCents: draft.totalCents, corrects: corrects, fingerprint: fingerprint,
             previousFingerprint: record.previousFingerprint, generatedAt: record.generatedAt, qrURL: record.validationURL(),
-            payments: draft.payments, substitutes: invoice.substitutes?.seriesNumber)
+            payments: draft.payments, substitutes: invoice.substitutes?.seriesNumber, receiptNumber: draft.receiptNumber,
+            occurredAt: draft.occurredAt, tillSessionId: draft.tillSessionId)
     }
 }

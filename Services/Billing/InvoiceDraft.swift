@@ -27,6 +27,11 @@ struct InvoiceDraft: Sendable, Equatable {
     var totalTaxCents: Int64
     var totalSurchargeCents: Int64
     var totalCents: Int64
+    /// The till's receipt, moment and session (see ``InvoiceIssuedV1/receiptNumber``); nil on a document not made
+    /// from a till sale.
+    var receiptNumber: Int64?
+    var occurredAt: String?
+    var tillSessionId: String?
 
     /// The draft for `sale`. A return needs the kind of the invoice it corrects (`correcting`); a sale does not.
     /// `equivalenceSurcharge` says whether the customer is under the recargo de equivalencia.
@@ -42,6 +47,9 @@ struct InvoiceDraft: Sendable, Equatable {
         saleId = sale.saleId
         storeId = sale.storeId
         terminalId = sale.terminalId
+        receiptNumber = sale.receiptNumber
+        occurredAt = sale.occurredAt
+        tillSessionId = sale.tillSessionId
         self.issuer = issuer
         customer = kind.namesRecipient ? sale.customer : nil
         payments = sale.payments.map { InvoiceIssuedV1.Payment(method: $0.method, amountCents: $0.amount) }

@@ -74,7 +74,7 @@ struct PrintableInvoice {
             """
     }
 
-    static func euros(_ cents: Int64) -> String { Money.decimal(cents).replacingOccurrences(of: ".", with: ",") + " €" }
+    static func euros(_ cents: Int64) -> String { Money.euros(cents) }
 
     /// `2026-11-29` as `29-11-2026`.
     static func spanishDate(_ iso: String) -> String {

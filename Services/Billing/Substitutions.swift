@@ -64,6 +64,8 @@ enum Substitutions {
         var draft = InvoiceDraft(sale: sale, issuer: issuer, retailLimitCents: fiscal.retailLimitCents, rates: fiscal.rates)
         draft.kind = .substitute
         draft.customer = customer
+        // Not a till sale: the ticket it substitutes is already in its till's Z report.
+        (draft.receiptNumber, draft.occurredAt, draft.tillSessionId) = (nil, nil, nil)
         let planned = PlannedInvoice(
             draft: draft, issueDate: issueDate, series: seriesCode, corrects: nil,
             substitutes: RecordReference(issuerTaxId: issuerTaxId, seriesNumber: ticket.number, issueDate: IssueDate(occurredAt: ticket.issueDate).verifactu))

@@ -1,3 +1,5 @@
+import Contracts
+
 /// VAT rates and equivalence-surcharge rates, in basis points (hundredths of a percent: 21 % is 2100, 5.2 % is 520),
 /// so that 5.2 % needs no floating point. Configuration: the defaults are Spain's.
 struct TaxRates: Sendable {

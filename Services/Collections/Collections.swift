@@ -3,7 +3,8 @@ import Contracts
 import PostgresClient
 import ServiceRuntime
 
-/// Collections: receivables from invoices paid on account, payments, aging, dunning and write-offs.
+/// Collections: receivables from invoices paid on account, payments, aging, dunning and write-offs; till sessions
+/// and their Z reports.
 enum Collections {
     static let definition = definition(settings: CollectionsSettings())
 
@@ -15,22 +16,31 @@ enum Collections {
                     AMQPConsumer(
                         configuration: context.configuration.amqp.named("collections-invoices"),
                         settings: context.consumerSettings(queue: Queues.collectionsInvoiceIssued), topology: topology,
-                        logger: context.logger, handler: ReceivableOpener(database: context.database, logger: context.logger).handle),
+                        logger: context.logger, handler: ReceivableOpener(database: context.database, settle: settings.tillSettle, logger: context.logger).handle),
                     AMQPConsumer(
                         configuration: context.configuration.amqp.named("collections-payments"),
                         settings: context.consumerSettings(queue: Queues.collectionsPayments), topology: topology, logger: context.logger,
                         handler: PaymentRecorder(database: context.database).handle),
+                    AMQPConsumer(
+                        configuration: context.configuration.amqp.named("collections-tills"),
+                        settings: context.consumerSettings(queue: Queues.collectionsTills), topology: topology, logger: context.logger,
+                        handler: TillEventConsumer(database: context.database, settle: settings.tillSettle).handle),
                 ]
             },
             routes: { router, context in CollectionsRoutes.add(to: router, database: context.database, settings: settings) },
             hasOutbox: true,
-            background: { context in [Dunning(database: context.database, interval: settings.dunningInterval, logger: context.logger)] }, access: CollectionsAccess.policy)
+            background: { context in
+                [
+                    Dunning(database: context.database, interval: settings.dunningInterval, logger: context.logger),
+                    TillReporter(database: context.database, settle: settings.tillSettle, logger: context.logger),
+                ]
+            }, access: CollectionsAccess.policy)
     }
 
     static let migrations = CollectionsSchema.migrations
 
-    /// Issued invoices and credit notes, and payments, in; receivable events out.
-    static let topology = Topology(exchanges: [Exchanges.billingEvents, Exchanges.collectionsEvents, Exchanges.collectionsCommands])
+    /// Issued invoices and credit notes, payments and the tills' events in; receivable and till events out.
+    static let topology = Topology(exchanges: [Exchanges.billingEvents, Exchanges.collectionsEvents, Exchanges.collectionsCommands, Exchanges.pos])
         .merging(
             .consumingQueue(
                 Queues.collectionsInvoiceIssued,
@@ -39,4 +49,5 @@ enum Collections {
                     (Exchanges.billingEvents.name, RoutingKeys.allCreditNotesIssued),
                 ]))
         .merging(.consumingQueue(Queues.collectionsPayments, bindings: [(Exchanges.collectionsCommands.name, RoutingKeys.allPayments)]))
+        .merging(.consumingQueue(Queues.collectionsTills, bindings: [(Exchanges.pos.name, RoutingKeys.allTillEvents)]))
 }

@@ -5,6 +5,12 @@ import ServiceRuntime
 /// admin's), read by the auditor; the clock (rehearsals only) is admin's.
 enum CollectionsAccess {
     static let paging = OperationDocumentation.Query.paging
+    /// Tills are read by their store's manager too.
+    static let tillReaders: Set<Role> = [.admin, .storeManager, .accountant, .auditor]
+    static let tillSession = Operation.Store.record(parameter: "id", query: "SELECT store_id FROM till_sessions WHERE id::text = $1")
+    static let method = Schema.record(["method": .oneOf(ZReport.countedMethods), "expectedCents": .cents, "countedCents": .cents, "differenceCents": .cents])
+    static let tax = Schema.record(["rate": .integer, "baseCents": .cents, "taxCents": .cents, "surchargeCents": .cents])
+    static let count = Schema.record(["count": .integer, "totalCents": .cents])
 
     static let policy = AccessPolicy(
         [
@@ -62,11 +68,62 @@ enum CollectionsAccess {
                     "paymentId": .string, "allocations": .array(.record(["invoiceNumber": .string, "amountCents": .cents, "settled": .boolean])),
                     "creditCents": .cents, "recorded": .described(.boolean, "false when the payment had been recorded before (answered 200)"),
                 ])))),
+            Operation(.get, "/tills/sessions", tillReaders, store: .query("store"), .init(
+                "till sessions, newest first",
+                query: [
+                    .init("store", "the store (required of a store manager)"), .init("terminal", "a terminal"), .init("date", .date, "the business date"),
+                    .init("status", .oneOf(TillRoutes.statuses), "open, closed (waiting for its receipts) or reported"),
+                ] + paging,
+                answer: .json(200, .page(.reference("TillSession"))))),
+            Operation(.get, "/tills/sessions/{id}", tillReaders, store: tillSession, .init(
+                "one till session", path: ["id": .integer], answer: .json(200, .reference("TillSession")))),
+            Operation(.get, "/tills/sessions/{id}/z-report", tillReaders, store: tillSession, .init(
+                "a session's Z report as issued, with the sales that arrived after it (404 until it is issued)", path: ["id": .integer],
+                answer: .json(200, .record(["zReport": .reference("ZReport"), "late": .reference("LateSales")])))),
+            Operation(.get, "/tills/sessions/{id}/z-report.html", tillReaders, store: tillSession, .init(
+                "a session's Z report as a page to print on the till roll", path: ["id": .integer], answer: .media(200, "text/html"))),
+            Operation(.get, "/tills/day", tillReaders, store: .query("store"), .init(
+                "a store's day: its tills' Z reports summed",
+                query: [.init("store", required: true, "the store"), .init("date", .date, required: true, "the business date")],
+                answer: .json(200, .record([
+                    "storeId": .string, "date": .date, "unreportedSessions": .integer,
+                    "sessions": .array(.record(["terminalId": .string, "sessionId": .string, "zNumber": .integer, "differenceCents": .cents])),
+                    "sales": count, "returns": count, "methods": .array(method), "onAccountCents": .cents, "taxes": .array(tax),
+                    "differenceCents": .cents, "late": count,
+                ])))),
             Operation(.post, "/receivables/{id}/write-off", [.admin, .accountant], .init(
                 "writes a receivable off", path: ["id": .integer], body: .record(["reason": .text(500)]),
                 answer: .json(200, .reference("Receivable")))),
         ],
         schemas: [
+            "TillSession": .record([
+                "id": .integer, "sessionId": .string, "storeId": .string, "terminalId": .string, "businessDate": .date,
+                "status": .oneOf(TillRoutes.statuses), "openedAt": .string, "closedAt": .nullable(.string), "cashierId": .nullable(.string),
+                "openingFloatCents": .cents, "countedCashCents": .nullable(.cents), "cardTotalCents": .nullable(.cents),
+                "voucherTotalCents": .nullable(.cents), "declaredReceipts": .nullable(.integer), "documents": .integer, "lateDocuments": .integer,
+                "zNumber": .nullable(.integer),
+            ]),
+            "ZReport": .object([
+                "zNumber": .integer, "sessionId": .string, "storeId": .string, "terminalId": .string, "businessDate": .date,
+                "cashierId": .string, "openedAt": .string, "closedAt": .string, "issuedAt": .dateTime, "sales": count, "returns": count,
+                "methods": .array(method),
+                "cash": .record([
+                    "openingFloatCents": .cents, "salesCents": .cents, "paidInCents": .cents, "paidOutCents": .cents, "expectedCents": .cents,
+                    "countedCents": .cents, "differenceCents": .cents,
+                ]),
+                "onAccountCents": .cents, "taxes": .array(tax), "firstReceipt": .integer, "lastReceipt": .integer,
+                "invoiceNumbers": .array(.string), "differenceCents": .cents, "declaredReceipts": .integer, "documents": .integer,
+            ], required: [
+                "zNumber", "sessionId", "storeId", "terminalId", "businessDate", "openedAt", "closedAt", "issuedAt", "sales", "returns", "methods",
+                "cash", "onAccountCents", "taxes", "invoiceNumbers", "differenceCents", "documents",
+            ]),
+            "LateSales": .record([
+                "count": .integer, "totalCents": .cents,
+                "documents": .array(.record([
+                    "invoiceNumber": .string, "receiptNumber": .integer, "kind": .string, "totalCents": .cents,
+                    "payments": .array(.record(["method": .string, "amountCents": .cents])),
+                ])),
+            ]),
             "Customer": .record(["taxId": .string, "name": .nullable(.string), "paymentTermsDays": .integer, "creditCents": .cents]),
             "Note": .record(["id": .integer, "author": .string, "text": .string, "at": .dateTime]),
             "DunningLevel": .record(["level": .integer, "daysOverdue": .integer(minimum: 1), "name": .string, "template": .string(maxLength: 2000)]),

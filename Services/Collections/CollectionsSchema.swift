@@ -87,5 +87,67 @@ enum CollectionsSchema {
             """),
         Outbox.migration(4),
         Outbox.traceMigration(5),
+        Migration(
+            6, "till sessions, their documents and Z reports",
+            """
+            CREATE TABLE till_sessions (
+                id bigserial PRIMARY KEY,
+                store_id text COLLATE "C" NOT NULL,
+                terminal_id text COLLATE "C" NOT NULL,
+                session_id text COLLATE "C" NOT NULL,
+                business_date date NOT NULL,
+                opened_at timestamptz NOT NULL,
+                opened_text text NOT NULL,
+                opening_float_cents bigint NOT NULL,
+                cashier_id text,
+                closed_at timestamptz,
+                closed_text text,
+                closed_received_at timestamptz,
+                counted_cash_cents bigint,
+                card_total_cents bigint,
+                voucher_total_cents bigint,
+                declared_receipts bigint,
+                z_number bigint,
+                z_issued_at timestamptz,
+                z_report text,
+                UNIQUE (store_id, terminal_id, session_id),
+                UNIQUE (store_id, terminal_id, z_number)
+            );
+            CREATE INDEX till_sessions_by_terminal ON till_sessions (store_id, terminal_id, opened_at);
+            CREATE INDEX till_sessions_to_report ON till_sessions (closed_received_at) WHERE closed_at IS NOT NULL AND z_number IS NULL;
+            CREATE INDEX till_sessions_by_day ON till_sessions (store_id, business_date);
+            CREATE TABLE till_z_counters (
+                store_id text COLLATE "C" NOT NULL,
+                terminal_id text COLLATE "C" NOT NULL,
+                last bigint NOT NULL,
+                PRIMARY KEY (store_id, terminal_id)
+            );
+            CREATE TABLE till_cash_moves (
+                session bigint NOT NULL REFERENCES till_sessions,
+                move_id text COLLATE "C" NOT NULL,
+                moved_at timestamptz NOT NULL,
+                amount_cents bigint NOT NULL,
+                reason text NOT NULL,
+                PRIMARY KEY (session, move_id)
+            );
+            CREATE TABLE till_documents (
+                invoice_number text COLLATE "C" PRIMARY KEY,
+                kind text NOT NULL,
+                store_id text COLLATE "C" NOT NULL,
+                terminal_id text COLLATE "C" NOT NULL,
+                till_session_id text COLLATE "C",
+                occurred_at timestamptz NOT NULL,
+                occurred_text text NOT NULL,
+                receipt_number bigint NOT NULL,
+                total_cents bigint NOT NULL,
+                payments jsonb NOT NULL,
+                taxes jsonb NOT NULL,
+                session bigint REFERENCES till_sessions,
+                late boolean NOT NULL DEFAULT false,
+                arrived_at timestamptz NOT NULL DEFAULT now()
+            );
+            CREATE INDEX till_documents_by_session ON till_documents (session, late);
+            CREATE INDEX till_documents_unassigned ON till_documents (store_id, terminal_id, occurred_at) WHERE session IS NULL;
+            """),
     ]
 }

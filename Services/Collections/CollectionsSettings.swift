@@ -3,10 +3,12 @@ import ServiceRuntime
 
 /// Collections' own settings, from the environment: `TRASTIENDA_COLLECTIONS_DUNNING_INTERVAL_MS` (how often dunning
 /// runs, default 60000) and `TRASTIENDA_COLLECTIONS_SETTABLE_CLOCK` (`1` lets `PUT /clock` set collections' today,
-/// for tests and rehearsals; off by default).
+/// for tests and rehearsals; off by default) and `TRASTIENDA_COLLECTIONS_TILL_SETTLE_SECONDS` (how long a closed
+/// till's Z report waits for receipts still on their way, default 300).
 struct CollectionsSettings: Sendable {
     var dunningInterval: Duration = .seconds(60)
     var settableClock = false
+    var tillSettle: Duration = TillSessions.defaultSettle
 
     static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> CollectionsSettings {
         var settings = CollectionsSettings()
@@ -22,6 +24,12 @@ struct CollectionsSettings: Sendable {
                 throw ConfigurationError(variable: "TRASTIENDA_COLLECTIONS_SETTABLE_CLOCK", value: text, expected: "0 or 1")
             }
             settings.settableClock = text == "1"
+        }
+        if let text = environment["TRASTIENDA_COLLECTIONS_TILL_SETTLE_SECONDS"] {
+            guard let value = Int(text), (0...86_400).contains(value) else {
+                throw ConfigurationError(variable: "TRASTIENDA_COLLECTIONS_TILL_SETTLE_SECONDS", value: text, expected: "seconds between 0 and 86400")
+            }
+            settings.tillSettle = .seconds(value)
         }
         return settings
     }

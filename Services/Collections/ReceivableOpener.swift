@@ -5,20 +5,19 @@ import Logging
 import PostgresClient
 import ServiceRuntime
 
-/// Collections' consumer of `invoice.issued` and `credit_note.issued`: documents with a deferred payment open (or,
-/// for credit notes, lower) receivables, in one transaction per batch; the rest are acknowledged untouched.
+/// Collections' consumer of `invoice.issued` and `credit_note.issued`, in one transaction per batch: documents with
+/// a deferred payment open (or, for credit notes, lower) receivables, and documents of till sales go to their till
+/// sessions (see ``TillSessions``).
 struct ReceivableOpener: Sendable {
     let database: Database
+    let settle: Duration
     let logger: Logger
 
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
         var rejections: [Rejection] = []
         var documents: [(InvoiceIssuedV1, traceparent: String?)] = []
-        let deferred = Array(#""deferred""#.utf8)
         let decoder = JSONDecoder()
         for delivery in batch {
-            // Most documents were paid at the till: only those that mention a deferred payment are decoded.
-            guard delivery.body.firstRange(of: deferred) != nil else { continue }
             guard let document = try? decoder.decode(InvoiceIssuedV1.self, from: Data(delivery.body)) else {
                 rejections.append(
                     Rejection(deliveryTag: delivery.deliveryTag, code: "collections.malformed_document", reason: "not a billing.invoice.issued.v1 document"))
@@ -27,11 +26,15 @@ struct ReceivableOpener: Sendable {
             documents.append((document, TraceContext.of(delivery.properties)))
         }
         let toRecord = documents
+        let settle = self.settle
         if !toRecord.isEmpty {
             try await database.transaction { connection in
-                for (document, traceparent) in toRecord { try Receivables.record(document, traceparent: traceparent, on: connection) }
+                for (document, traceparent) in toRecord where document.deferredCents != 0 {
+                    try Receivables.record(document, traceparent: traceparent, on: connection)
+                }
+                try TillSessions.record(toRecord.map(\.0), settle: settle, on: connection)
             }
-            for (document, traceparent) in toRecord {
+            for (document, traceparent) in toRecord where document.deferredCents != 0 {
                 logger.debug(
                     "Invoice on account recorded",
                     metadata: ["invoice.number": .string(document.number), "trace.parent": .string(traceparent ?? "")])

@@ -2,7 +2,8 @@ import AMQPClient
 
 /// The topic exchanges of Trastienda, one per publishing domain (see `docs/asyncapi.yaml`).
 public enum Exchanges {
-    /// POS terminals publish sales (`sale.<store>.<terminal>`) and shift events (`shift.opened.<store>.<terminal>`).
+    /// POS terminals publish sales (`sale.<store>.<terminal>`), shift events (`shift.opened.<store>.<terminal>`) and
+    /// till events (`till.opened.<store>.<terminal>`, `till.cash_moved…`, `till.closed…`).
     public static let pos = Topology.Exchange("pos")
     /// With partitioned intake: `pos`'s sales hashed by routing key (so by terminal) over intake's partition queues.
     public static let posPartitions = Topology.Exchange("pos.partitions", kind: .consistentHash)
@@ -34,6 +35,7 @@ public enum RoutingKeys {
     public static let allAnnouncementReads = "announcement.read.#"
     public static let allOrderCommands = "order.#"
     public static let allPayments = "payment.#"
+    public static let allTillEvents = "till.#"
 }
 
 /// Queue names: `<consuming service>.<what it consumes>`.
@@ -46,6 +48,7 @@ public enum Queues {
     public static let ordersCommands = "orders.order-commands"
     public static let collectionsInvoiceIssued = "collections.invoice-issued"
     public static let collectionsPayments = "collections.payments"
+    public static let collectionsTills = "collections.pos-tills"
     public static let hrSaleRecorded = "hr.sale-recorded"
     public static let hrShifts = "hr.pos-shifts"
 }

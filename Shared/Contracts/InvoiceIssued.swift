@@ -69,6 +69,13 @@ public struct InvoiceIssuedV1: Codable, Sendable, Equatable {
     /// How the sale was paid, as the till said (`deferred`: on account, which collections follows up). Absent from
     /// documents issued before it was added.
     public var payments: [Payment]?
+    /// The till's receipt number, the moment of the sale (ISO 8601 with the till's offset) and its till session, as
+    /// the terminal sent them: what a till's Z report is made from. Absent from documents not issued from a till sale
+    /// (an F3 substituting a ticket) and from those issued before they were added; `tillSessionId` also when the
+    /// terminal did not send one.
+    public var receiptNumber: Int64?
+    public var occurredAt: String?
+    public var tillSessionId: String?
 
     public struct Payment: Codable, Sendable, Equatable {
         public var method: String
@@ -88,9 +95,13 @@ public struct InvoiceIssuedV1: Codable, Sendable, Equatable {
         kind: String, number: String, series: String, sequence: Int64, issueDate: String, saleId: String, storeId: String,
         terminalId: String, issuer: Party, customer: Party?, lines: [Line], taxes: [Tax], totalBaseCents: Int64,
         totalTaxCents: Int64, totalSurchargeCents: Int64, totalCents: Int64, corrects: String?, fingerprint: String,
-        previousFingerprint: String, generatedAt: String, qrURL: String, payments: [Payment]? = nil, substitutes: String? = nil
+        previousFingerprint: String, generatedAt: String, qrURL: String, payments: [Payment]? = nil, substitutes: String? = nil,
+        receiptNumber: Int64? = nil, occurredAt: String? = nil, tillSessionId: String? = nil
     ) {
         self.payments = payments
+        self.receiptNumber = receiptNumber
+        self.occurredAt = occurredAt
+        self.tillSessionId = tillSessionId
         self.substitutes = substitutes
         self.kind = kind
         self.number = number
@@ -174,6 +185,9 @@ extension InvoiceIssuedV1 {
                     }
                 }
             }
+            if let receiptNumber { json.field("receiptNumber", receiptNumber) }
+            if let occurredAt { json.field("occurredAt", occurredAt) }
+            if let tillSessionId { json.field("tillSessionId", tillSessionId) }
         }
         return writer.bytes
     }

@@ -16,6 +16,9 @@ public struct POSSaleV1: Codable, Sendable, Equatable {
     public var payments: [Payment]
     public var total: Int64
     public var returnOf: ReturnReference?
+    /// The till session the sale was made in (as `till.opened` named it), when the terminal knows it; without it, a
+    /// sale belongs to the session its terminal had open at `occurredAt`. Absent from terminals that do not send it.
+    public var tillSessionId: String?
 
     /// The customer who asked for a full invoice.
     public typealias Customer = Party
@@ -55,8 +58,10 @@ public struct POSSaleV1: Codable, Sendable, Equatable {
 
     public init(
         saleId: String, storeId: String, terminalId: String, receiptNumber: Int64, occurredAt: String, cashierId: String,
-        currency: String, customer: Customer?, lines: [Line], payments: [Payment], total: Int64, returnOf: ReturnReference?
+        currency: String, customer: Customer?, lines: [Line], payments: [Payment], total: Int64, returnOf: ReturnReference?,
+        tillSessionId: String? = nil
     ) {
+        self.tillSessionId = tillSessionId
         self.saleId = saleId
         self.storeId = storeId
         self.terminalId = terminalId

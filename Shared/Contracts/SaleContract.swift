@@ -77,6 +77,9 @@ public enum SaleContract {
             return violation
         }
         if let returnOf = sale.returnOf, let violation = text(returnOf.saleId, "returnOf.saleId") { return violation }
+        if let session = sale.tillSessionId, let violation = text(session, "tillSessionId") ?? identifier(session, "tillSessionId") {
+            return violation
+        }
         for (index, line) in sale.lines.enumerated() {
             if let violation = text(line.sku, "lines[\(index)].sku") ?? text(line.description, "lines[\(index)].description") { return violation }
         }

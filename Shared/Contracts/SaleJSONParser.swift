@@ -74,7 +74,8 @@ public struct SaleJSONParser {
         var customer: POSSaleV1.Customer?
         var lines: [POSSaleV1.Line]?, payments: [POSSaleV1.Payment]?
         var returnOf: POSSaleV1.ReturnReference?
-        var seenCustomer = false, seenReturnOf = false
+        var tillSessionId: String?
+        var seenCustomer = false, seenReturnOf = false, seenTillSession = false
         try object(path: "") { parser, key in
             switch key {
             case "saleId":
@@ -117,6 +118,10 @@ public struct SaleJSONParser {
                 try parser.firstTime(!seenReturnOf, key)
                 seenReturnOf = true
                 returnOf = try parser.isNull() ? nil : try parser.returnReference()
+            case "tillSessionId":
+                try parser.firstTime(!seenTillSession, key)
+                seenTillSession = true
+                tillSessionId = try parser.isNull() ? nil : try parser.requiredString(key.string)
             default: try parser.skipValue()
             }
         }
@@ -126,7 +131,8 @@ public struct SaleJSONParser {
             terminalId: try present(terminalId, "terminalId"), receiptNumber: try present(receiptNumber, "receiptNumber"),
             occurredAt: try present(occurredAt, "occurredAt"), cashierId: try present(cashierId, "cashierId"),
             currency: try present(currency, "currency"), customer: customer, lines: try present(lines, "lines"),
-            payments: try present(payments, "payments"), total: try present(total, "total"), returnOf: returnOf)
+            payments: try present(payments, "payments"), total: try present(total, "total"), returnOf: returnOf,
+            tillSessionId: tillSessionId)
     }
 
     private mutating func recorded() throws -> SaleRecordedV1 {

@@ -32,6 +32,13 @@ struct PosSim: AsyncParsableCommand {
     @Flag(help: "Never draw a progress bar.") var quiet = false
     @Flag(help: "Each terminal opens a shift for its own cashier (C-<terminal>) before its first sale and closes it after its last.")
     var shifts = false
+    @Flag(help: "Each terminal opens its till (a float, cash paid in and out) before its first sale and closes it after its last, with the cash counted and the receipts it sent.")
+    var tills = false
+    @Option(help: "With --tills, the share of terminals (0–1) whose counted cash is short.") var tillShortShare = 0.0
+    @Option(help: "With --tills, how short those drawers are, in cents.") var tillShortCents: Int64 = 500
+    @Option(help: "With --tills, sales per terminal made before the close but sent after it (a terminal that was offline).")
+    var lateSales = 0
+    @Option(help: "With --late-sales, seconds to wait after the close before sending them.") var lateDelay = 5
 
     func run() async throws {
         var logger = Logger(label: "pos-sim")
@@ -42,11 +49,16 @@ struct PosSim: AsyncParsableCommand {
         let progress = Progress(total: duration.map { $0 * max(rate, 1) } ?? sales, enabled: !quiet && isatty(1) != 0)
         var generator = SaleGenerator(
             stores: stores, terminalsPerStore: terminals, seed: seed ?? UInt64.random(in: 0...UInt64.max), shares: .init(returns: returnShare))
-        generator.cashierPerTerminal = shifts
-        let fleet = Fleet(generator: generator, invalidShare: invalidShare, duplicateShare: duplicateShare, oddShare: oddShare)
+        generator.cashierPerTerminal = shifts || tills
+        let till: Tills? = tills ? Tills(
+            terminals: generator.terminals,
+            shortTerminals: Set(generator.terminals.map(\.terminal).filter { _ in generator.roll(tillShortShare) }), shortCents: tillShortCents) : nil
+        if let till { generator.tillSessions = till.sessions }
+        let fleet = Fleet(generator: generator, invalidShare: invalidShare, duplicateShare: duplicateShare, oddShare: oddShare, tills: till)
         let shiftIds = generator.terminals.map { _ in UUID().uuidString.lowercased() }
         let opened = Date()
         if shifts { try await publishShifts(generator.terminals, ids: shiftIds, opened: true, at: opened, on: connection) }
+        if let till { try await Self.publishWithRetry(till.opened(at: opened), on: connection) }
 
         let report: Report = try await withThrowingTaskGroup(of: Void.self) { group in
             if let probe { group.addTask { try await probe.consumer.run() } }
@@ -62,6 +74,18 @@ struct PosSim: AsyncParsableCommand {
             return report
         }
         progress.finish()
+        var tillReport = ""
+        if let till {
+            let closing = Date(timeIntervalSince1970: max(Date().timeIntervalSince1970.rounded(.down), opened.timeIntervalSince1970.rounded(.down) + 1))
+            // Late sales were made before the close: their cash is in the drawer when it is counted.
+            let late = lateSales > 0 ? fleet.late(lateSales, at: closing.addingTimeInterval(-1), terminals: generator.terminals) : []
+            try await Self.publishWithRetry(till.cashMoves(at: closing) + till.closed(at: closing), on: connection)
+            if !late.isEmpty {
+                try await Task.sleep(for: .seconds(lateDelay))
+                try await Self.publishWithRetry(late, on: connection)
+            }
+            tillReport = "\n" + till.report + (late.isEmpty ? "" : ", sent after the close: \(late.count)")
+        }
         var shiftReport = ""
         if shifts {
             let closed = Date(timeIntervalSince1970: max((Date().timeIntervalSince1970).rounded(.down), opened.timeIntervalSince1970.rounded(.down) + 1))
@@ -70,7 +94,7 @@ struct PosSim: AsyncParsableCommand {
             shiftReport = "\nshifts: \(shiftIds.count), seconds each: \(seconds)"
         }
         await connection.close()
-        print(report.text(probe: probe) + shiftReport)
+        print(report.text(probe: probe) + tillReport + shiftReport)
     }
 
     /// Opens (or closes) one shift per terminal for its cashier, with confirms.
@@ -164,12 +188,30 @@ final class Fleet: Sendable {
     private let invalidShare: Double
     private let duplicateShare: Double
     private let oddShare: Double
+    private let tills: Tills?
 
-    init(generator: SaleGenerator, invalidShare: Double, duplicateShare: Double, oddShare: Double = 0) {
+    init(generator: SaleGenerator, invalidShare: Double, duplicateShare: Double, oddShare: Double = 0, tills: Tills? = nil) {
         state = Mutex(generator)
         self.invalidShare = invalidShare
         self.duplicateShare = duplicateShare
         self.oddShare = oddShare
+        self.tills = tills
+    }
+
+    /// `count` valid sales per terminal made at `date`, to be sent later (counted in the drawer, not as sent).
+    func late(_ count: Int, at date: Date, terminals: [(store: String, terminal: String)]) -> [OutgoingMessage] {
+        let encoder = JSONEncoder()
+        return state.withLock { generator in
+            terminals.flatMap { place in
+                (0..<count).map { _ in
+                    let sale = generator.next(now: date, at: place)
+                    tills?.count(sale, late: true)
+                    return OutgoingMessage(
+                        exchange: Exchanges.pos.name, routingKey: sale.routingKey, body: Array((try? encoder.encode(sale)) ?? Data()),
+                        properties: MessageProperties(type: POSSaleV1.messageType, messageId: sale.saleId))
+                }
+            }
+        }
     }
 
     func next(_ count: Int) -> Messages {
@@ -205,6 +247,7 @@ final class Fleet: Sendable {
                     messages.invalid += 1
                 } else {
                     messages.validIds.append(sale.saleId)
+                    tills?.count(sale)
                     if generator.roll(duplicateShare) {
                         messages.outgoing.append(message)
                         messages.duplicates += 1

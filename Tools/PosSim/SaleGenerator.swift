@@ -15,6 +15,9 @@ struct SaleGenerator {
     let shares: Shares
     /// Each terminal's sales are made by its own cashier (``cashier(of:)``), as during a shift.
     var cashierPerTerminal = false
+    /// Each terminal's open till session: half the sales (even receipt numbers) name it in `tillSessionId`, the
+    /// others are placed in it by their terminal and time.
+    var tillSessions: [String: String] = [:]
     private var random: SplitMix64
     private var receipts: [String: Int64] = [:]
     /// Receipt numbers go on from one run to the next, as a real till's do: each run starts above the last.
@@ -42,12 +45,13 @@ struct SaleGenerator {
         random = SplitMix64(seed: seed)
     }
 
-    mutating func next(now: Date = Date()) -> POSSaleV1 {
-        if !recent.isEmpty, chance(shares.returns) {
+    /// A sale (or a return) at a random terminal, or at `place`'s.
+    mutating func next(now: Date = Date(), at place: (store: String, terminal: String)? = nil) -> POSSaleV1 {
+        if place == nil, !recent.isEmpty, chance(shares.returns) {
             return returnOf(recent[Int(random.next() % UInt64(recent.count))], now: now)
         }
-        let store = String(format: "S%03d", pick(stores) + 1)
-        let terminal = "\(store)-T" + String(format: "%02d", pick(terminalsPerStore) + 1)
+        let store = place?.store ?? String(format: "S%03d", pick(stores) + 1)
+        let terminal = place?.terminal ?? "\(store)-T" + String(format: "%02d", pick(terminalsPerStore) + 1)
         let lines = (0..<pick(5) + 1).map { _ -> POSSaleV1.Line in
             let item = Self.catalogue[pick(Self.catalogue.count)]
             let quantity = Int64(pick(3) + 1)
@@ -63,11 +67,12 @@ struct SaleGenerator {
         } else {
             payments = [.init(method: method, amount: total)]
         }
+        let receipt = nextReceipt(terminal)
         let sale = POSSaleV1(
-            saleId: uuid(), storeId: store, terminalId: terminal, receiptNumber: nextReceipt(terminal),
+            saleId: uuid(), storeId: store, terminalId: terminal, receiptNumber: receipt,
             occurredAt: Self.timestamp(now), cashierId: cashierPerTerminal ? Self.cashier(of: terminal) : String(format: "E%04d", pick(40) + 1),
             currency: "EUR", customer: customer,
-            lines: lines, payments: payments, total: total, returnOf: nil)
+            lines: lines, payments: payments, total: total, returnOf: nil, tillSessionId: session(of: terminal, receipt: receipt))
         if recent.count < 1000 { recent.append(sale) } else { recent[pick(1000)] = sale }
         return sale
     }
@@ -80,11 +85,16 @@ struct SaleGenerator {
             discount: -line.discount)
         let total = returned.quantity * returned.unitPrice - returned.discount
         let method = original.payments[0].method == "deferred" ? "deferred" : "cash"
+        let receipt = nextReceipt(original.terminalId)
         return POSSaleV1(
-            saleId: uuid(), storeId: original.storeId, terminalId: original.terminalId, receiptNumber: nextReceipt(original.terminalId),
+            saleId: uuid(), storeId: original.storeId, terminalId: original.terminalId, receiptNumber: receipt,
             occurredAt: Self.timestamp(now), cashierId: original.cashierId, currency: "EUR", customer: original.customer,
             lines: [returned], payments: [.init(method: method, amount: total)], total: total,
-            returnOf: .init(saleId: original.saleId))
+            returnOf: .init(saleId: original.saleId), tillSessionId: session(of: original.terminalId, receipt: receipt))
+    }
+
+    private func session(of terminal: String, receipt: Int64) -> String? {
+        receipt % 2 == 0 ? tillSessions[terminal] : nil
     }
 
     private mutating func nextReceipt(_ terminal: String) -> Int64 {

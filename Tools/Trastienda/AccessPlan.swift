@@ -37,8 +37,8 @@ enum AccessPlan {
             bindsFrom: [Exchanges.salesEvents.name, Exchanges.ordersCommands.name],
             publishesTo: [Exchanges.stockEvents.name, Exchanges.ordersEvents.name]),
         ServiceAccess(
-            name: "collections", schema: "collections", consumes: [Queues.collectionsInvoiceIssued, Queues.collectionsPayments],
-            bindsFrom: [Exchanges.billingEvents.name, Exchanges.collectionsCommands.name], publishesTo: [Exchanges.collectionsEvents.name]),
+            name: "collections", schema: "collections", consumes: [Queues.collectionsInvoiceIssued, Queues.collectionsPayments, Queues.collectionsTills],
+            bindsFrom: [Exchanges.billingEvents.name, Exchanges.collectionsCommands.name, Exchanges.pos.name], publishesTo: [Exchanges.collectionsEvents.name]),
         ServiceAccess(
             name: "hr", schema: "hr", consumes: [Queues.hrSaleRecorded, Queues.hrShifts], bindsFrom: [Exchanges.salesEvents.name, Exchanges.pos.name],
             publishesTo: [Exchanges.hrEvents.name]),
@@ -82,8 +82,8 @@ enum AccessPlan {
     /// A terminal's broker user: `till-<terminal>`.
     static func terminalUser(_ terminal: String) -> String { "till-\(terminal)" }
 
-    /// The routing keys a terminal may publish on `pos`: its sales, its shifts and its read receipts.
+    /// The routing keys a terminal may publish on `pos`: its sales, its shifts, its till's events and its read receipts.
     static func terminalRoutingKeys(store: String, terminal: String) -> String {
-        "^(sale|shift\\.opened|shift\\.closed|announcement\\.read)\\.\(escape(store))\\.\(escape(terminal))$"
+        "^(sale|shift\\.opened|shift\\.closed|till\\.opened|till\\.cash_moved|till\\.closed|announcement\\.read)\\.\(escape(store))\\.\(escape(terminal))$"
     }
 }

@@ -110,6 +110,7 @@ package struct SaleValidator: Sendable {
         try identifier(sale.storeId, field: "storeId", code: "sale.invalid_store_id")
         try identifier(sale.terminalId, field: "terminalId", code: "sale.invalid_terminal_id")
         try identifier(sale.cashierId, field: "cashierId", code: "sale.invalid_cashier_id")
+        if let session = sale.tillSessionId { try identifier(session, field: "tillSessionId", code: "sale.invalid_till_session_id") }
         if !Self.isRoutingKey(delivery.routingKey, of: sale) {
             throw SaleViolation(
                 "sale.routing_mismatch", "routing key '\(delivery.routingKey)' does not name store and terminal '\(sale.routingKey)'")
