@@ -16,6 +16,7 @@ enum OrdersRoutes {
         var minimum: Int64
         var maximum: Int64
         var multiple: Int64?
+        var transferFrom: String?
     }
 
     struct ReceiveBody: Decodable {
@@ -37,6 +38,7 @@ enum OrdersRoutes {
         addStock(to: router, database: database)
         addReorderRules(to: router, database: database)
         addOrders(to: router, database: database)
+        SupplyRoutes.add(to: router, database: database)
     }
 
     // MARK: Stock
@@ -50,7 +52,7 @@ enum OrdersRoutes {
             let rows = try await database.query(
                 """
                 SELECT json_build_object('storeId', store_id, 'sku', sku, 'onHand', on_hand, 'reserved', reserved,
-                    'available', on_hand - reserved, 'negative', on_hand - reserved < 0)::text, sku
+                    'available', on_hand - reserved, 'negative', on_hand - reserved < 0, 'inTransit', in_transit)::text, sku
                 FROM stock WHERE store_id = $1 AND sku > $2 ORDER BY sku LIMIT $3
                 """, [store, page.afterText, page.limit + 1])
             return try page.response(rows)
@@ -60,7 +62,7 @@ enum OrdersRoutes {
             let rows = try await database.query(
                 """
                 SELECT json_build_object('storeId', store_id, 'sku', sku, 'onHand', on_hand, 'reserved', reserved,
-                    'available', on_hand - reserved, 'negative', on_hand - reserved < 0)::text
+                    'available', on_hand - reserved, 'negative', on_hand - reserved < 0, 'inTransit', in_transit)::text
                 FROM stock WHERE store_id = $1 AND sku = $2
                 """, [store, sku])
             guard let row = rows.first else { return error(.notFound, "no stock of \(sku) in \(store)") }
@@ -110,7 +112,8 @@ enum OrdersRoutes {
             let rows = try await database.query(
                 """
                 SELECT json_build_object('id', id, 'storeId', store_id, 'sku', sku, 'quantity', quantity,
-                    'status', status, 'requestedAt', requested_at, 'receivedAt', received_at, 'receivedQuantity', received_quantity)::text, id::text
+                    'status', status, 'requestedAt', requested_at, 'receivedAt', received_at, 'receivedQuantity', received_quantity,
+                    'source', source, 'purchaseOrderId', purchase_order_id)::text, id::text
                 FROM replenishments WHERE status = $1 AND ($2::text IS NULL OR store_id = $2) AND id > $3 ORDER BY id LIMIT $4
                 """, [status, store, page.after.flatMap { Int64($0[0]) } ?? 0, page.limit + 1])
             return try page.response(rows)
@@ -152,43 +155,52 @@ enum OrdersRoutes {
             guard let body = try? await request.decode(as: RuleBody.self, context: context) else {
                 return error(.badRequest, "the body must be JSON with minimum, maximum and (optionally) multiple")
             }
-            if let problem = problem(store: store, sku: sku, minimum: body.minimum, maximum: body.maximum, multiple: body.multiple ?? 1) {
+            if let problem = problem(
+                store: store, sku: sku, minimum: body.minimum, maximum: body.maximum, multiple: body.multiple ?? 1, transferFrom: body.transferFrom)
+            {
                 return error(.badRequest, problem)
             }
             let actor = AuditTrail.Actor.current
             try await database.transaction { connection in
-                try saveRule(store: store, sku: sku, minimum: body.minimum, maximum: body.maximum, multiple: body.multiple ?? 1, on: connection)
+                try saveRule(
+                    store: store, sku: sku, minimum: body.minimum, maximum: body.maximum, multiple: body.multiple ?? 1, transferFrom: body.transferFrom,
+                    on: connection)
                 try AuditTrail.record(
                     "reorder_rule.set", target: "reorder rule \(store)/\(sku)", details: "\(body.minimum)–\(body.maximum) by \(body.multiple ?? 1)", by: actor,
                     on: connection)
             }
-            return OperationsRoutes.jsonResponse(
-                .ok,
-                #"{"storeId":"\#(store)","sku":"\#(sku)","minimum":\#(body.minimum),"maximum":\#(body.maximum),"multiple":\#(body.multiple ?? 1)}"#)
+            return try await OperationsRoutes.queryJSON(
+                database, "SELECT \(ruleJSON)::text FROM reorder_rules WHERE store_id = $1 AND sku = $2", [store, sku])
         }
-        // A CSV with a header line `store,sku,minimum,maximum,multiple`: all rules are stored, or none.
+        // A CSV with a header line `store,sku,minimum,maximum,multiple` (and, optionally, `,transfer_from`): all rules
+        // are stored, or none.
         router.post("/reorder-rules/import") { request, _ in
             let buffer = try await request.body.collect(upTo: 8 << 20)
             let text = String(buffer: buffer)
             var lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            guard let header = lines.first, header.lowercased().replacingOccurrences(of: " ", with: "") == "store,sku,minimum,maximum,multiple"
-            else { return error(.badRequest, "the first line must be store,sku,minimum,maximum,multiple") }
+            let headers = ["store,sku,minimum,maximum,multiple", "store,sku,minimum,maximum,multiple,transfer_from"]
+            guard let header = lines.first, let columns = headers.first(where: { header.lowercased().replacingOccurrences(of: " ", with: "") == $0 })
+            else { return error(.badRequest, "the first line must be store,sku,minimum,maximum,multiple (and, optionally, ,transfer_from)") }
+            let width = columns.split(separator: ",").count
             lines.removeFirst()
-            var rules: [(String, String, Int64, Int64, Int64)] = []
+            var rules: [(String, String, Int64, Int64, Int64, String?)] = []
             for (index, line) in lines.enumerated() {
                 let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
-                guard fields.count == 5, let minimum = Int64(fields[2]), let maximum = Int64(fields[3]), let multiple = Int64(fields[4]) else {
-                    return error(.badRequest, "line \(index + 2): expected store,sku,minimum,maximum,multiple with whole numbers")
+                guard fields.count == width, let minimum = Int64(fields[2]), let maximum = Int64(fields[3]), let multiple = Int64(fields[4]) else {
+                    return error(.badRequest, "line \(index + 2): expected \(columns) with whole numbers")
                 }
-                if let problem = problem(store: fields[0], sku: fields[1], minimum: minimum, maximum: maximum, multiple: multiple) {
+                let transferFrom = width == 6 && !fields[5].isEmpty ? fields[5] : nil
+                if let problem = problem(store: fields[0], sku: fields[1], minimum: minimum, maximum: maximum, multiple: multiple, transferFrom: transferFrom) {
                     return error(.badRequest, "line \(index + 2): \(problem)")
                 }
-                rules.append((fields[0], fields[1], minimum, maximum, multiple))
+                rules.append((fields[0], fields[1], minimum, maximum, multiple, transferFrom))
             }
             let toSave = rules
             let actor = AuditTrail.Actor.current
             try await database.transaction { connection in
-                for rule in toSave { try saveRule(store: rule.0, sku: rule.1, minimum: rule.2, maximum: rule.3, multiple: rule.4, on: connection) }
+                for rule in toSave {
+                    try saveRule(store: rule.0, sku: rule.1, minimum: rule.2, maximum: rule.3, multiple: rule.4, transferFrom: rule.5, on: connection)
+                }
                 try AuditTrail.record("reorder_rules.imported", target: "reorder rules", details: "\(toSave.count) rules", by: actor, on: connection)
             }
             return OperationsRoutes.jsonResponse(.ok, #"{"imported":\#(rules.count)}"#)
@@ -198,8 +210,7 @@ enum OrdersRoutes {
             let page = try PageRequest.read(request, keys: 2)
             let rows = try await database.query(
                 """
-                SELECT json_build_object('storeId', store_id, 'sku', sku, 'minimum', minimum, 'maximum', maximum, 'multiple', multiple)::text,
-                    store_id, sku
+                SELECT \(ruleJSON)::text, store_id, sku
                 FROM reorder_rules WHERE ($1::text IS NULL OR store_id = $1) AND (store_id, sku) > ($2::text, $3::text)
                 ORDER BY store_id, sku LIMIT $4
                 """, [store, page.afterText, page.after?[1] ?? "", page.limit + 1])
@@ -207,9 +218,16 @@ enum OrdersRoutes {
         }
     }
 
-    private static func problem(store: String, sku: String, minimum: Int64, maximum: Int64, multiple: Int64) -> String? {
+    static let ruleJSON = """
+        json_build_object('storeId', store_id, 'sku', sku, 'minimum', minimum, 'maximum', maximum, 'multiple', multiple, 'transferFrom', transfer_from)
+        """
+
+    private static func problem(store: String, sku: String, minimum: Int64, maximum: Int64, multiple: Int64, transferFrom: String?) -> String? {
         guard OperationsRoutes.isIdentifier(store), OperationsRoutes.isIdentifier(sku) else {
             return "store and SKU are 1–48 letters, digits, '-' or '_'"
+        }
+        if let transferFrom, !OperationsRoutes.isIdentifier(transferFrom) || transferFrom == store {
+            return "transferFrom is another store: 1–48 letters, digits, '-' or '_'"
         }
         guard minimum >= 0, maximum > minimum, maximum <= 10_000_000, multiple >= 1, multiple <= maximum else {
             return "0 ≤ minimum < maximum ≤ 10000000 and 1 ≤ multiple ≤ maximum"
@@ -217,12 +235,15 @@ enum OrdersRoutes {
         return nil
     }
 
-    private static func saveRule(store: String, sku: String, minimum: Int64, maximum: Int64, multiple: Int64, on connection: PostgresConnection) throws {
+    private static func saveRule(
+        store: String, sku: String, minimum: Int64, maximum: Int64, multiple: Int64, transferFrom: String?, on connection: PostgresConnection
+    ) throws {
         try connection.query(
             """
-            INSERT INTO reorder_rules (store_id, sku, minimum, maximum, multiple) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (store_id, sku) DO UPDATE SET minimum = excluded.minimum, maximum = excluded.maximum, multiple = excluded.multiple
-            """, [store, sku, minimum, maximum, multiple])
+            INSERT INTO reorder_rules (store_id, sku, minimum, maximum, multiple, transfer_from) VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT (store_id, sku) DO UPDATE SET minimum = excluded.minimum, maximum = excluded.maximum, multiple = excluded.multiple,
+                transfer_from = excluded.transfer_from
+            """, [store, sku, minimum, maximum, multiple, transferFrom])
     }
 
     // MARK: Customer orders

@@ -6,7 +6,8 @@ import ServiceRuntime
 /// One change to a SKU's stock in one store, as the ledger records it.
 struct StockMovement: Sendable, Equatable {
     enum Kind: String, Sendable {
-        case sale, `return`, replenishment, adjustment, reservation, release, shipment
+        case sale, `return`, replenishment, adjustment, reservation, release, shipment, purchase
+        case transferOut = "transfer_out", transferIn = "transfer_in"
     }
 
     var storeId: String
@@ -39,6 +40,8 @@ enum StockLedger {
         var minimum: Int64
         var maximum: Int64
         var multiple: Int64
+        /// A store to take from, when it has more than its own maximum, before buying.
+        var transferFrom: String? = nil
 
         /// What brings `available` back to the maximum, in whole multiples.
         func replenishment(from available: Int64) -> Int64 {
@@ -103,20 +106,50 @@ enum StockLedger {
             try Outbox.add(
                 StockLevelV1(storeId: key.storeId, sku: key.sku, available: now, minimum: rule.minimum),
                 exchange: Exchanges.stockEvents.name, routingKey: "stock.low.\(key.storeId)", type: StockLevelV1.lowType, on: connection)
-            try raiseReplenishment(key, quantity: rule.replenishment(from: now), on: connection)
+            try raiseReplenishment(key, quantity: rule.replenishment(from: now), rule: rule, on: connection)
         }
         return after
     }
 
-    /// One replenishment for `key`, unless one is open already.
-    private static func raiseReplenishment(_ key: StockKey, quantity: Int64, on connection: PostgresConnection) throws {
+    /// Stock on its way to a store (`change` positive when shipped to it, negative when it arrives).
+    static func moveInTransit(_ changes: [(StockKey, Int64)], on connection: PostgresConnection) throws {
+        let sorted = changes.sorted { $0.0 < $1.0 }
+        try connection.query(
+            """
+            INSERT INTO stock AS s (store_id, sku, in_transit)
+            SELECT * FROM unnest($1::text[], $2::text[], $3::bigint[]) ORDER BY 1, 2
+            ON CONFLICT (store_id, sku) DO UPDATE SET in_transit = s.in_transit + excluded.in_transit
+            """,
+            [PostgresArrays.text(sorted.map(\.0.storeId)), PostgresArrays.text(sorted.map(\.0.sku)), PostgresArrays.bigint(sorted.map(\.1))])
+    }
+
+    /// One replenishment for `key`, unless one is open already: a transfer from the rule's store when that store has
+    /// the quantity beyond its own maximum (a draft transfer is proposed for it), a purchase otherwise.
+    private static func raiseReplenishment(_ key: StockKey, quantity: Int64, rule: Rule, on connection: PostgresConnection) throws {
         guard quantity > 0 else { return }
+        var source = "purchase"
+        if let from = rule.transferFrom, from != key.storeId,
+            let surplus = try connection.query(
+                """
+                SELECT s.on_hand - s.reserved - coalesce(r.maximum, 0) FROM stock s
+                LEFT JOIN reorder_rules r ON r.store_id = s.store_id AND r.sku = s.sku
+                WHERE s.store_id = $1 AND s.sku = $2
+                """, [from, key.sku]
+            ).first?.decode(Int64.self, at: 0), surplus >= quantity
+        {
+            source = "transfer"
+        }
         guard let row = try connection.query(
             """
-            INSERT INTO replenishments (store_id, sku, quantity) VALUES ($1, $2, $3)
+            INSERT INTO replenishments (store_id, sku, quantity, source) VALUES ($1, $2, $3, $4)
             ON CONFLICT (store_id, sku) WHERE status = 'open' DO NOTHING RETURNING id
-            """, [key.storeId, key.sku, quantity]
+            """, [key.storeId, key.sku, quantity, source]
         ).first else { return }
+        if source == "transfer", let from = rule.transferFrom {
+            try Transfers.create(
+                from: from, to: key.storeId, lines: [.init(sku: key.sku, quantity: quantity)], note: "proposed by the reorder rule",
+                replenishment: try row.decode(at: 0), on: connection)
+        }
         try Outbox.add(
             ReplenishmentRequestedV1(replenishmentId: try row.decode(at: 0), storeId: key.storeId, sku: key.sku, quantity: quantity),
             exchange: Exchanges.stockEvents.name, routingKey: "replenishment.requested.\(key.storeId)",
@@ -127,12 +160,13 @@ enum StockLedger {
         var rules: [StockKey: Rule] = [:]
         for row in try connection.query(
             """
-            SELECT r.store_id, r.sku, r.minimum, r.maximum, r.multiple
+            SELECT r.store_id, r.sku, r.minimum, r.maximum, r.multiple, r.transfer_from
             FROM reorder_rules r JOIN unnest($1::text[], $2::text[]) AS k(store_id, sku) USING (store_id, sku)
             """, [PostgresArrays.text(keys.map(\.storeId)), PostgresArrays.text(keys.map(\.sku))])
         {
             rules[StockKey(storeId: try row.decode(at: 0), sku: try row.decode(at: 1))] = Rule(
-                minimum: try row.decode(at: 2), maximum: try row.decode(at: 3), multiple: try row.decode(at: 4))
+                minimum: try row.decode(at: 2), maximum: try row.decode(at: 3), multiple: try row.decode(at: 4),
+                transferFrom: try row.decodeIfPresent(String.self, at: 5))
         }
         return rules
     }
