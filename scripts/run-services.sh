@@ -94,14 +94,14 @@ echo "[run]   export TRASTIENDA_TOKEN=$TRASTIENDA_TOKEN"
 echo "[run]   curl -H \"authorization: Bearer \$TRASTIENDA_TOKEN\" http://localhost:8082/series"
 echo "[run]   $bin/trastienda token --subject ana --roles store_manager --stores S001"
 
-# A demo, unless TRASTIENDA_DEMO=0: an issuer, staff, stock, orders and customers (scripts/demo-data.sh), and a small
-# fleet selling a few times a second, its cashiers opening shifts, one sale in a hundred refused (a dead letter to see).
+# A demo, unless TRASTIENDA_DEMO=0 (scripts/demo.sh): the data, then 30 terminals selling in two-minute sessions with
+# their tills and shifts (one sale in a hundred refused: a dead letter to see), and the back office at work.
 if [ "${TRASTIENDA_DEMO:-1}" != 0 ]; then
-    bearer="$bearer" "$root/scripts/demo-data.sh"
-    "$bin/pos-sim" --stores 10 --terminals 3 --rate 5 --duration 3600 --shifts --invalid-share 0.01 --quiet > >(sed -u "s/^/[pos-sim] /") 2>&1 &
+    bearer="$bearer" bin="$bin" "$root/scripts/demo.sh" &
     pids+=($!)
-    echo "[run] pos-sim sells 5 sales/s across 30 terminals; see the console, or http://localhost:8081/stats,"
-    echo "[run]   http://localhost:8082/series, http://localhost:8082/verifactu (submission to the agency)"
+    echo "[run] the demo sells 5 sales/s across 30 terminals in two-minute till sessions; within minutes the console shows"
+    echo "[run]   replenishments, purchase orders, transfers, Z reports, dunning reminders and timesheets"
+    echo "[run]   (scripts/demo_check.py checks them through the APIs)"
 fi
 echo "[run] Ctrl-C stops them."
 wait

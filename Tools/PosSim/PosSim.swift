@@ -25,6 +25,9 @@ struct PosSim: AsyncParsableCommand {
     @Option(help: "Share of sales that look odd (0–1): emoji, longest fields, far offsets, which are recorded; NUL and escape characters, year 0000, lone surrogates, a field twice, which are refused.")
     var oddShare = 0.0
     @Option(help: "Share of returns (0–1).") var returnShare = 0.05
+    @Option(help: "Share of sales to a customer who asks for a full invoice (0–1).") var customerShare = 0.10
+    @Option(help: "Of the sales to customers, the share put on account (0–1).") var deferredShare = 0.25
+    @Option(help: "Date the sales this many days back (within intake's window for late sales).") var daysAgo = 0
     @Option(help: "Seed for the random sales (and their ids), to repeat a run exactly; by default a new one each run.")
     var seed: UInt64?
     @Flag(help: "Measure publish-to-sale.recorded latency (needs sales intake running).") var measureLatency = false
@@ -48,7 +51,8 @@ struct PosSim: AsyncParsableCommand {
         let probe = measureLatency ? LatencyProbe(configuration: amqp, logger: logger) : nil
         let progress = Progress(total: duration.map { $0 * max(rate, 1) } ?? sales, enabled: !quiet && isatty(1) != 0)
         var generator = SaleGenerator(
-            stores: stores, terminalsPerStore: terminals, seed: seed ?? UInt64.random(in: 0...UInt64.max), shares: .init(returns: returnShare))
+            stores: stores, terminalsPerStore: terminals, seed: seed ?? UInt64.random(in: 0...UInt64.max), shares: .init(returns: returnShare, customers: customerShare, deferredOfCustomers: deferredShare))
+        generator.backdating = TimeInterval(daysAgo) * 86_400
         generator.cashierPerTerminal = shifts || tills
         let till: Tills? = tills ? Tills(
             terminals: generator.terminals,

@@ -7,7 +7,8 @@ struct SaleGenerator {
     struct Shares {
         var returns = 0.05
         var customers = 0.10
-        var deferred = 0.05
+        /// Of the sales to customers, those put on account.
+        var deferredOfCustomers = 0.25
     }
 
     let stores: Int
@@ -24,6 +25,8 @@ struct SaleGenerator {
     private let firstReceipt = Int64(Date().timeIntervalSince1970) * 1_000_000
     /// Recent sales that a return may name.
     private var recent: [POSSaleV1] = []
+    /// How far back the sales are dated (a terminal syncing old sales, or seeding receivables already overdue).
+    var backdating: TimeInterval = 0
 
     private static let catalogue: [(sku: String, description: String, price: Int64, rate: Int64)] = [
         ("CAF-001", "Café molido 250 g", 399, 10), ("LEC-002", "Leche entera 1 l", 95, 4), ("PAN-003", "Pan de molde", 149, 4),
@@ -46,7 +49,8 @@ struct SaleGenerator {
     }
 
     /// A sale (or a return) at a random terminal, or at `place`'s.
-    mutating func next(now: Date = Date(), at place: (store: String, terminal: String)? = nil) -> POSSaleV1 {
+    mutating func next(now current: Date = Date(), at place: (store: String, terminal: String)? = nil) -> POSSaleV1 {
+        let now = current.addingTimeInterval(-backdating)
         if place == nil, !recent.isEmpty, chance(shares.returns) {
             return returnOf(recent[Int(random.next() % UInt64(recent.count))], now: now)
         }
@@ -60,7 +64,7 @@ struct SaleGenerator {
         }
         let total = lines.reduce(0) { $0 + $1.quantity * $1.unitPrice - $1.discount }
         let customer = chance(shares.customers) ? Self.customers[pick(Self.customers.count)] : nil
-        let method = customer != nil && chance(shares.deferred * 5) ? "deferred" : ["card", "card", "cash", "voucher"][pick(4)]
+        let method = customer != nil && chance(shares.deferredOfCustomers) ? "deferred" : ["card", "card", "cash", "voucher"][pick(4)]
         let payments: [POSSaleV1.Payment]
         if method == "voucher", total > 500 {
             payments = [.init(method: "voucher", amount: 500), .init(method: "card", amount: total - 500)]
