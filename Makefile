@@ -25,12 +25,15 @@ test: infra
 	scripts/check-compose.py
 	swift build --build-tests
 	"$$(swift build --show-bin-path)/trastienda" provision
-	swift test --skip-build --skip ClusterIntegrationTests --skip OddSalesPipelineTests --skip ShutdownUnderLoadTests --skip SubmissionTests --skip APIFuzzTests --skip ConsoleBrowserTests
-	@# The checks that run services as processes under load (the pipeline, shutdown, submission to the agency), schemathesis against each API, the console in a browser, and the cluster check (three broker nodes and a
+	swift test --skip-build --skip ClusterIntegrationTests --skip OddSalesPipelineTests --skip ShutdownUnderLoadTests --skip SubmissionTests --skip APIFuzzTests --skip ConsoleBrowserTests --skip DemoTests --skip TillSessionTests
+	@# The checks that run services as processes under load (the pipeline, shutdown, submission to the agency, a till's
+	@# session, the demo), schemathesis against each API, the console in a browser, and the cluster check (three broker nodes and a
 	@# steady load), each alone: on two cores they would slow every other test, and each other, past their timeouts.
 	swift test --skip-build --filter OddSalesPipelineTests
 	swift test --skip-build --filter ShutdownUnderLoadTests
 	swift test --skip-build --filter SubmissionTests
+	swift test --skip-build --filter TillSessionTests
+	swift test --skip-build --filter DemoTests
 	swift test --skip-build --filter APIFuzzTests
 	swift test --skip-build --filter ConsoleBrowserTests
 	@echo "the console's screenshots: $$(pwd)/.build/console-screenshots"

@@ -82,6 +82,8 @@ struct Pages: Sendable {
         InvoicePages.add(to: router, area)
         StockPages.add(to: router, area)
         OrderPages.add(to: router, area)
+        SupplyPages.add(to: router, area)
+        TillPages.add(to: router, area)
         CollectionPages.add(to: router, area)
         StaffPages.add(to: router, area)
         OperationsPage.add(to: router, area)

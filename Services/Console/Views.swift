@@ -25,7 +25,8 @@ struct Views: Sendable {
     /// The sections of the navigation, and who sees each.
     static let sections: [(path: String, key: String, roles: Set<Role>)] = [
         ("/", "nav_today", AccessPolicy.everyone), ("/invoices", "nav_invoices", InvoicePages.readers),
-        ("/stock", "nav_stock", StockPages.readers), ("/orders", "nav_orders", OrderPages.readers),
+        ("/stock", "nav_stock", StockPages.readers), ("/supply", "nav_supply", SupplyPages.readers), ("/orders", "nav_orders", OrderPages.readers),
+        ("/tills", "nav_tills", TillPages.readers),
         ("/collections", "nav_collections", CollectionPages.readers), ("/staff", "nav_staff", StaffPages.readers),
         ("/operations", "nav_operations", OperationsPage.readers), ("/accounts", "nav_accounts", AccountPages.readers),
     ]

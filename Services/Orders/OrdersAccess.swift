@@ -118,7 +118,7 @@ enum OrdersAccess {
             Operation(.post, "/purchase-orders/drafts", stores, store: .query("store"), .init(
                 "groups a store's open replenishments to buy into one draft purchase order per supplier (201 with the drafts, 200 when there was nothing to group)",
                 query: [.init("store", required: true, "the store")],
-                answer: .json(201, .record(["items": .array(.reference("PurchaseOrder"))])))),
+                answer: .createdOrFound(.record(["items": .array(.reference("PurchaseOrder"))])))),
             Operation(.get, "/purchase-orders", readers, store: .query("store"), .init(
                 "purchase orders, newest first",
                 query: [

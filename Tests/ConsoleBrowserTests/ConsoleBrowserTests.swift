@@ -74,13 +74,39 @@ struct ConsoleBrowserTests {
         try await call(
             "orders", "POST", "/orders",
             #"{"orderId":"O-1","storeId":"S001","customer":{"name":"Cliente Web"},"lines":[{"sku":"CAF-001","quantity":1}]}"#)
+        // A supplier for the open replenishment, drafted into a purchase order; a transfer to ship.
+        try await call("orders", "PUT", "/suppliers/SUP-A", #"{"name":"Distribuciones Norte SL"}"#)
+        try await call("orders", "PUT", "/suppliers/SUP-A/skus/CAF-001", #"{"supplierCode":"N-CAF","packSize":12,"leadTimeDays":2,"priceCents":250}"#)
+        try await call("orders", "POST", "/purchase-orders/drafts?store=S001", "{}")
+        try await call("orders", "POST", "/transfers", #"{"fromStore":"S001","toStore":"S002","lines":[{"sku":"CAF-001","quantity":1}]}"#)
+        // The till of S001-T01 opened two hours ago, and closed after the sales with the one valid receipt: a Z report.
         let till = AMQPConnection(configuration: stack.amqp.named("test-till"), topology: Topology(exchanges: [Exchanges.pos]), logger: TestInfrastructure.logger)
+        let now = Date()
+        let iso = ISO8601DateFormatter()
+        let session = UUID().uuidString.lowercased()
+        func tillEvent<Event: Encodable>(_ event: Event, _ key: String, _ type: String) throws -> OutgoingMessage {
+            OutgoingMessage(exchange: Exchanges.pos.name, routingKey: key, body: Array(try JSONEncoder().encode(event)), properties: MessageProperties(type: type))
+        }
+        try await till.publish([
+            try tillEvent(
+                TillOpenedV1(
+                    sessionId: session, storeId: "S001", terminalId: "S001-T01", openedAt: iso.string(from: now.addingTimeInterval(-7200)),
+                    openingFloat: 15_000, cashierId: "E0042"),
+                "till.opened.S001.S001-T01", TillOpenedV1.messageType)
+        ])
         var sale = SaleFixtures.validSale(saleId: UUID().uuidString.lowercased())
         sale["payments"] = [["method": "deferred", "amount": 1398]]
         try await till.publish(SaleFixtures.message(sale))
         var odd = SaleFixtures.validSale(saleId: UUID().uuidString.lowercased(), receipt: 1235)
         odd["total"] = 1
         try await till.publish(SaleFixtures.message(odd))
+        try await till.publish([
+            try tillEvent(
+                TillClosedV1(
+                    sessionId: session, storeId: "S001", terminalId: "S001-T01", closedAt: iso.string(from: now), countedCash: 14_500, cardTotal: 0,
+                    voucherTotal: 0, receipts: 1),
+                "till.closed.S001.S001-T01", TillClosedV1.messageType)
+        ])
         await till.close()
         var invoice = ""
         let arrived = await eventually(timeout: .seconds(60)) {
@@ -93,6 +119,14 @@ struct ConsoleBrowserTests {
             return true
         }
         #expect(arrived, "the sale became an invoice and a receivable")
-        return ["sku": "CAF-001", "order": "O-1", "customer": "B12345678", "employee": "E0042", "invoice": invoice]
+        var tillPage = ""
+        #expect(await eventually(timeout: .seconds(60)) {
+            guard let sessions = try? await ProcessStack.request("GET", port: ports["collections"]!, "/tills/sessions?status=reported"),
+                let first = pageItems(sessions.1)?.first
+            else { return false }
+            tillPage = "/tills/\(first["id"] as? Int ?? 0)"
+            return true
+        }, "the till's Z report was issued")
+        return ["sku": "CAF-001", "order": "O-1", "customer": "B12345678", "employee": "E0042", "invoice": invoice, "till": tillPage]
     }
 }

@@ -218,6 +218,16 @@ def main():
         for step in ["Confirmar", "Marcar preparado", "Marcar enviado"]:
             click(driver, driver.find_element(By.XPATH, f"//button[text()='{step}']"))
         expect("Enviado" in driver.find_element(By.TAG_NAME, "main").text, "the order is shipped")
+        # She ships the transfer to S002 and sends the drafted purchase order to its supplier.
+        go(driver, "/supply")
+        click(driver, driver.find_element(By.XPATH, "//form[contains(@action,'/ship')]//button"))
+        expect("Traspaso enviado" in done(driver), f"the transfer is shipped: {done(driver)!r}")
+        click(driver, driver.find_element(By.XPATH, "//form[contains(@action,'/confirm')]//button"))
+        expect("Pedido enviado al proveedor" in done(driver), f"the purchase order is sent: {done(driver)!r}")
+        expect("Enviado" in driver.find_element(By.TAG_NAME, "main").text, "the purchase order shows as sent")
+        # The till's Z report: its difference, and the page to print.
+        go(driver, facts["till"])
+        expect("Informe Z" in heading(driver), f"the Z report opens, saw {heading(driver)!r}")
         sign_out(driver)
 
         phase("store manager done")
@@ -250,6 +260,7 @@ def main():
         phase("replayed")
         # Every page by every role at both widths: allowed pages render, the others are refused.
         pages = ["/", "/invoices", facts["invoice"], "/stock", f"/stock/S001/{facts['sku']}", "/orders", f"/orders/{facts['order']}",
+                 "/supply", "/tills", facts["till"],
                  "/collections", f"/collections/customers/{facts['customer']}", "/staff", f"/staff/{facts['employee']}", "/operations", "/accounts"]
         allowed = {
             "admin": set(pages),

@@ -26,7 +26,8 @@ enum StockPages {
                 let minimum = Display.integer(rule?["minimum"])
                 return [
                     "sku": sku, "link": "/stock/\(Area.encoded(store))/\(Area.encoded(sku))", "onHand": level["onHand"] ?? 0,
-                    "reserved": level["reserved"] ?? 0, "available": available, "negative": available < 0,
+                    "reserved": level["reserved"] ?? 0, "available": available, "negative": available < 0, "inTransit": level["inTransit"] ?? 0,
+                    "transferFrom": rule?["transferFrom"] as? String ?? "",
                     "low": available >= 0 && minimum.map { available <= $0 } == true, "minimum": minimum.map(String.init) ?? "",
                     "maximum": Display.integer(rule?["maximum"]).map(String.init) ?? "", "multiple": Display.integer(rule?["multiple"]).map(String.init) ?? "1",
                     "ruleAction": "/stock/rules/\(Area.encoded(store))/\(Area.encoded(sku))", "mayChange": mayChange,
@@ -72,9 +73,11 @@ enum StockPages {
             let form = Form.current
             guard let minimum = Int64(form["minimum"] ?? ""), let maximum = Int64(form["maximum"] ?? ""), let multiple = Int64(form["multiple"] ?? "1")
             else { return area.views.refusal(.badRequest, area.texts["whole_numbers"] ?? "") }
+            // The store the rule brings from stays as it was (the page does not edit it).
+            let from = (form["transferFrom"] ?? "").isEmpty ? "" : #","transferFrom":\#(ServiceClient.json(form["transferFrom"] ?? ""))"#
             let answer = try await area.succeeded(
                 "orders", "PUT", "/reorder-rules/\(Area.encoded(store))/\(Area.encoded(sku))",
-                body: #"{"minimum":\#(minimum),"maximum":\#(maximum),"multiple":\#(multiple)}"#)
+                body: #"{"minimum":\#(minimum),"maximum":\#(maximum),"multiple":\#(multiple)\#(from)}"#)
             return area.done("/stock?store=\(Area.encoded(store))", "\(area.texts["rule_saved"] ?? "") \(sku)")
         }
         router.post("/stock/rules/import") { _, _ in
