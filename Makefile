@@ -60,13 +60,16 @@ cluster: install
 cluster-failover: cluster build
 	@scripts/cluster-failover.sh
 
-## Measured against C baselines in the same run: the AMQP client, then sales intake (throughput and latency).
+## Measured against baselines in the same run: the AMQP client and sales intake against plain C, billing and orders
+## against intake, and the five services together at closing time against intake alone.
 bench: infra
 	swift build -c release --product amqp-bench
 	swift build -c release --product sales-intake
 	swift build -c release --product pos-sim
 	swift build -c release --product billing
 	swift build -c release --product orders
+	swift build -c release --product hr
+	swift build -c release --product collections
 	swift build -c release --product trastienda
 	cc -O2 -o scripts/bench/amqp-bench-c scripts/bench/amqp_bench.c $$(pkg-config --cflags --libs librabbitmq)
 	cc -O2 -o scripts/bench/intake-baseline-c scripts/bench/intake_baseline.c $$(pkg-config --cflags --libs librabbitmq libpq)
@@ -74,6 +77,7 @@ bench: infra
 	@scripts/bench/intake.sh
 	@scripts/bench/downstream.sh
 	@scripts/bench/partitioned.sh
+	@scripts/bench/pipeline.sh
 
 ## Stops the local RabbitMQ and PostgreSQL.
 down:

@@ -25,7 +25,7 @@ struct ProvisionTests {
             properties: MessageProperties(type: POSSaleV1.messageType, messageId: sale.saleId, userId: userId))
     }
 
-    @Test("a terminal may publish its own sales, and is refused as another terminal or on another store's routing key")
+    @Test("a terminal may publish its own sales and till events, and is refused as another terminal or on another store's routing key")
     func terminalsSpeakOnlyForThemselves() async throws {
         try await TestInfrastructure.withVirtualHost { configuration in
             var api = self.api
@@ -64,6 +64,14 @@ struct ProvisionTests {
             #expect(await publish(sale(store: "S001", terminal: "S001-T01", userId: "till-S001-T01"), within: .seconds(60)), "its own sale")
             #expect(!(await publish(sale(store: "S002", terminal: "S002-T01", userId: "till-S001-T01"))), "another store's routing key")
             #expect(!(await publish(sale(store: "S001", terminal: "S001-T01", userId: "till-S002-T01"))), "as another terminal")
+            // Its till's events, on its own keys only.
+            let close = OutgoingMessage(
+                exchange: Exchanges.pos.name, routingKey: "till.closed.S001.S001-T01", body: Array(#"{"sessionId":"Z1"}"#.utf8),
+                properties: MessageProperties(type: TillClosedV1.messageType, userId: "till-S001-T01"))
+            #expect(await publish(close, within: .seconds(60)), "its own till's close")
+            var other = close
+            other.routingKey = "till.opened.S002.S002-T01"
+            #expect(!(await publish(other)), "another terminal's till")
             let queues = try await api.queues()
             #expect(queues.first { $0.name == "test.sales" } != nil)
         }

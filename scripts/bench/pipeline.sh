@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# The whole back office at closing time. The same sales (pos-sim, one seed: 50 stores × 8 terminals, with returns,
+# customers and sales on account) are preloaded twice: once for intake alone, whose drain is the baseline, and once
+# for the five services started together as `make run` runs them (one replica each, same defaults). From intake's
+# first delivery, each service's finish is when its own table holds every sale (recorded, invoiced or credited,
+# stock moved, cashier credited, followed by collections); the pipeline's rate is the sales over the last finish.
+# CPU per sale is every process's (the five services, the broker, PostgreSQL) over the pipeline's run.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+release="$root/.build/release"
+source "$(dirname "$0")/../auth.sh"
+dev_auth "$release/trastienda" pipeline
+count="${BENCH_PIPELINE_COUNT:-200000}"
+seed="${BENCH_PIPELINE_SEED:-2026}"
+services=(sales-intake billing orders hr collections)
+base_port=18100
+
+sql() { psql -qtA -h localhost -U postgres -d "$1" -c "$2"; }
+start() {  # name port vhost database: starts a service and waits until it is ready; prints its pid
+    TRASTIENDA_AMQP_URL="amqp://trastienda:trastienda@localhost:5672/$3" TRASTIENDA_DATABASE_URL="postgres://trastienda:trastienda@localhost:5432/$4" \
+        TRASTIENDA_HTTP_PORT=$2 TRASTIENDA_LOG_LEVEL=error "$release/$1" >"/tmp/bench-pipeline-$1.log" 2>&1 &
+    local pid=$!
+    until curl -sf "http://localhost:$2/health/ready" >/dev/null; do sleep 0.1; done
+    echo $pid
+}
+stop() { kill -TERM "$@" 2>/dev/null; wait "$@" 2>/dev/null || true; }
+port() { local i; for i in "${!services[@]}"; do [ "${services[$i]}" = "$1" ] && echo $((base_port + i)); done; }
+now_ms() { date +%s%3N; }
+
+# One vhost and database per run, each declared and migrated by its services, with an issuer for the 50 stores.
+prepare() {  # vhost database services...
+    local vhost=$1 database=$2; shift 2
+    fresh_vhost "$vhost"; fresh_database "$database"
+    local pids=() name
+    for name in "$@"; do pids+=("$(start "$name" "$(port "$name")" "$vhost" "$database")"); done
+    if [[ " $* " == *" billing "* ]]; then
+        local stores; stores=$(printf '"S%03d",' $(seq 1 50)); stores="[${stores%,}]"
+        curl -sf -H "$bearer" -X PUT "http://localhost:$(port billing)/issuers/89890001K" -H 'content-type: application/json' \
+            -d "{\"legalName\":\"Bench SL\",\"address\":\"Burgos\",\"stores\":$stores}" >/dev/null
+    fi
+    stop "${pids[@]}"
+    "$release/pos-sim" --url "amqp://trastienda:trastienda@localhost:5672/$vhost" --sales "$count" --stores 50 --terminals 8 \
+        --seed "$seed" --quiet >/dev/null
+    psql -q -h localhost -U postgres -c CHECKPOINT
+}
+first_delivery() { curl -sf -H "$bearer" "http://localhost:$(port sales-intake)/stats" | grep -o '"firstDeliveryAtMilliseconds":[0-9]*' | cut -d: -f2; }
+
+# Intake alone.
+prepare bench-pipeline-intake trastienda_bench_pipeline_intake sales-intake
+intake=$(start sales-intake "$(port sales-intake)" bench-pipeline-intake trastienda_bench_pipeline_intake)
+until [ "$(sql trastienda_bench_pipeline_intake "SELECT count(*) FROM sales.sales")" -ge "$count" ]; do sleep 0.2; done
+last=$(curl -sf -H "$bearer" "http://localhost:$(port sales-intake)/stats" | grep -o '"lastCommitAtMilliseconds":[0-9]*' | cut -d: -f2)
+intake_rate=$(python3 -c "print(round($count * 1000 / ($last - $(first_delivery))))")
+stop "$intake"
+
+# The five together.
+database=trastienda_bench_pipeline
+prepare bench-pipeline "$database" "${services[@]}"
+declare -A done_sql=(
+    [sales-intake]="SELECT count(*) FROM sales.sales"
+    [billing]="SELECT coalesce(sum(next_number - 1), 0) FROM billing.series"
+    [orders]="SELECT count(*) FROM orders.sales_moved"
+    [hr]="SELECT count(*) FROM hr.sales_credited"
+    [collections]="SELECT count(*) FROM collections.till_documents"
+)
+all0=$(ticks_all); beam0=$(ticks_beam); pg0=$(ticks_of $(pgrep -x postgres))
+pids=()
+for name in "${services[@]}"; do pids+=("$(start "$name" "$(port "$name")" bench-pipeline "$database")"); done
+declare -A finished=()
+while [ "${#finished[@]}" -lt "${#services[@]}" ]; do
+    for name in "${services[@]}"; do
+        [ -n "${finished[$name]:-}" ] && continue
+        [ "$(sql "$database" "${done_sql[$name]}")" -ge "$count" ] && finished[$name]=$(now_ms)
+    done
+    sleep 0.2
+done
+own=$(ticks_of "${pids[@]}"); all1=$(ticks_all); beam1=$(ticks_beam); pg1=$(ticks_of $(pgrep -x postgres))
+first=$(first_delivery)
+stop "${pids[@]}"
+receivables=$(sql "$database" "SELECT count(*) FROM collections.receivables")
+last=0
+for name in "${services[@]}"; do
+    seconds=$(python3 -c "print('%.1f' % ((${finished[$name]} - $first) / 1000))")
+    echo "pipeline $name finished s: $seconds"
+    [ "${finished[$name]}" -gt "$last" ] && last=${finished[$name]}
+done
+pipeline_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")
+echo "pipeline: $count sales, $receivables receivables opened; CPU µs per sale: services $(per_sale_us "$own"), broker $(per_sale_us $((beam1 - beam0))), PostgreSQL $(per_sale_us $((pg1 - pg0))), machine $(per_sale_us $((all1 - all0)))"
+echo "pipeline cpu µs per sale: $(per_sale_us $((own + beam1 - beam0 + pg1 - pg0)))"
+echo "pipeline sales/s: $pipeline_rate"
+echo "intake sales/s (same sales, alone): $intake_rate"
+python3 -c "print('ratio pipeline/intake: %.2f' % ($pipeline_rate / $intake_rate))"
+if [ -z "${BENCH_KEEP:-}" ]; then
+    remove_vhost bench-pipeline-intake; remove_database trastienda_bench_pipeline_intake
+    remove_vhost bench-pipeline; remove_database "$database"
+fi
