@@ -17,7 +17,14 @@ struct ReceivableOpener: Sendable {
         var rejections: [Rejection] = []
         var documents: [(InvoiceIssuedV1, traceparent: String?)] = []
         let decoder = JSONDecoder()
-        for delivery in batch {
+        // Most documents were paid at the till, by a terminal that keeps no till sessions: only those that mention a
+        // deferred payment or a till session, or whose terminal (named in the routing key) has had a session, are read.
+        let deferred = Array(#""deferred""#.utf8), named = Array(#""tillSessionId""#.utf8)
+        let mentioned = batch.map { $0.body.contains(bytes: deferred) || $0.body.contains(bytes: named) }
+        let withTills = try await terminalsWithTills(batch.indices.filter { !mentioned[$0] }.map { batch[$0].routingKey })
+        for (index, delivery) in batch.enumerated() {
+            let terminal = Self.terminal(of: delivery.routingKey)
+            guard mentioned[index] || terminal.map({ withTills.contains("\($0.store)/\($0.terminal)") }) == true else { continue }
             guard let document = try? decoder.decode(InvoiceIssuedV1.self, from: Data(delivery.body)) else {
                 rejections.append(
                     Rejection(deliveryTag: delivery.deliveryTag, code: "collections.malformed_document", reason: "not a billing.invoice.issued.v1 document"))
@@ -29,6 +36,7 @@ struct ReceivableOpener: Sendable {
         let settle = self.settle
         if !toRecord.isEmpty {
             try await database.transaction { connection in
+                try Receivables.lockCustomers(of: toRecord.map(\.0), on: connection)
                 for (document, traceparent) in toRecord where document.deferredCents != 0 {
                     try Receivables.record(document, traceparent: traceparent, on: connection)
                 }
@@ -41,6 +49,18 @@ struct ReceivableOpener: Sendable {
             }
         }
         return rejections
+    }
+
+    /// The store and terminal an `invoice.issued.<store>.<terminal>` (or a credit note's) names.
+    static func terminal(of routingKey: String) -> (store: String, terminal: String)? {
+        let parts = routingKey.split(separator: ".")
+        return parts.count >= 4 ? (String(parts[parts.count - 2]), String(parts[parts.count - 1])) : nil
+    }
+
+    private func terminalsWithTills(_ routingKeys: [String]) async throws -> Set<String> {
+        let terminals = routingKeys.compactMap(Self.terminal(of:))
+        guard !terminals.isEmpty else { return [] }
+        return try await database.transaction { try TillSessions.terminalsWithSessions(terminals, on: $0) }
     }
 }
 

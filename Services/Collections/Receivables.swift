@@ -215,6 +215,24 @@ enum Receivables {
     }
 
     /// Makes sure the customer exists (named as on its first invoice) and returns its payment terms in days.
+    /// Takes the customers of `documents` in tax-id order, first thing in the transaction: batches recorded side by
+    /// side then wait for each other instead of deadlocking (each took its customers in delivery order, and two
+    /// batches with the same two customers in opposite orders deadlocked, a retry each time).
+    static func lockCustomers(of documents: [InvoiceIssuedV1], on connection: PostgresConnection) throws {
+        var names: [String: String] = [:]
+        for document in documents where document.deferredCents != 0 {
+            guard let taxId = document.customer?.taxId, !taxId.isEmpty else { continue }
+            if names[taxId] == nil { names[taxId] = document.customer?.name ?? "" }
+        }
+        guard !names.isEmpty else { return }
+        let taxIds = names.keys.sorted()
+        try connection.query(
+            """
+            INSERT INTO customers (tax_id, name) SELECT t, nullif(n, '') FROM unnest($1::text[], $2::text[]) AS c(t, n) ORDER BY t
+            ON CONFLICT (tax_id) DO UPDATE SET name = coalesce(customers.name, excluded.name)
+            """, [PostgresArrays.text(taxIds), PostgresArrays.text(taxIds.map { names[$0]! })])
+    }
+
     private static func customer(_ taxId: String, name: String?, on connection: PostgresConnection) throws -> Int {
         try connection.query(
             """

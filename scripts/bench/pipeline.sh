@@ -3,7 +3,8 @@
 # customers and sales on account) are preloaded twice: once for intake alone, whose drain is the baseline, and once
 # for the five services started together as `make run` runs them (one replica each, same defaults). From intake's
 # first delivery, each service's finish is when its own table holds every sale (recorded, invoiced or credited,
-# stock moved, cashier credited, followed by collections); the pipeline's rate is the sales over the last finish.
+# stock moved, cashier credited) or, for collections, every document on account booked; the pipeline's rate is the
+# sales over the last finish.
 # CPU per sale is every process's (the five services, the broker, PostgreSQL) over the pipeline's run.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -62,19 +63,35 @@ declare -A done_sql=(
     [billing]="SELECT coalesce(sum(next_number - 1), 0) FROM billing.series"
     [orders]="SELECT count(*) FROM orders.sales_moved"
     [hr]="SELECT count(*) FROM hr.sales_credited"
-    [collections]="SELECT count(*) FROM collections.till_documents"
+    [collections]="SELECT count(*) FROM collections.account_entries"
 )
+# Collections' part is each document on account (invoice or credit note) booked on its customer's account, known
+# once billing has issued them all.
+wanted_collections=""
 all0=$(ticks_all); beam0=$(ticks_beam); pg0=$(ticks_of $(pgrep -x postgres))
 pids=()
 for name in "${services[@]}"; do pids+=("$(start "$name" "$(port "$name")" bench-pipeline "$database")"); done
+# BENCH_PROFILE=<service> records where that service spends its time (perf report -i /tmp/bench-pipeline.perf).
+for i in "${!services[@]}"; do
+    [ "${services[$i]}" = "${BENCH_PROFILE:-}" ] && { perf record -F 499 -g -p "${pids[$i]}" -o /tmp/bench-pipeline.perf >/dev/null 2>&1 & }
+done
 declare -A finished=()
 while [ "${#finished[@]}" -lt "${#services[@]}" ]; do
     for name in "${services[@]}"; do
         [ -n "${finished[$name]:-}" ] && continue
-        [ "$(sql "$database" "${done_sql[$name]}")" -ge "$count" ] && finished[$name]=$(now_ms)
+        wanted=$count
+        if [ "$name" = collections ]; then
+            [ -n "${finished[billing]:-}" ] || continue
+            [ -n "$wanted_collections" ] ||
+                wanted_collections=$(sql "$database" "SELECT count(*) FROM billing.invoices WHERE document LIKE '%\"method\":\"deferred\"%'")
+            wanted=$wanted_collections
+        fi
+        [ "$(sql "$database" "${done_sql[$name]}")" -ge "$wanted" ] && finished[$name]=$(now_ms)
     done
     sleep 0.2
 done
+declare -A own_of=()
+for i in "${!services[@]}"; do own_of[${services[$i]}]=$(ticks_of "${pids[$i]}"); done
 own=$(ticks_of "${pids[@]}"); all1=$(ticks_all); beam1=$(ticks_beam); pg1=$(ticks_of $(pgrep -x postgres))
 first=$(first_delivery)
 stop "${pids[@]}"
@@ -82,7 +99,7 @@ receivables=$(sql "$database" "SELECT count(*) FROM collections.receivables")
 last=0
 for name in "${services[@]}"; do
     seconds=$(python3 -c "print('%.1f' % ((${finished[$name]} - $first) / 1000))")
-    echo "pipeline $name finished s: $seconds"
+    echo "pipeline $name finished s: $seconds (CPU µs per sale: $(per_sale_us "${own_of[$name]}"))"
     [ "${finished[$name]}" -gt "$last" ] && last=${finished[$name]}
 done
 pipeline_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")

@@ -39,7 +39,7 @@ enum TillSessions {
                 }
                 return
             }
-            try assign(store: event.storeId, terminal: event.terminalId, on: connection)
+            try assign(openedSession: event, on: connection)
         } catch let refusal as TillRefusal {
             throw refusal
         } catch {
@@ -93,12 +93,16 @@ enum TillSessions {
                 if same.isEmpty { throw TillRefusal("till.already_closed", "session \(event.sessionId) was closed before, with other amounts") }
                 return
             }
-            // Sales placed in it by time while it was open, but made after its close, are not its own.
-            try connection.query(
-                "UPDATE till_documents SET session = NULL WHERE session = $1 AND till_session_id IS NULL AND occurred_at > $2::timestamptz",
-                [session.id, event.closedAt])
-            try assign(store: event.storeId, terminal: event.terminalId, on: connection)
-            try reportIfComplete([session.id], settle: settle, on: connection)
+            // Sales placed in it by time while it was open, but made after its close, are not its own: they go to the
+            // terminal's next session, or wait for it.
+            let detached = try connection.query(
+                """
+                UPDATE till_documents SET session = NULL WHERE session = $1 AND till_session_id IS NULL AND occurred_at > $2::text::timestamptz
+                RETURNING invoice_number
+                """, [session.id, event.closedAt]
+            ).map { try $0.decode(String.self, at: 0) }
+            let touched = try assign(numbers: detached, on: connection)
+            try reportIfComplete([session.id] + touched, settle: settle, on: connection)
         } catch let refusal as TillRefusal {
             throw refusal
         } catch {
@@ -109,9 +113,14 @@ enum TillSessions {
     // MARK: Documents
 
     /// Records the till documents among `documents` (once each, by number), places them in their sessions, and issues
-    /// the Z reports they complete.
+    /// the Z reports they complete. Only the documents of terminals that keep till sessions are kept (those that name
+    /// a session, or whose terminal has opened one): a chain that does not close its tills pays nothing for them.
     static func record(_ documents: [InvoiceIssuedV1], settle: Duration, on connection: PostgresConnection) throws {
-        let till = documents.filter { $0.substitutes == nil && $0.receiptNumber != nil && $0.occurredAt != nil }
+        let candidates = documents.filter { $0.substitutes == nil && $0.receiptNumber != nil && $0.occurredAt != nil }
+        guard !candidates.isEmpty else { return }
+        let unnamed = candidates.filter { $0.tillSessionId == nil }
+        let withTills = try terminalsWithSessions(unnamed.map { ($0.storeId, $0.terminalId) }, on: connection)
+        let till = candidates.filter { $0.tillSessionId != nil || withTills.contains("\($0.storeId)/\($0.terminalId)") }
         guard !till.isEmpty else { return }
         let encoder = JSONEncoder()
         func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
@@ -126,7 +135,7 @@ enum TillSessions {
             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bigint[], $8::bigint[], $9::text[], $10::text[])
                 AS d(n, k, s, t, i, o, r, c, p, x)
             ORDER BY n
-            ON CONFLICT (invoice_number) DO NOTHING RETURNING store_id, terminal_id
+            ON CONFLICT (invoice_number) DO NOTHING RETURNING invoice_number
             """,
             [
                 PostgresArrays.text(till.map(\.number)), PostgresArrays.text(till.map(\.kind)), PostgresArrays.text(till.map(\.storeId)),
@@ -135,24 +144,49 @@ enum TillSessions {
                 PostgresArrays.bigint(till.map(\.totalCents)), PostgresArrays.text(try till.map { try json($0.payments ?? []) }),
                 PostgresArrays.text(taxes),
             ])
-        var terminals = Set<[String]>()
-        for row in inserted { terminals.insert([try row.decode(String.self, at: 0), try row.decode(String.self, at: 1)]) }
-        var touched: [Int64] = []
-        for terminal in terminals.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            touched += try assign(store: terminal[0], terminal: terminal[1], on: connection)
-        }
-        try reportIfComplete(touched, settle: settle, on: connection)
+        let numbers = try inserted.map { try $0.decode(String.self, at: 0) }
+        try reportIfComplete(try assign(numbers: numbers, on: connection), settle: settle, on: connection)
     }
 
-    /// Places the terminal's unplaced documents in their sessions (a document coming to a reported session is late);
-    /// returns the sessions that got documents.
+    /// Which of `terminals` have had a till session, as `<store>/<terminal>`.
+    static func terminalsWithSessions(_ terminals: [(store: String, terminal: String)], on connection: PostgresConnection) throws -> Set<String> {
+        guard !terminals.isEmpty else { return [] }
+        return Set(
+            try connection.query(
+                """
+                SELECT DISTINCT k.s || '/' || k.t FROM unnest($1::text[], $2::text[]) AS k(s, t)
+                WHERE EXISTS (SELECT 1 FROM till_sessions c WHERE c.store_id = k.s AND c.terminal_id = k.t)
+                """, [PostgresArrays.text(terminals.map(\.store)), PostgresArrays.text(terminals.map(\.terminal))]
+            ).map { try $0.decode(String.self, at: 0) })
+    }
+
+    /// Places the documents `numbers` in their sessions (a document coming to a reported session is late); returns
+    /// the sessions that got documents.
     @discardableResult
-    static func assign(store: String, terminal: String, on connection: PostgresConnection) throws -> [Int64] {
+    static func assign(numbers: [String], on connection: PostgresConnection) throws -> [Int64] {
+        guard !numbers.isEmpty else { return [] }
+        return try assign(where: "d.invoice_number = ANY($1::text[])", [PostgresArrays.text(numbers)], on: connection)
+    }
+
+    /// Places the documents of a session that has just opened: those that name it, and those of its terminal made
+    /// since it opened that name none.
+    @discardableResult
+    static func assign(openedSession event: TillOpenedV1, on connection: PostgresConnection) throws -> [Int64] {
+        try assign(
+            where: """
+                d.store_id = $1 AND d.terminal_id = $2
+                AND (d.till_session_id = $3 OR (d.till_session_id IS NULL AND d.occurred_at >= $4::text::timestamptz))
+                """, [event.storeId, event.terminalId, event.sessionId, event.openedAt], on: connection)
+    }
+
+    /// Places the unplaced documents that `condition` (over `till_documents d`) picks: each in the session it names,
+    /// or the latest its terminal opened before it was made and had not closed by then.
+    private static func assign(where condition: String, _ parameters: [any PostgresEncodable], on connection: PostgresConnection) throws -> [Int64] {
         Array(Set(try connection.query(
             """
             UPDATE till_documents d SET session = s.id, late = s.z_number IS NOT NULL
             FROM till_sessions s
-            WHERE d.session IS NULL AND d.store_id = $1 AND d.terminal_id = $2
+            WHERE d.session IS NULL AND \(condition)
               AND s.id = (
                 SELECT c.id FROM till_sessions c
                 WHERE c.store_id = d.store_id AND c.terminal_id = d.terminal_id
@@ -160,7 +194,7 @@ enum TillSessions {
                       ELSE c.opened_at <= d.occurred_at AND (c.closed_at IS NULL OR d.occurred_at <= c.closed_at) END
                 ORDER BY c.opened_at DESC, c.id DESC LIMIT 1)
             RETURNING s.id
-            """, [store, terminal]
+            """, parameters
         ).map { try $0.decode(Int64.self, at: 0) }))
     }
 
