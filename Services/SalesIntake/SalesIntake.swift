@@ -29,11 +29,10 @@ enum SalesIntake {
                 SalesRoutes.add(to: router, database: context.database, statistics: statistics)
             },
             // Bigger batches than the other services': a batch's announcements go one message per store, so the
-            // bigger the batch, the more sales each message carries and the less the broker spends per sale (with 50
-            // stores, `make bench` measured ratio intake/baseline 0.51 at 500, 0.60 at 1,000, 0.72 at 2,000). Under
-            // a light load a batch is what arrives within the batch wait, whatever the size. Three batches in flight
-            // rather than two: one is validated while another is written and a third awaits its confirms (about 8 %
-            // more sales/s in three paired drains of 200,000).
+            // bigger the batch, the more sales each message carries and the less the broker spends per sale (the
+            // measurements are in BENCHMARKS.md). Under a light load a batch is what arrives within the batch wait,
+            // whatever the size. Three batches in flight rather than two: one is validated while another is written
+            // and a third awaits its confirms.
             consumerDefaults: .init(prefetch: 6000, batchSize: 2000, concurrentBatches: 3), access: SalesAccess.policy)
     }
 

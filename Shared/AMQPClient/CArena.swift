@@ -142,8 +142,8 @@ enum CDecode {
 /// a thousand terminals' routing keys each find their slot at once; a collision only replaces the older entry.
 ///
 /// The bytes lie in one flat table, a fixed stretch per slot, so that a lookup compares them in place: entries of
-/// arrays cost a retain and a release of each on every hit. 4,096 slots keep 400 terminals' keys colliding rarely
-/// (1,024 lost about one in five); only the slots in use are ever touched.
+/// arrays cost a retain and a release of each on every hit. 4,096 slots, ten for each of the 400 terminals a
+/// closing-time flush brings, keep their keys from colliding but rarely; only the slots in use are ever touched.
 struct RecentStrings {
     private static let slotBits = 12
     /// Longer strings are decoded each time (a routing key of two 48-character identifiers would be 102).

@@ -458,7 +458,8 @@ public struct SaleJSONParser {
         output.reserveCapacity(raw.count)
         var position = 0
         func hex4() throws -> UInt32 {
-            guard position + 4 < raw.count || position + 4 == raw.count - 0 else { throw malformed("a short \\u escape") }
+            // `position` is at the `u`: its four digits follow it.
+            guard position + 4 < raw.count else { throw malformed("a short \\u escape") }
             var value: UInt32 = 0
             for offset in 1...4 {
                 guard position + offset < raw.count, let digit = hexValue(raw[position + offset]) else { throw malformed("a bad \\u escape") }

@@ -244,6 +244,8 @@ public struct CopyRows: Sendable {
         separate()
         if number < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = number.magnitude
+        // The digits are written backwards into a buffer on the stack (a tuple: no allocation per number), 20 bytes
+        // for the longest, then copied out in order.
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
