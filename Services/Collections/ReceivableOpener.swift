@@ -21,7 +21,7 @@ struct ReceivableOpener: Sendable {
         // deferred payment or a till session, or whose terminal (named in the routing key) has had a session, are read.
         let deferred = Array(#""deferred""#.utf8), named = Array(#""tillSessionId""#.utf8)
         let mentioned = batch.map { $0.body.contains(bytes: deferred) || $0.body.contains(bytes: named) }
-        let withTills = try await terminalsWithTills(batch.indices.filter { !mentioned[$0] }.map { batch[$0].routingKey })
+        let withTills = try await terminalsWithTills(batch.map(\.routingKey))
         for (index, delivery) in batch.enumerated() {
             let terminal = Self.terminal(of: delivery.routingKey)
             guard mentioned[index] || terminal.map({ withTills.contains("\($0.store)/\($0.terminal)") }) == true else { continue }
@@ -40,7 +40,7 @@ struct ReceivableOpener: Sendable {
                 for (document, traceparent) in toRecord where document.deferredCents != 0 {
                     try Receivables.record(document, traceparent: traceparent, on: connection)
                 }
-                try TillSessions.record(toRecord.map(\.0), settle: settle, on: connection)
+                try TillSessions.record(toRecord.map(\.0), withTills: withTills, settle: settle, on: connection)
             }
             for (document, traceparent) in toRecord where document.deferredCents != 0 {
                 logger.debug(

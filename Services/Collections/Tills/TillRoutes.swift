@@ -149,13 +149,7 @@ enum TillRoutes {
                     differenceCents: all.reduce(0) { $0 + $1.differenceCents })
             }
             onAccountCents = reports.reduce(0) { $0 + $1.onAccountCents }
-            var rates: [Int64: ZReport.Tax] = [:]
-            for tax in reports.flatMap(\.taxes) {
-                rates[tax.rate, default: .init(rate: tax.rate, baseCents: 0, taxCents: 0, surchargeCents: 0)].baseCents += tax.baseCents
-                rates[tax.rate]!.taxCents += tax.taxCents
-                rates[tax.rate]!.surchargeCents += tax.surchargeCents
-            }
-            taxes = rates.values.sorted { $0.rate > $1.rate }
+            taxes = ZReport.Tax.summed(reports.flatMap(\.taxes))
             differenceCents = reports.reduce(0) { $0 + $1.differenceCents }
             late = ZReport.Count(count: lates.reduce(0) { $0 + $1.count }, totalCents: lates.reduce(0) { $0 + $1.totalCents })
         }

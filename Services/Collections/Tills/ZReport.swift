@@ -31,6 +31,17 @@ struct ZReport: Codable, Sendable, Equatable {
         var baseCents: Int64
         var taxCents: Int64
         var surchargeCents: Int64
+
+        /// One line per rate, highest first, with the sums of `taxes` at that rate.
+        static func summed(_ taxes: [Tax]) -> [Tax] {
+            var rates: [Int64: Tax] = [:]
+            for tax in taxes {
+                rates[tax.rate, default: Tax(rate: tax.rate, baseCents: 0, taxCents: 0, surchargeCents: 0)].baseCents += tax.baseCents
+                rates[tax.rate]!.taxCents += tax.taxCents
+                rates[tax.rate]!.surchargeCents += tax.surchargeCents
+            }
+            return rates.values.sorted { $0.rate > $1.rate }
+        }
     }
 
     var zNumber: Int64
@@ -106,7 +117,6 @@ struct ZReport: Codable, Sendable, Equatable {
         sales = Count(count: 0, totalCents: 0)
         returns = Count(count: 0, totalCents: 0)
         var paid: [String: Int64] = [:]
-        var rates: [Int64: Tax] = [:]
         for document in documents {
             if isReturn(document) {
                 returns.count += 1
@@ -116,13 +126,8 @@ struct ZReport: Codable, Sendable, Equatable {
                 sales.totalCents += document.totalCents
             }
             for payment in document.payments { paid[payment.method, default: 0] += payment.amountCents }
-            for tax in document.taxes {
-                rates[tax.rate, default: Tax(rate: tax.rate, baseCents: 0, taxCents: 0, surchargeCents: 0)].baseCents += tax.baseCents
-                rates[tax.rate]!.taxCents += tax.taxCents
-                rates[tax.rate]!.surchargeCents += tax.surchargeCents
-            }
         }
-        taxes = rates.values.sorted { $0.rate > $1.rate }
+        taxes = Tax.summed(documents.flatMap(\.taxes))
         onAccountCents = paid["deferred", default: 0]
         let paidIn = session.cashMoves.filter { $0 > 0 }.reduce(0, +)
         let paidOut = -session.cashMoves.filter { $0 < 0 }.reduce(0, +)
