@@ -1,6 +1,7 @@
 import AMQPClient
 import Foundation
 import Metrics
+import ServiceRuntime
 import Synchronization
 
 /// What billing has done since it started: exported as Prometheus metrics and shown by `GET /stats`.
@@ -19,33 +20,37 @@ final class BillingStatistics: Sendable {
     }
 
     private let state = Mutex(Snapshot())
+    /// Batches, and when the first began and the last was committed.
+    private let activity = BatchActivity()
     private let issuedCounter = Counter(label: "billing_invoices_issued_total", dimensions: [("kind", "invoice")])
     private let creditNoteCounter = Counter(label: "billing_invoices_issued_total", dimensions: [("kind", "credit_note")])
     private let againCounter = Counter(label: "billing_invoices_announced_again_total")
     private let retriedCounter = Counter(label: "billing_deliveries_retried_total")
     private let batchDuration = Timer(label: "billing_batch_duration_seconds")
 
-    var snapshot: Snapshot { state.withLock { $0 } }
-
-    func batchStarted() {
-        state.withLock { $0.firstDeliveryAtMilliseconds = $0.firstDeliveryAtMilliseconds ?? Self.nowMilliseconds() }
+    var snapshot: Snapshot {
+        var snapshot = state.withLock { $0 }
+        let batches = activity.snapshot
+        snapshot.batches = batches.batches
+        snapshot.firstDeliveryAtMilliseconds = batches.firstDeliveryAtMilliseconds
+        snapshot.lastCommitAtMilliseconds = batches.lastCommitAtMilliseconds
+        return snapshot
     }
+
+    func batchStarted() { activity.batchStarted() }
 
     func batchCommitted(invoices: Int, creditNotes: Int, announcedAgain: Int, retried: Int, duration: Duration) {
         state.withLock { state in
-            state.batches += 1
             state.issued += invoices + creditNotes
             state.creditNotes += creditNotes
             state.announcedAgain += announcedAgain
             state.retried += retried
-            state.lastCommitAtMilliseconds = Self.nowMilliseconds()
         }
+        activity.batchCommitted(handled: invoices + creditNotes)
         issuedCounter.increment(by: Int64(invoices))
         creditNoteCounter.increment(by: Int64(creditNotes))
         againCounter.increment(by: Int64(announcedAgain))
         retriedCounter.increment(by: Int64(retried))
         batchDuration.recordNanoseconds(duration.wholeNanoseconds)
     }
-
-    private static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

@@ -1,6 +1,7 @@
 import AMQPClient
 import Foundation
 import Metrics
+import ServiceRuntime
 import Synchronization
 
 /// What intake has done since it started: exported as Prometheus metrics and shown by `GET /stats`.
@@ -16,26 +17,32 @@ final class IntakeStatistics: Sendable {
     }
 
     private let state = Mutex(Snapshot())
+    /// Batches, and when the first began and the last was committed.
+    private let activity = BatchActivity()
     private let recordedCounter = Counter(label: "intake_sales_recorded_total")
     private let duplicateCounter = Counter(label: "intake_sales_duplicates_total")
     private let batchSize = Recorder(label: "intake_batch_size", aggregate: true)
     private let batchDuration = Timer(label: "intake_batch_duration_seconds")
     private let lag = Timer(label: "intake_sale_lag_seconds")
 
-    var snapshot: Snapshot { state.withLock { $0 } }
-
-    func batchStarted() {
-        state.withLock { $0.firstDeliveryAtMilliseconds = $0.firstDeliveryAtMilliseconds ?? Self.nowMilliseconds() }
+    var snapshot: Snapshot {
+        var snapshot = state.withLock { $0 }
+        let batches = activity.snapshot
+        snapshot.batches = batches.batches
+        snapshot.firstDeliveryAtMilliseconds = batches.firstDeliveryAtMilliseconds
+        snapshot.lastCommitAtMilliseconds = batches.lastCommitAtMilliseconds
+        return snapshot
     }
+
+    func batchStarted() { activity.batchStarted() }
 
     func batchFinished(size: Int, recorded: Int, duplicates: Int, rejections: [String], duration: Duration, lags: [TimeInterval]) {
         state.withLock { state in
-            state.batches += 1
             state.recorded += recorded
             state.duplicates += duplicates
             for code in rejections { state.rejectedByCode[code, default: 0] += 1 }
-            state.lastCommitAtMilliseconds = Self.nowMilliseconds()
         }
+        activity.batchCommitted(handled: size)
         recordedCounter.increment(by: Int64(recorded))
         if duplicates > 0 { duplicateCounter.increment(by: Int64(duplicates)) }
         for code in rejections { Counter(label: "intake_sales_rejected_total", dimensions: [("code", code)]).increment() }
@@ -44,6 +51,4 @@ final class IntakeStatistics: Sendable {
         // Clamped to a century: a lag is measured from the till's clock, which the sale itself states.
         for seconds in lags where seconds.isFinite { lag.recordNanoseconds(Int64(min(max(0, seconds), 3_155_760_000) * 1e9)) }
     }
-
-    private static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

@@ -81,7 +81,7 @@ public final class AMQPConnection: Sendable {
         let ticket = Mutex<PublishTicket?>(nil)
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let issued = PublishTicket(count: messages.count, continuation: continuation)
+                let issued = PublishTicket(count: messages.count) { continuation.resume(with: $0) }
                 ticket.withLock { $0 = issued }
                 mailbox.send(.publish(messages, issued))
                 whenQueued()
@@ -99,24 +99,13 @@ public final class AMQPConnection: Sendable {
     /// Declares exchanges, queues and bindings now and again after every reconnection.
     public func declare(_ topology: Topology) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            mailbox.send(.declare(topology, continuation))
+            mailbox.send(.declare(topology) { continuation.resume(with: $0) })
         }
-    }
-
-    /// Acknowledges every delivery up to and including `deliveryTag`, if it came from the connection that is up now.
-    func acknowledge(upTo deliveryTag: UInt64, generation: UInt64) {
-        mailbox.send(.ack(upTo: deliveryTag, generation: generation))
     }
 
     /// Hands deliveries the consumer is done with back to the connection's thread, to be freed there (``Command/release(_:)``).
     func release(_ deliveries: [Delivery]) {
         mailbox.post(.release(deliveries))
-    }
-
-    /// Returns the delivery `deliveryTag` (and, with `multiple`, every unacknowledged one before it) to the queue, or
-    /// drops it, per `requeue`.
-    func reject(upTo deliveryTag: UInt64, generation: UInt64, requeue: Bool, multiple: Bool = true) {
-        mailbox.send(.nack(upTo: deliveryTag, generation: generation, requeue: requeue, multiple: multiple))
     }
 
     /// Stops the broker delivering; deliveries already sent still arrive, then the buffer finishes.

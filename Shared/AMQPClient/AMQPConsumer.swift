@@ -332,38 +332,6 @@ final class BatchHandOff: Sendable {
     }
 }
 
-/// Acknowledges (or returns) batches strictly in the order they were taken, whatever order they finish in: a
-/// multiple-ack covers every earlier tag, so batch n may only be settled once every batch before it is.
-final class BatchSettler: Sendable {
-    private struct State {
-        var next = 0
-        var finished: [Int: (last: Delivery, outcome: AMQPConsumer.Outcome)] = [:]
-    }
-
-    private let state = Mutex(State())
-    private let connection: AMQPConnection
-
-    init(connection: AMQPConnection) { self.connection = connection }
-
-    func settle(_ number: Int, last: Delivery, outcome: AMQPConsumer.Outcome) {
-        state.withLock { state in
-            state.finished[number] = (last, outcome)
-            while let (last, outcome) = state.finished.removeValue(forKey: state.next) {
-                // Sent under the lock so that the connection receives them in order.
-                switch outcome {
-                case .acknowledge(let upTo?):
-                    connection.acknowledge(upTo: upTo.deliveryTag, generation: upTo.connectionGeneration)
-                case .acknowledge(nil):
-                    break
-                case .returnToQueue:
-                    connection.reject(upTo: last.deliveryTag, generation: last.connectionGeneration, requeue: true)
-                }
-                state.next += 1
-            }
-        }
-    }
-}
-
 /// Delivery tags for the parts of split messages: counted from 2^63, where the broker's tags never reach.
 final class PartTags: Sendable {
     private let last = Atomic<UInt64>(1 << 63)

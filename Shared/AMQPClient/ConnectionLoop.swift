@@ -4,31 +4,16 @@ import Logging
 import Glibc
 #endif
 
-/// The body of a connection's thread: connect, run commands, read frames, reconnect. Never leaves its thread.
+/// The body of a connection's thread: the I/O that ``ConnectionStateMachine`` decides on (connect, run commands,
+/// read frames, sleep, close). Never leaves its thread.
 final class ConnectionLoop {
     private unowned let connection: AMQPConnection
     private let consumer: AMQPConnection.ConsumerSpecification?
     private var topology: Topology
     private var logger: Logger
-
+    private var state: ConnectionStateMachine
     private var raw: RawConnection?
-    /// Bumped on every successful connection; delivery tags are only valid within one generation.
-    private var generation: UInt64 = 0
-    private var backlog: [Command] = []
-    private var backoffMilliseconds = 100
-    /// Which node of the configuration's list to try next; failed nodes are skipped at once, a full round backs off.
-    private var endpointIndex = 0
-    private var failedInARow = 0
 
-    private enum ConsumerState { case idle, consuming(tag: String), cancelling, cancelled }
-    private var consumerState = ConsumerState.idle
-    /// Not before this instant is the consumer subscribed (see ``AMQPConnection/ConsumerSpecification/subscribeAfter``).
-    private lazy var subscribeAt = ContinuousClock.now + (consumer?.subscribeAfter ?? .zero)
-
-    /// Publishes awaiting confirmation, in delivery-tag order; a nil ticket was confirmed out of order.
-    private var unconfirmed: [(tag: UInt64, ticket: PublishTicket?)] = []
-    private var unconfirmedHead = 0
-    private var nextPublishTag: UInt64 = 1
     /// Deliveries read this round, handed to the buffer together.
     private var arrived: [Delivery] = []
     private var content: IncomingContent?
@@ -53,77 +38,72 @@ final class ConnectionLoop {
         self.topology = topology
         self.consumer = consumer
         self.logger = logger
+        state = ConnectionStateMachine(
+            endpointCount: connection.configuration.endpoints.count, consumes: consumer != nil,
+            subscribeAt: monotonicMilliseconds() + Int((consumer?.subscribeAfter ?? .zero).wholeMilliseconds))
     }
 
     func run() {
-        while !connection.isCloseRequested {
-            if raw == nil {
-                connect()
-            } else {
+        while true {
+            switch state.nextAction(now: monotonicMilliseconds(), closeRequested: connection.isCloseRequested) {
+            case .connect(let endpoint):
+                connect(to: endpoint)
+            case .waitForBackoff(let milliseconds):
+                waitWhileDisconnected(milliseconds: milliseconds)
+            case .serve, .drain:
                 do {
                     try runOnce()
                 } catch {
                     connectionLost(error)
                 }
+            case .close:
+                close()
+            case .finish:
+                connection.threadFinished()
+                return
             }
         }
-        closeGracefully()
-        connection.threadFinished()
     }
 
     // MARK: Connecting
 
-    private func connect() {
+    private func connect(to endpointIndex: Int) {
+        let endpoints = connection.configuration.endpoints
+        let endpoint = endpoints.isEmpty ? nil : endpoints[endpointIndex]
+        let host = endpoint.map { "\($0.host):\($0.port)" } ?? "\(connection.configuration.host):\(connection.configuration.port)"
         do {
-            let endpoints = connection.configuration.endpoints
-            let endpoint = endpoints[endpointIndex % max(1, endpoints.count)]
-            let raw = try RawConnection(configuration: endpoints.isEmpty ? connection.configuration : connection.configuration.at(endpoint))
+            let raw = try RawConnection(configuration: endpoint.map { connection.configuration.at($0) } ?? connection.configuration)
             try raw.declare(topology)
-            generation += 1
-            nextPublishTag = 1
-            if let consumer, case .idle = consumerState, ContinuousClock.now >= subscribeAt {
-                consumerState = .consuming(tag: try raw.consume(queue: consumer.queue, prefetch: consumer.prefetch))
+            var consumerTag: String?
+            if let consumer, state.subscribesOnConnect(now: monotonicMilliseconds()) {
+                consumerTag = try raw.consume(queue: consumer.queue, prefetch: consumer.prefetch)
             }
+            let generation = state.connected(consumerTag: consumerTag)
             self.raw = raw
-            backoffMilliseconds = 100
-            failedInARow = 0
             connection.setGeneration(generation)
             connection.setConnected(true)
             logger.info(
                 "Connected to the broker",
                 metadata: [
-                    "amqp.host": .string("\(endpoint.host):\(endpoint.port)"), "amqp.vhost": .string(connection.configuration.virtualHost),
+                    "amqp.host": .string(host), "amqp.vhost": .string(connection.configuration.virtualHost),
                     "amqp.generation": .stringConvertible(generation),
                 ])
         } catch {
             // The next node at once; after a whole round of refusals, wait.
-            endpointIndex += 1
-            failedInARow += 1
-            guard failedInARow % max(1, connection.configuration.endpoints.count) == 0 else { return }
+            guard let backoff = state.connectFailed(now: monotonicMilliseconds()) else { return }
             logger.warning(
                 "Cannot connect to the broker; retrying",
-                metadata: ["error": .string("\(error)"), "retry.milliseconds": .stringConvertible(backoffMilliseconds)])
-            waitWhileDisconnected(milliseconds: backoffMilliseconds)
-            backoffMilliseconds = min(backoffMilliseconds * 2, 5000)
+                metadata: ["error": .string("\(error)"), "retry.milliseconds": .stringConvertible(backoff)])
         }
     }
 
-    /// Sleeps out a backoff, still answering the commands that make sense without a connection.
+    /// Sleeps out (part of) a backoff, still taking the commands that arrive meanwhile.
     private func waitWhileDisconnected(milliseconds: Int) {
         var descriptor = pollfd(fd: connection.mailbox.wakeDescriptor, events: Int16(POLLIN), revents: 0)
-        _ = poll(&descriptor, 1, Int32(milliseconds))
+        _ = poll(&descriptor, 1, Int32(clamping: milliseconds))
         connection.mailbox.clearWakeSignal()
-        for command in connection.mailbox.takeAll() {
-            switch command {
-            case .publish, .declare:
-                backlog.append(command)
-            case .ack, .nack:
-                break  // tags of a dead connection: the broker redelivers those messages
-            case .release:
-                break  // dropped with the commands, on this thread
-            case .cancelConsuming:
-                finishConsuming()
-            }
+        if state.receivedWhileDisconnected(connection.mailbox.takeAll()) {
+            finishConsuming()
         }
     }
 
@@ -132,40 +112,18 @@ final class ConnectionLoop {
         raw?.abandon()
         raw = nil
         connection.setConnected(false)
-        let lost = AMQPError(.connectionLost, "the connection to the broker was lost before confirmation", underlying: error)
-        failUnconfirmed(lost)
+        let loss = state.connectionLost(error)
         content = nil
         arrived.removeAll()
-        connection.deliveries.discard(olderThan: generation + 1)
-        switch consumerState {
-        case .cancelling: finishConsuming()
-        case .consuming: consumerState = .idle
-        case .idle, .cancelled: break
-        }
+        connection.deliveries.discard(olderThan: loss.staleBefore)
+        if loss.finishConsuming { finishConsuming() }
     }
 
-    private func closeGracefully() {
-        // Commands sent before close (the last batch's acknowledgement above all) still go out, and confirms come in.
-        let deadline = monotonicMilliseconds() + 5000
-        var firstRound = true
-        while raw != nil, firstRound || unconfirmedHead < unconfirmed.count, monotonicMilliseconds() < deadline {
-            firstRound = false
-            do {
-                try runOnce()
-            } catch {
-                connectionLost(error)
-            }
-        }
-        failUnconfirmed(AMQPError(.closed, "the connection was closed before the broker confirmed"))
-        for case .publish(_, let ticket) in backlog + connection.mailbox.takeAll() {
-            ticket.fail(AMQPError(.closed, "the connection is closed"))
-        }
-        for case .declare(_, let continuation) in backlog {
-            continuation.resume(throwing: AMQPError(.closed, "the connection is closed"))
-        }
+    private func close() {
         raw?.close()
         raw = nil
         connection.setConnected(false)
+        state.closed(leftover: connection.mailbox.takeAll())
         connection.deliveries.finish()
     }
 
@@ -174,20 +132,17 @@ final class ConnectionLoop {
     /// Runs waiting commands, reads what has arrived, and sleeps in `poll` when there was nothing to do.
     private func runOnce() throws(AMQPError) {
         guard let raw else { return }
-        if let consumer, case .idle = consumerState, ContinuousClock.now >= subscribeAt {
-            consumerState = .consuming(tag: try raw.consume(queue: consumer.queue, prefetch: consumer.prefetch))
+        if let consumer, state.subscribes(now: monotonicMilliseconds()) {
+            state.subscribed(tag: try raw.consume(queue: consumer.queue, prefetch: consumer.prefetch))
         }
-        var commands = connection.mailbox.takeAll()
-        if !backlog.isEmpty {
-            commands = backlog + commands
-            backlog.removeAll()
-        }
+        let commands = state.commands(taking: connection.mailbox.takeAll())
         for (index, command) in commands.enumerated() {
+            guard let step = state.step(for: command) else { continue }
             do {
-                try execute(command, on: raw)
+                try execute(step, on: raw)
             } catch {
                 // The connection is gone: what was not sent yet waits for the next one (or fails on close), never dropped.
-                backlog = Array(commands[(index + 1)...]) + backlog
+                state.unsent(commands[(index + 1)...])
                 throw error
             }
         }
@@ -211,8 +166,8 @@ final class ConnectionLoop {
         if descriptors[1].revents != 0 { connection.mailbox.clearWakeSignal() }
     }
 
-    private func execute(_ command: Command, on raw: RawConnection) throws(AMQPError) {
-        switch command {
+    private func execute(_ step: ConnectionStateMachine.Step, on raw: RawConnection) throws(AMQPError) {
+        switch step {
         case .publish(let messages, let ticket):
             for message in messages {
                 do {
@@ -221,38 +176,29 @@ final class ConnectionLoop {
                     ticket.fail(error)
                     throw error
                 }
-                unconfirmed.append((nextPublishTag, ticket))
-                nextPublishTag += 1
+                state.sent(ticket)
             }
-        case .declare(let extra, let continuation):
+        case .declare(let extra, let completion):
             do {
                 try raw.declare(extra)
                 topology = topology.merging(extra)
-                continuation.resume()
+                completion(.success(()))
             } catch {
-                continuation.resume(throwing: error)
+                completion(.failure(error))
                 throw error  // a refused declaration closes the channel
             }
-        case .ack(let tag, let ackGeneration):
-            guard ackGeneration == generation else { return }
+        case .ack(let tag):
             try raw.ack(upTo: tag, multiple: true)
-        case .nack(let tag, let nackGeneration, let requeue, let multiple):
-            guard nackGeneration == generation else { return }
+        case .nack(let tag, let requeue, let multiple):
             try raw.nack(upTo: tag, multiple: multiple, requeue: requeue)
-        case .release:
-            break  // dropped with the commands, on this thread
-        case .cancelConsuming:
-            if case .consuming(let tag) = consumerState {
-                try raw.cancel(consumerTag: tag)
-                consumerState = .cancelling
-            } else {
-                finishConsuming()
-            }
+        case .cancelConsumer(let tag):
+            try raw.cancel(consumerTag: tag)
+        case .finishConsuming:
+            finishConsuming()
         }
     }
 
     private func finishConsuming() {
-        consumerState = .cancelled
         handOverArrived()  // deliveries that came before cancel-ok are the consumer's to finish
         connection.deliveries.finish()
     }
@@ -298,13 +244,14 @@ final class ConnectionLoop {
                 routingKey: recentStrings.string(deliver.routing_key), redelivered: deliver.redelivered != 0, isDelivery: true)
         case TRASTIENDA_BASIC_ACK:
             let ack = method.decoded.assumingMemoryBound(to: amqp_basic_ack_t.self).pointee
-            confirm(upTo: ack.delivery_tag, multiple: ack.multiple != 0, acknowledged: true)
+            state.confirmed(upTo: ack.delivery_tag, multiple: ack.multiple != 0, acknowledged: true)
         case TRASTIENDA_BASIC_NACK:
             let nack = method.decoded.assumingMemoryBound(to: amqp_basic_nack_t.self).pointee
-            confirm(upTo: nack.delivery_tag, multiple: nack.multiple != 0, acknowledged: false)
+            state.confirmed(upTo: nack.delivery_tag, multiple: nack.multiple != 0, acknowledged: false)
         case TRASTIENDA_BASIC_RETURN:
             content = IncomingContent(deliveryTag: 0, exchange: "", routingKey: "", redelivered: false, isDelivery: false)
         case TRASTIENDA_BASIC_CANCEL_OK:
+            state.consumerCancelled()
             finishConsuming()
         case TRASTIENDA_BASIC_CANCEL:
             throw AMQPError(.brokerClosed, "the broker cancelled the consumer (was the queue deleted?)")
@@ -326,40 +273,9 @@ final class ConnectionLoop {
         guard let incoming = content.take(), incoming.isDelivery else { return }
         arrived.append(
             Delivery(
-                deliveryTag: incoming.deliveryTag, connectionGeneration: generation, exchange: incoming.exchange,
+                deliveryTag: incoming.deliveryTag, connectionGeneration: state.generation, exchange: incoming.exchange,
                 routingKey: incoming.routingKey, redelivered: incoming.redelivered, body: incoming.body,
                 properties: incoming.properties))
-    }
-
-    // MARK: Confirms
-
-    private func confirm(upTo tag: UInt64, multiple: Bool, acknowledged: Bool) {
-        if multiple {
-            while unconfirmedHead < unconfirmed.count, unconfirmed[unconfirmedHead].tag <= tag {
-                unconfirmed[unconfirmedHead].ticket?.confirm(acknowledged: acknowledged)
-                unconfirmedHead += 1
-            }
-        } else if unconfirmedHead < unconfirmed.count, unconfirmed[unconfirmedHead].tag == tag {
-            unconfirmed[unconfirmedHead].ticket?.confirm(acknowledged: acknowledged)
-            unconfirmedHead += 1
-        } else if let index = unconfirmed[unconfirmedHead...].firstIndex(where: { $0.tag == tag }) {
-            unconfirmed[index].ticket?.confirm(acknowledged: acknowledged)
-            unconfirmed[index].ticket = nil
-        }
-        while unconfirmedHead < unconfirmed.count, unconfirmed[unconfirmedHead].ticket == nil { unconfirmedHead += 1 }
-        if unconfirmedHead == unconfirmed.count {
-            unconfirmed.removeAll(keepingCapacity: true)
-            unconfirmedHead = 0
-        } else if unconfirmedHead > 8192 {
-            unconfirmed.removeFirst(unconfirmedHead)
-            unconfirmedHead = 0
-        }
-    }
-
-    private func failUnconfirmed(_ error: AMQPError) {
-        for entry in unconfirmed[unconfirmedHead...] { entry.ticket?.fail(error) }
-        unconfirmed.removeAll()
-        unconfirmedHead = 0
     }
 }
 

@@ -7,7 +7,7 @@ import Glibc
 /// What async code asks of a connection's thread.
 enum Command: Sendable {
     case publish([OutgoingMessage], PublishTicket)
-    case declare(Topology, CheckedContinuation<Void, any Error>)
+    case declare(Topology, Completion)
     case ack(upTo: UInt64, generation: UInt64)
     case nack(upTo: UInt64, generation: UInt64, requeue: Bool, multiple: Bool)
     case cancelConsuming
@@ -56,42 +56,48 @@ final class Mailbox: Sendable {
     }
 }
 
+/// What is called once when a declaration (or a whole publish) is done: success, or why not.
+typealias Completion = @Sendable (Result<Void, any Error>) -> Void
+
 /// One call to publish: completes when the broker has confirmed every message in it, or fails (also when the
-/// caller's task is cancelled: the connection's thread may still send the messages, and their confirms are ignored).
+/// caller's task is cancelled: messages not sent by then are not sent, and confirms of those sent are ignored).
 final class PublishTicket: Sendable {
     private struct State {
         var remaining: Int
         var nacked = 0
-        var continuation: CheckedContinuation<Void, any Error>?
+        var completion: Completion?
     }
 
     private let state: Mutex<State>
 
-    init(count: Int, continuation: CheckedContinuation<Void, any Error>) {
-        state = Mutex(State(remaining: count, continuation: continuation))
+    init(count: Int, completion: @escaping Completion) {
+        state = Mutex(State(remaining: count, completion: completion))
     }
 
+    /// Completed (or failed) already: nothing waits for its messages any more.
+    var isSettled: Bool { state.withLock { $0.completion == nil } }
+
     func confirm(acknowledged: Bool) {
-        let (continuation, nacked) = state.withLock { state -> (CheckedContinuation<Void, any Error>?, Int) in
+        let (completion, nacked) = state.withLock { state -> (Completion?, Int) in
             if !acknowledged { state.nacked += 1 }
             state.remaining -= 1
             guard state.remaining == 0 else { return (nil, 0) }
-            defer { state.continuation = nil }
-            return (state.continuation, state.nacked)
+            defer { state.completion = nil }
+            return (state.completion, state.nacked)
         }
-        guard let continuation else { return }
+        guard let completion else { return }
         if nacked == 0 {
-            continuation.resume()
+            completion(.success(()))
         } else {
-            continuation.resume(throwing: AMQPError(.nacked, "the broker refused \(nacked) message(s) (basic.nack)"))
+            completion(.failure(AMQPError(.nacked, "the broker refused \(nacked) message(s) (basic.nack)")))
         }
     }
 
     func fail(_ error: any Error) {
-        let continuation = state.withLock { state in
-            defer { state.continuation = nil }
-            return state.continuation
+        let completion = state.withLock { state in
+            defer { state.completion = nil }
+            return state.completion
         }
-        continuation?.resume(throwing: error)
+        completion?(.failure(error))
     }
 }

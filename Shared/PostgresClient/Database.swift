@@ -54,32 +54,40 @@ public final class Database: Service, Sendable {
     /// Whether at least one pooled connection is up (for readiness checks).
     public var isConnected: Bool { connectedWorkers.load(ordering: .relaxed) > 0 }
 
-    /// Runs `body` on one of the pool's threads with its connection.
+    /// Runs `body` on one of the pool's threads with its connection. If the caller's task is cancelled before a
+    /// thread takes the work, it is not run and this throws `CancellationError`; once taken, it runs to its end.
     public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
-            let job = Job(
-                run: { connection in
-                    do {
-                        try connection.ensureConnected()
-                        continuation.resume(returning: try body(connection))
-                    } catch {
-                        continuation.resume(throwing: error)
-                    }
-                    connection.rollbackIfNeeded()
-                },
-                fail: { continuation.resume(throwing: $0) })
-            let accepted = queue.withLock { queue -> Bool in
-                guard !queue.closed else { return false }
-                queue.jobs.append(job)
-                return true
+        let claim = Claim()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                let job = Job(
+                    run: { connection in
+                        guard claim.start() else { return }
+                        do {
+                            try connection.ensureConnected()
+                            continuation.resume(returning: try body(connection))
+                        } catch {
+                            continuation.resume(throwing: error)
+                        }
+                        connection.rollbackIfNeeded()
+                    },
+                    fail: { error in if claim.start() { continuation.resume(throwing: error) } })
+                claim.whenCancelled { continuation.resume(throwing: CancellationError()) }
+                let accepted = queue.withLock { queue -> Bool in
+                    guard !queue.closed else { return false }
+                    queue.jobs.append(job)
+                    return true
+                }
+                if accepted {
+                    condition.lock()
+                    condition.signal()
+                    condition.unlock()
+                } else {
+                    job.fail(PostgresError(.closed, "the database client is closed"))
+                }
             }
-            if accepted {
-                condition.lock()
-                condition.signal()
-                condition.unlock()
-            } else {
-                job.fail(PostgresError(.closed, "the database client is closed"))
-            }
+        } onCancel: {
+            claim.cancel()
         }
     }
 
@@ -145,6 +153,52 @@ public final class Database: Service, Sendable {
         connection.close()
         noteConnection()
         runningWorkers.add(-1, ordering: .relaxed)
+    }
+}
+
+/// Who resumes the caller of a piece of work: the thread that starts it, or the caller's cancellation before that.
+private final class Claim: Sendable {
+    private struct State {
+        var settled = false
+        var cancelled = false
+        var resumeCancelled: (@Sendable () -> Void)?
+    }
+
+    private let state = Mutex(State())
+
+    /// Whether the work may start (its caller has not given up); from now on cancellation changes nothing.
+    func start() -> Bool {
+        state.withLock { state in
+            guard !state.settled else { return false }
+            state.settled = true
+            state.resumeCancelled = nil
+            return true
+        }
+    }
+
+    /// What resumes the caller if it is cancelled before the work starts (at once if it was already).
+    func whenCancelled(_ resume: @escaping @Sendable () -> Void) {
+        let now = state.withLock { state -> Bool in
+            guard !state.settled else { return false }
+            if state.cancelled {
+                state.settled = true
+                return true
+            }
+            state.resumeCancelled = resume
+            return false
+        }
+        if now { resume() }
+    }
+
+    func cancel() {
+        let resume = state.withLock { state -> (@Sendable () -> Void)? in
+            state.cancelled = true
+            guard !state.settled, let resume = state.resumeCancelled else { return nil }
+            state.settled = true
+            state.resumeCancelled = nil
+            return resume
+        }
+        resume?()
     }
 }
 

@@ -117,7 +117,7 @@ public struct OutboxRelay: Service {
         }
         try await publisher.publish(messages)
         try await database.query(
-            "DELETE FROM outbox WHERE id = ANY($1::bigint[])", ["{" + ids.map(String.init).joined(separator: ",") + "}"])
+            "DELETE FROM outbox WHERE id = ANY($1::bigint[])", [PostgresArrays.bigint(ids)])
         return ids.count
     }
 }

@@ -1,5 +1,6 @@
 import CRabbitMQ
 import Foundation
+import Synchronization
 import Testing
 
 @testable import AMQPClient
@@ -46,6 +47,21 @@ struct ConsumerPiecesTests {
 
     func delivery(_ tag: UInt64, generation: UInt64 = 1) -> Delivery {
         Delivery(deliveryTag: tag, connectionGeneration: generation, exchange: "x", routingKey: "k", redelivered: false, body: [], properties: .init())
+    }
+
+    @Test("batches are settled in the order they were taken: a later one waits for every earlier one, then all go out in order")
+    func batchSettler() {
+        let sent = Sent()
+        let settler = BatchSettler(send: sent.add)
+        settler.settle(1, last: delivery(20), outcome: .acknowledge(upTo: delivery(20)))
+        settler.settle(2, last: delivery(30), outcome: .returnToQueue)
+        #expect(sent.lines.isEmpty, "batch 0 is not finished: nothing may be acknowledged past it")
+        settler.settle(0, last: delivery(10), outcome: .acknowledge(upTo: delivery(9)))
+        #expect(sent.lines == ["ack 9 g1", "ack 20 g1", "nack 30 g1 requeue multiple"])
+        settler.settle(3, last: delivery(40, generation: 2), outcome: .acknowledge(upTo: nil))  // all went back: nothing to send
+        settler.settle(4, last: delivery(50, generation: 2), outcome: .acknowledge(upTo: delivery(48, generation: 2)))
+        #expect(sent.lines.last == "ack 48 g2")
+        #expect(sent.lines.count == 4)
     }
 
     @Test("the buffer hands deliveries over in order, at most as many as asked, and forgets an old connection's")
@@ -105,4 +121,22 @@ actor Order {
 actor Flag {
     var raised = false
     func raise() { raised = true }
+}
+
+/// What a settler sent, a line per command.
+final class Sent: Sendable {
+    private let commands = Mutex<[String]>([])
+
+    @Sendable func add(_ command: Command) {
+        let line =
+            switch command {
+            case .ack(let tag, let generation): "ack \(tag) g\(generation)"
+            case .nack(let tag, let generation, let requeue, let multiple):
+                "nack \(tag) g\(generation)\(requeue ? " requeue" : "")\(multiple ? " multiple" : "")"
+            default: "other"
+            }
+        commands.withLock { $0.append(line) }
+    }
+
+    var lines: [String] { commands.withLock { $0 } }
 }

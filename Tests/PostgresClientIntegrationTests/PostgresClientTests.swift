@@ -1,5 +1,7 @@
 import Foundation
+import Logging
 import PostgresClient
+import Synchronization
 import Testing
 import TrastiendaTesting
 
@@ -20,6 +22,30 @@ struct PostgresClientTests {
             #expect(try rows[1].decode(Int64.self, at: 0) == 9_000_000_000)
             #expect(throws: PostgresError.self) { try rows[0].decode(String.self, column: "note") }
             #expect(throws: PostgresError.self) { try rows[0].decode(Int.self, column: "name") }
+        }
+    }
+
+    @Test("work whose caller is cancelled before a connection takes it does not run and throws CancellationError; work already running finishes", .timeLimit(.minutes(1)))
+    func cancelledWorkDoesNotRun() async throws {
+        try await TestInfrastructure.withSchema { shared, _ in
+            var configuration = shared.configuration
+            configuration.poolSize = 1
+            let database = Database(configuration, logger: Logger(label: "test"))
+            defer { database.close() }
+            let ran = Flag()
+            let started = Flag()
+            let gate = DispatchSemaphore(value: 0)
+            // The pool's one connection is busy until the test opens the gate.
+            let busy = Task { try await database.withConnection { _ in started.raise(); gate.wait() } }
+            #expect(await eventually { started.isRaised })
+            let waiting = Task { try await database.withConnection { _ in ran.raise() } }
+            try await Task.sleep(for: .milliseconds(50))
+            waiting.cancel()
+            await #expect(throws: CancellationError.self) { try await waiting.value }  // while the connection is still busy
+            gate.signal()
+            try await busy.value
+            #expect(try await database.query("SELECT 1").first?.decode(Int.self, at: 0) == 1)
+            #expect(!ran.isRaised)
         }
     }
 
@@ -119,4 +145,10 @@ struct PostgresClientTests {
             #expect(successes >= 5)
         }
     }
+}
+
+private final class Flag: Sendable {
+    private let raised = Mutex(false)
+    func raise() { raised.withLock { $0 = true } }
+    var isRaised: Bool { raised.withLock { $0 } }
 }

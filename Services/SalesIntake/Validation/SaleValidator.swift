@@ -151,31 +151,45 @@ package struct SaleValidator: Sendable {
             occurredAt: occurredAt, traceparent: TraceContext.of(delivery.properties))
     }
 
-    /// The first rule the payments break, in their order (read in full: only a sale already known to break one).
+    /// The first rule the payments break, with the first payment that breaks it (read in full: only a sale
+    /// already known to break one). The rules are ``PaymentRule``'s, the ones the fast check asks.
     package func checkPayments(_ payments: [POSSaleV1.Payment], total: Int64, customerTaxId: String?) throws {
-        guard !payments.isEmpty else { throw SaleViolation("sale.no_payments", "a sale needs at least one payment") }
-        guard payments.count <= limits.maximumPayments else {
-            throw SaleViolation("sale.too_many_payments", "\(payments.count) payments is over the limit of \(limits.maximumPayments)")
-        }
-        var paid: Int64 = 0
-        for (index, payment) in payments.enumerated() {
-            guard limits.paymentMethods.contains(payment.method) else {
-                throw SaleViolation(
-                    "sale.unknown_payment_method",
-                    "payments[\(index)].method '\(payment.method)' is not one of \(limits.paymentMethods.sorted().joined(separator: ", "))")
+        func summary(_ payments: some Sequence<POSSaleV1.Payment>) -> PaymentSummary {
+            var summary = PaymentSummary()
+            for payment in payments {
+                summary.add(
+                    amount: payment.amount, methodIsKnown: limits.paymentMethods.contains(payment.method),
+                    isDeferred: payment.method == "deferred")
             }
-            guard payment.amount != 0, (payment.amount > 0) == (total > 0), payment.amount.magnitude <= total.magnitude else {
-                throw SaleViolation(
-                    "sale.invalid_payment_amount", "payments[\(index)].amount \(payment.amount) is zero, of the wrong sign, or more than the total")
-            }
-            if payment.method == "deferred", (customerTaxId ?? "").isEmpty {
-                throw SaleViolation("sale.deferred_without_customer", "payments[\(index)] is on account (deferred): the sale needs a customer with a taxId")
-            }
-            paid += payment.amount  // each at most the total, at most 20 of them: no overflow
+            return summary
         }
-        guard paid == total else {
-            throw SaleViolation("sale.payments_mismatch", "payments \(paid) ≠ total \(total)")
+        let all = summary(payments)
+        guard let broken = all.brokenRule(total: total, customerTaxId: customerTaxId, limits: limits) else { return }
+        guard broken.isOfOnePayment else {
+            throw violation(broken, payments: payments, index: 0, total: total, paid: all.paid)
         }
+        for index in payments.indices {
+            if let rule = summary(CollectionOfOne(payments[index])).brokenRule(total: total, customerTaxId: customerTaxId, limits: limits),
+                rule.isOfOnePayment
+            {
+                throw violation(rule, payments: payments, index: index, total: total, paid: all.paid)
+            }
+        }
+    }
+
+    private func violation(_ rule: PaymentRule, payments: [POSSaleV1.Payment], index: Int, total: Int64, paid: Int64) -> SaleViolation {
+        let reason =
+            switch rule {
+            case .noPayments: "a sale needs at least one payment"
+            case .tooManyPayments: "\(payments.count) payments is over the limit of \(limits.maximumPayments)"
+            case .unknownMethod:
+                "payments[\(index)].method '\(payments[index].method)' is not one of \(limits.paymentMethods.sorted().joined(separator: ", "))"
+            case .invalidAmount:
+                "payments[\(index)].amount \(payments[index].amount) is zero, of the wrong sign, or more than the total"
+            case .deferredWithoutCustomer: "payments[\(index)] is on account (deferred): the sale needs a customer with a taxId"
+            case .paymentsMismatch: "payments \(paid) ≠ total \(total)"
+            }
+        return SaleViolation(rule.code, reason)
     }
 
     /// The sale a return returns (nil for a sale).
@@ -367,30 +381,15 @@ package struct LineTally {
 /// of them keep the rules, which they nearly always do. When one does not, the validator reads them again in full to
 /// name the first that breaks a rule (``SaleValidator/checkPayments(_:total:customerTaxId:)``).
 package struct PaymentTally {
-    private var count = 0
-    private var paid: Int64 = 0
-    private var largest: UInt64 = 0
-    private var anyZero = false
-    private var anyPositive = false
-    private var anyNegative = false
-    private var anyUnknownMethod = false
-    private var anyDeferred = false
+    private var summary = PaymentSummary()
 
     package mutating func add(_ payment: PaymentView, at index: Int, limits: SaleLimits) {
-        count += 1
-        if !limits.paymentMethods.contains(where: payment.method.isEqual(to:)) { anyUnknownMethod = true }
-        if payment.method.isEqual(to: "deferred") { anyDeferred = true }
-        let amount = payment.amount
-        if amount == 0 { anyZero = true } else if amount > 0 { anyPositive = true } else { anyNegative = true }
-        largest = max(largest, amount.magnitude)
-        paid = paid &+ amount
+        summary.add(
+            amount: payment.amount, methodIsKnown: limits.paymentMethods.contains(where: payment.method.isEqual(to:)),
+            isDeferred: payment.method.isEqual(to: "deferred"))
     }
 
-    /// Whether every rule of the payments holds: at least one and no more than the limit, known methods, amounts of
-    /// the total's sign and no more than it, a customer with a tax id for any on account, and a sum equal to the total.
     package func keepsEveryRule(total: Int64, customerTaxId: String?, limits: SaleLimits) -> Bool {
-        (1...limits.maximumPayments).contains(count) && !anyUnknownMethod && !anyZero
-            && (total > 0 ? !anyNegative : !anyPositive) && largest <= total.magnitude
-            && (!anyDeferred || !(customerTaxId ?? "").isEmpty) && paid == total
+        summary.brokenRule(total: total, customerTaxId: customerTaxId, limits: limits) == nil
     }
 }
