@@ -35,7 +35,7 @@ func tool(_ name: String, directory: String, dependencies: [Target.Dependency]) 
 }
 
 let services: [Target] = [
-    service("sales-intake", directory: "SalesIntake", dependencies: ["SaleValidation"], exclude: ["Validation"]),
+    service("sales-intake", directory: "SalesIntake", dependencies: ["ByteText", "SaleValidation"], exclude: ["Validation"]),
     service("billing", directory: "Billing", dependencies: [
         .product(name: "Crypto", package: "swift-crypto"), "CQRencode", "CZlib", "XMLTree",
         .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
@@ -134,23 +134,25 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Shared/CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         // The services' common ground.
+        // Text as bytes (UUIDs, hex digits, a string's UTF-8 without a copy), under the clients and the contracts.
+        library("ByteText", dependencies: []),
         library("AMQPClient", dependencies: [
-            "CRabbitMQ", "CRabbitMQShim",
+            "ByteText", "CRabbitMQ", "CRabbitMQShim",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         library("PostgresClient", dependencies: [
-            "CLibPQ",
+            "ByteText", "CLibPQ",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         library("XMLTree", dependencies: ["CXMLShim"]),
         library("BrokerAdmin", dependencies: ["AMQPClient", .product(name: "Logging", package: "swift-log")]),
-        library("Contracts", dependencies: ["AMQPClient", "PostgresClient"]),
+        library("Contracts", dependencies: ["ByteText", "AMQPClient", "PostgresClient"]),
         // Sales intake's rules of pos.sale.v1, pure: a library of their own so that the fuzz target can drive them.
         .target(
-            name: "SaleValidation", dependencies: ["AMQPClient", "Contracts"], path: "Services/SalesIntake/Validation",
+            name: "SaleValidation", dependencies: ["ByteText", "AMQPClient", "Contracts"], path: "Services/SalesIntake/Validation",
             swiftSettings: swiftSettings),
         library("ServiceRuntime", dependencies: [
             "AMQPClient", "PostgresClient",
@@ -179,7 +181,7 @@ let package = Package(
         tests("CollectionsTests", dependencies: ["collections", "Contracts"]),
         tests("ContractsTests", dependencies: ["Contracts", "TrastiendaTesting"]),
         tests("ServiceRuntimeTests", dependencies: ["ServiceRuntime", "AMQPClient", "PostgresClient"]),
-        tests("SalesIntakeTests", dependencies: ["sales-intake", "SaleValidation", "TrastiendaTesting", "AMQPClient", "Contracts"]),
+        tests("SalesIntakeTests", dependencies: ["ByteText", "sales-intake", "SaleValidation", "TrastiendaTesting", "AMQPClient", "Contracts"]),
         tests("BillingTests", dependencies: ["billing", "Contracts"]),
         tests("BillingIntegrationTests", dependencies: ["billing", "Contracts", "PostgresClient", "ServiceRuntime", "TrastiendaTesting"]),
         tests("AccessIntegrationTests", dependencies: [

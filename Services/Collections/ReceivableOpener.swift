@@ -16,7 +16,6 @@ struct ReceivableOpener: Sendable {
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
         var rejections: [Rejection] = []
         var documents: [(InvoiceIssuedV1, traceparent: String?)] = []
-        let decoder = JSONDecoder()
         // Most documents were paid at the till, by a terminal that keeps no till sessions: only those that mention a
         // deferred payment or a till session, or whose terminal (named in the routing key) has had a session, are read.
         let deferred = Array(#""deferred""#.utf8), named = Array(#""tillSessionId""#.utf8)
@@ -25,11 +24,11 @@ struct ReceivableOpener: Sendable {
         for (index, delivery) in batch.enumerated() {
             let terminal = Self.terminal(of: delivery.routingKey)
             guard mentioned[index] || terminal.map({ withTills.contains("\($0.store)/\($0.terminal)") }) == true else { continue }
-            guard let document = try? decoder.decode(InvoiceIssuedV1.self, from: Data(delivery.body)) else {
-                rejections.append(
-                    Rejection(deliveryTag: delivery.deliveryTag, code: "collections.malformed_document", reason: "not a billing.invoice.issued.v1 document"))
-                continue
-            }
+            guard
+                let document = delivery.decodeBody(
+                    InvoiceIssuedV1.self, refusing: "collections.malformed_document", expected: "a billing.invoice.issued.v1 document",
+                    into: &rejections)
+            else { continue }
             documents.append((document, TraceContext.of(delivery.properties)))
         }
         let toRecord = documents
@@ -72,13 +71,11 @@ struct PaymentRecorder: Sendable {
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
         var rejections: [Rejection] = []
         for delivery in batch {
-            guard let payment = try? JSONDecoder().decode(PaymentReceivedV1.self, from: Data(delivery.body)) else {
-                rejections.append(
-                    Rejection(
-                        deliveryTag: delivery.deliveryTag, code: "payment.malformed",
-                        reason: "not a collections.payment.received.v1 (paymentId, customerTaxId, amountCents, invoiceNumber)"))
-                continue
-            }
+            guard
+                let payment = delivery.decodeBody(
+                    PaymentReceivedV1.self, refusing: "payment.malformed",
+                    expected: "a collections.payment.received.v1 (paymentId, customerTaxId, amountCents, invoiceNumber)", into: &rejections)
+            else { continue }
             do {
                 _ = try await database.transaction { try Receivables.pay(payment, on: $0) }
             } catch let refusal as Refusal {

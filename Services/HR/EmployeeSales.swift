@@ -2,6 +2,7 @@ import AMQPClient
 import Contracts
 import Foundation
 import PostgresClient
+import ServiceRuntime
 
 /// HR's consumer of `sale.recorded`: each sale counts once for its cashier and day (the till's own date), as a sale or
 /// a return, with its amount; one transaction per batch.
@@ -74,18 +75,19 @@ struct TillEvents: Sendable {
             work.append((type, delivery))
         }
         var parsed: [(type: String, shift: ShiftEventV1?, read: AnnouncementReadV1?)] = []
-        let decoder = JSONDecoder()
         for (type, delivery) in work {
             if type == AnnouncementReadV1.messageType {
-                guard let read = try? decoder.decode(AnnouncementReadV1.self, from: Data(delivery.body)) else {
-                    rejections.append(Rejection(deliveryTag: delivery.deliveryTag, code: "hr.malformed_event", reason: "not a pos.announcement.read.v1"))
-                    continue
-                }
+                guard
+                    let read = delivery.decodeBody(
+                        AnnouncementReadV1.self, refusing: "hr.malformed_event", expected: "a pos.announcement.read.v1", into: &rejections)
+                else { continue }
                 parsed.append((type, nil, read))
             } else {
-                guard let shift = try? decoder.decode(ShiftEventV1.self, from: Data(delivery.body)), !shift.shiftId.isEmpty, shift.at.count >= 19
-                else {
-                    rejections.append(Rejection(deliveryTag: delivery.deliveryTag, code: "hr.malformed_event", reason: "not a \(type)"))
+                guard let shift = delivery.decodeBody(ShiftEventV1.self, refusing: "hr.malformed_event", expected: "a \(type)", into: &rejections)
+                else { continue }
+                guard !shift.shiftId.isEmpty, shift.at.count >= 19 else {
+                    rejections.append(
+                        Rejection(deliveryTag: delivery.deliveryTag, code: "hr.malformed_event", reason: "not a \(type): shiftId is empty or at is not a date-time"))
                     continue
                 }
                 parsed.append((type, shift, nil))

@@ -13,13 +13,11 @@ struct OrderCommandHandler: Sendable {
         var rejections: [Rejection] = []
         var orders: [RegisterOrderV1] = []
         for delivery in batch {
-            guard let order = try? JSONDecoder().decode(RegisterOrderV1.self, from: Data(delivery.body)) else {
-                rejections.append(
-                    Rejection(
-                        deliveryTag: delivery.deliveryTag, code: "order.malformed",
-                        reason: "not an orders.register.v1 (orderId, storeId, customer, lines of sku and quantity)"))
-                continue
-            }
+            guard
+                let order = delivery.decodeBody(
+                    RegisterOrderV1.self, refusing: "order.malformed",
+                    expected: "an orders.register.v1 (orderId, storeId, customer, lines of sku and quantity)", into: &rejections)
+            else { continue }
             do {
                 try CustomerOrders.validate(order)
                 orders.append(order)

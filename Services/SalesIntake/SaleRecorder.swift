@@ -1,4 +1,5 @@
 import AMQPClient
+import ByteText
 import Contracts
 import SaleValidation
 import Foundation

@@ -1,3 +1,4 @@
+import ByteText
 import CRabbitMQ
 #if canImport(Glibc)
 import Glibc
@@ -23,8 +24,7 @@ final class CArena {
     }
 
     func bytes(_ string: String) -> amqp_bytes_t {
-        var string = string
-        return string.withUTF8 { utf8 in
+        return string.withUTF8Bytes { utf8 in
             let pointer = allocate(utf8.count)
             if let base = utf8.baseAddress { pointer.copyMemory(from: base, byteCount: utf8.count) }
             return amqp_bytes_t(len: utf8.count, bytes: pointer)
@@ -33,8 +33,7 @@ final class CArena {
 
     /// A NUL-terminated copy, for the calls that take `char const *`.
     func cString(_ string: String) -> UnsafePointer<CChar> {
-        var string = string
-        return string.withUTF8 { utf8 in
+        return string.withUTF8Bytes { utf8 in
             let pointer = allocate(utf8.count + 1)
             if let base = utf8.baseAddress { pointer.copyMemory(from: base, byteCount: utf8.count) }
             pointer.storeBytes(of: 0, toByteOffset: utf8.count, as: UInt8.self)

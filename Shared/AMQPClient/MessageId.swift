@@ -1,3 +1,5 @@
+import ByteText
+
 /// Random message ids: UUIDs of version 4, as lower-case text. Foundation's `UUID()` opens, reads and closes
 /// `/dev/urandom` for each one on Linux; this takes two numbers from the system generator (one system call each).
 public enum MessageId {

@@ -1,3 +1,5 @@
+import ByteText
+
 /// W3C trace context (`traceparent: 00-<trace id>-<parent span id>-<flags>`), carried from every message to the
 /// messages it causes, so that one sale can be followed from the till to its invoice and its receivable.
 public enum TraceContext {
@@ -31,7 +33,7 @@ public enum TraceContext {
     /// every sale's header goes through here.
     public static func isValid(_ text: String) -> Bool {
         text.withUTF8Bytes { bytes in
-            func isHex(_ offset: Int) -> Bool { HexDigits.value(bytes[offset]) != nil }
+            func isHex(_ offset: Int) -> Bool { HexDigits.nibble(bytes[offset]) < 16 }
             guard bytes.count == 55, bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"), bytes[52] == UInt8(ascii: "-"),
                 isHex(0), isHex(1), isHex(53), isHex(54)
             else { return false }
@@ -39,28 +41,13 @@ public enum TraceContext {
             func word(_ offset: Int) -> UInt64 { UInt64(littleEndian: base.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
             // The trace id at 3..<35, the parent id at 36..<52: six words of hex digits.
             let trace = (word(3), word(11), word(19), word(27))
-            guard allHex(trace.0), allHex(trace.1), allHex(trace.2), allHex(trace.3), allHex(word(36)), allHex(word(44)) else {
-                return false
-            }
+            guard HexDigits.allHex(trace.0), HexDigits.allHex(trace.1), HexDigits.allHex(trace.2), HexDigits.allHex(trace.3),
+                HexDigits.allHex(word(36)), HexDigits.allHex(word(44))
+            else { return false }
             // All zeros ('0' is 0x30 in every byte) means no trace.
             let zeros: UInt64 = 0x3030_3030_3030_3030
             return (trace.0 ^ zeros) | (trace.1 ^ zeros) | (trace.2 ^ zeros) | (trace.3 ^ zeros) != 0
         }
-    }
-
-    /// Whether all eight bytes of `word` are hex digits, either case: each byte tested in its own lane (the sums
-    /// below never carry into the next byte, since every byte is first checked to be below 0x80).
-    private static func allHex(_ word: UInt64) -> Bool {
-        let lanes: UInt64 = 0x0101_0101_0101_0101
-        let highs: UInt64 = 0x8080_8080_8080_8080
-        guard word & highs == 0 else { return false }
-        // High bit of each lane set when the byte is at least `low`, or below `high` (for bytes under 0x80).
-        func atLeast(_ value: UInt64, _ low: UInt8) -> UInt64 { (value &+ lanes &* UInt64(0x80 - low)) & highs }
-        func below(_ value: UInt64, _ high: UInt8) -> UInt64 { ~(value &+ lanes &* UInt64(0x80 - high)) & highs }
-        let digit = atLeast(word, 0x30) & below(word, 0x3A)
-        let lower = word | lanes &* 0x20
-        let letter = atLeast(lower, 0x61) & below(lower, 0x67)
-        return digit | letter == highs
     }
 }
 

@@ -1,4 +1,5 @@
 import AMQPClient
+import ByteText
 import Foundation
 
 /// ISO 8601 date-times with an offset (`2026-11-29T10:15:00+01:00`, `…Z`, optional fraction), parsed by hand: this

@@ -1,3 +1,5 @@
+import ByteText
+
 /// Writes JSON straight into bytes, for the documents published at the rate of sales.
 ///
 /// Foundation's `JSONEncoder` builds a tree of boxed values and hashes every key before it writes a byte; for a
@@ -55,8 +57,7 @@ public struct JSONWriter {
     public mutating func string(_ value: String) {
         separate()
         bytes.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { utf8 in
+        value.withUTF8Bytes { utf8 in
             var runStart = 0
             for index in 0..<utf8.count {
                 let byte = utf8[index]

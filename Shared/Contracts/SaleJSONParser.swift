@@ -1,3 +1,5 @@
+import ByteText
+
 /// A problem with a sale message, in the contract's terms: a stable code (`sale.missing_field`) and a readable reason.
 public struct SaleViolation: Error, Equatable, Sendable {
     public let code: String
@@ -462,7 +464,7 @@ public struct SaleJSONParser {
             guard position + 4 < raw.count else { throw malformed("a short \\u escape") }
             var value: UInt32 = 0
             for offset in 1...4 {
-                guard position + offset < raw.count, let digit = hexValue(raw[position + offset]) else { throw malformed("a bad \\u escape") }
+                guard position + offset < raw.count, case let digit = HexDigits.nibble(raw[position + offset]), digit < 16 else { throw malformed("a bad \\u escape") }
                 value = value << 4 | UInt32(digit)
             }
             position += 5
@@ -590,15 +592,6 @@ public struct SaleJSONParser {
     }
 
     private static func isDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: byte - 0x30
-        case 0x41...0x46: byte - 0x41 + 10
-        case 0x61...0x66: byte - 0x61 + 10
-        default: nil
-        }
-    }
 
     // MARK: Errors
 

@@ -1,3 +1,4 @@
+import ByteText
 import Foundation
 
 /// Rows in COPY's binary format, the cheapest for the server to read: no parsing of numbers, UUIDs or timestamps.
@@ -22,8 +23,7 @@ public struct BinaryCopyRows: Sendable {
 
     /// A `text` field.
     public mutating func append(text: String) {
-        var text = text
-        text.withUTF8 { append(utf8: $0) }
+        text.withUTF8Bytes { append(utf8: $0) }
     }
 
     /// A `text` field given as UTF-8 bytes.

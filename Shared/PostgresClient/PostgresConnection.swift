@@ -1,3 +1,4 @@
+import ByteText
 import CLibPQ
 #if canImport(Glibc)
 import Glibc
@@ -206,8 +207,7 @@ public struct CopyRows: Sendable {
     public init(reservingBytes capacity: Int = 1 << 16) { bytes.reserveCapacity(capacity) }
 
     public mutating func append(_ text: String) {
-        var text = text
-        text.withUTF8 { appendEscaped($0) }
+        text.withUTF8Bytes { appendEscaped($0) }
     }
 
     /// Text given as its UTF-8 bytes (a message body, say), without making a String of it first.

@@ -95,7 +95,7 @@ enum TillEvent: Sendable {
         } catch let refusal as TillRefusal {
             throw refusal
         } catch {
-            throw TillRefusal("till.malformed", "not a pos.till.\(parts[1].prefix(40)).v1: \(Self.describe(error))")
+            throw TillRefusal("till.malformed", "not a pos.till.\(parts[1].prefix(40)).v1: \(MessageDecoding.describe(error))")
         }
         guard parts[2] == key.store, parts[3] == key.terminal else {
             throw TillRefusal("till.routing_mismatch", "routing key '\(delivery.routingKey.prefix(100))' does not name store \(key.store) and terminal \(key.terminal)")
@@ -119,15 +119,6 @@ enum TillEvent: Sendable {
         let range: ClosedRange<Int64> = signed ? -maximumCents...maximumCents : (positive ? 1 : 0)...maximumCents
         guard range.contains(value) else {
             throw TillRefusal("till.invalid_amount", "\(field) \(value) is not between \(range.lowerBound) and \(range.upperBound) cents")
-        }
-    }
-
-    private static func describe(_ error: any Error) -> String {
-        switch error as? DecodingError {
-        case .keyNotFound(let key, _): "\(key.stringValue) is missing"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            context.codingPath.isEmpty ? "the body is not JSON" : "\(context.codingPath.map(\.stringValue).joined(separator: ".")) has the wrong type"
-        default: "the body is not JSON"
         }
     }
 }

@@ -3,11 +3,11 @@ import Foundation
 /// UUIDs as text (`8-4-4-4-12` hexadecimal digits), written in lower case straight into bytes and read in either case
 /// straight from bytes: Foundation's `uuidString` is upper case (lowering it makes a second string), and its parser
 /// is a `sscanf`, too slow for every sale.
-public enum UUIDText {
-    public static let count = 36
+package enum UUIDText {
+    package static let count = 36
 
     /// Writes the UUID whose bytes are `high` then `low` (each big-endian) to the first 36 bytes of `text`.
-    public static func write(high: UInt64, low: UInt64, to text: UnsafeMutableBufferPointer<UInt8>) {
+    package static func write(high: UInt64, low: UInt64, to text: UnsafeMutableBufferPointer<UInt8>) {
         precondition(text.count >= count)
         HexDigits.write(high >> 32, count: 8, to: text, at: 0)
         HexDigits.write(high >> 16, count: 4, to: text, at: 9)
@@ -18,11 +18,11 @@ public enum UUIDText {
     }
 
     /// The UUID written in `text`, either case; nil for anything else.
-    public static func parse(_ text: String) -> UUID? {
+    package static func parse(_ text: String) -> UUID? {
         text.withUTF8Bytes(parse)
     }
 
-    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> UUID? {
+    package static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> UUID? {
         guard bytes.count == count else { return nil }
         var high: UInt64 = 0
         var low: UInt64 = 0
@@ -33,14 +33,8 @@ public enum UUIDText {
                 guard byte == UInt8(ascii: "-") else { return nil }
                 continue
             }
-            // A switch over the three ranges: half the time of `HexDigits.value`'s optional, for every sale.
-            let nibble: UInt8
-            switch byte {
-            case 0x30...0x39: nibble = byte &- 0x30
-            case 0x41...0x46: nibble = byte &- 0x41 &+ 10
-            case 0x61...0x66: nibble = byte &- 0x61 &+ 10
-            default: return nil
-            }
+            let nibble = HexDigits.nibble(byte)
+            guard nibble < 16 else { return nil }
             if digits < 16 { high = high << 4 | UInt64(nibble) } else { low = low << 4 | UInt64(nibble) }
             digits += 1
         }
@@ -48,14 +42,14 @@ public enum UUIDText {
     }
 
     /// The UUID whose bytes are `high` then `low` (each big-endian).
-    public static func uuid(high: UInt64, low: UInt64) -> UUID {
+    package static func uuid(high: UInt64, low: UInt64) -> UUID {
         withUnsafeBytes(of: (high.bigEndian, low.bigEndian)) { UUID(uuid: $0.loadUnaligned(as: uuid_t.self)) }
     }
 }
 
 extension UUID {
     /// This UUID as lower-case text.
-    public var lowercasedText: String {
+    package var lowercasedText: String {
         let (high, low) = halves
         return String(unsafeUninitializedCapacity: UUIDText.count) { text in
             UUIDText.write(high: high, low: low, to: text)
@@ -64,7 +58,7 @@ extension UUID {
     }
 
     /// Appends this UUID as lower-case text.
-    public func appendLowercasedText(to bytes: inout [UInt8]) {
+    package func appendLowercasedText(to bytes: inout [UInt8]) {
         let (high, low) = halves
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: UUIDText.count))
