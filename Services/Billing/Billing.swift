@@ -16,10 +16,7 @@ enum Billing {
                 database: context.database, publisher: context.publisher, fiscal: fiscal, statistics: statistics,
                 logger: context.logger)
             return [
-                AMQPConsumer(
-                    configuration: context.configuration.amqp.named("billing-consumer"),
-                    settings: settings(context), topology: topology, logger: context.logger,
-                    handler: issuer.handle)
+                context.consumer("billing-consumer", settings: settings(context), topology: topology, handler: issuer.handle)
             ]
         },
         routes: { router, context in

@@ -13,17 +13,14 @@ enum Collections {
             name: "collections", defaultHTTPPort: 8084, schema: "collections", migrations: migrations, topology: topology,
             consumers: { context in
                 [
-                    AMQPConsumer(
-                        configuration: context.configuration.amqp.named("collections-invoices"),
-                        settings: context.consumerSettings(queue: Queues.collectionsInvoiceIssued), topology: topology,
-                        logger: context.logger, handler: ReceivableOpener(database: context.database, settle: settings.tillSettle, logger: context.logger).handle),
-                    AMQPConsumer(
-                        configuration: context.configuration.amqp.named("collections-payments"),
-                        settings: context.consumerSettings(queue: Queues.collectionsPayments), topology: topology, logger: context.logger,
+                    context.consumer(
+                        "collections-invoices", queue: Queues.collectionsInvoiceIssued, topology: topology,
+                        handler: ReceivableOpener(database: context.database, settle: settings.tillSettle, logger: context.logger).handle),
+                    context.consumer(
+                        "collections-payments", queue: Queues.collectionsPayments, topology: topology,
                         handler: PaymentRecorder(database: context.database).handle),
-                    AMQPConsumer(
-                        configuration: context.configuration.amqp.named("collections-tills"),
-                        settings: context.consumerSettings(queue: Queues.collectionsTills), topology: topology, logger: context.logger,
+                    context.consumer(
+                        "collections-tills", queue: Queues.collectionsTills, topology: topology,
                         handler: TillEventConsumer(database: context.database, settle: settings.tillSettle).handle),
                 ]
             },

@@ -9,14 +9,11 @@ enum HR {
         name: "hr", defaultHTTPPort: 8085, schema: "hr", migrations: migrations, topology: topology,
         consumers: { context in
             [
-                AMQPConsumer(
-                    configuration: context.configuration.amqp.named("hr-sales"),
-                    settings: context.consumerSettings(queue: Queues.hrSaleRecorded, splitter: RecordedSales.split), topology: topology, logger: context.logger,
+                context.consumer(
+                    "hr-sales", queue: Queues.hrSaleRecorded, splitter: RecordedSales.split, topology: topology,
                     handler: EmployeeSales(database: context.database).handle),
-                AMQPConsumer(
-                    configuration: context.configuration.amqp.named("hr-tills"),
-                    settings: context.consumerSettings(queue: Queues.hrShifts), topology: topology, logger: context.logger,
-                    handler: TillEvents(database: context.database).handle),
+                context.consumer(
+                    "hr-tills", queue: Queues.hrShifts, topology: topology, handler: TillEvents(database: context.database).handle),
             ]
         },
         routes: { router, context in HRRoutes.add(to: router, database: context.database) },

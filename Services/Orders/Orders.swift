@@ -12,13 +12,11 @@ enum Orders {
         name: "orders", defaultHTTPPort: 8083, schema: "orders", migrations: migrations, topology: topology,
         consumers: { context in
             [
-                AMQPConsumer(
-                    configuration: context.configuration.amqp.named("orders-sales"),
-                    settings: context.consumerSettings(queue: Queues.ordersSaleRecorded, splitter: RecordedSales.split), topology: topology, logger: context.logger,
+                context.consumer(
+                    "orders-sales", queue: Queues.ordersSaleRecorded, splitter: RecordedSales.split, topology: topology,
                     handler: SaleStockMover(database: context.database, activity: salesActivity).handle),
-                AMQPConsumer(
-                    configuration: context.configuration.amqp.named("orders-commands"),
-                    settings: context.consumerSettings(queue: Queues.ordersCommands), topology: topology, logger: context.logger,
+                context.consumer(
+                    "orders-commands", queue: Queues.ordersCommands, topology: topology,
                     handler: OrderCommandHandler(database: context.database).handle),
             ]
         },

@@ -19,9 +19,8 @@ enum SalesIntake {
                     database: context.database, publisher: context.publisher, validator: SaleValidator(limits: limits), statistics: statistics,
                     logger: context.logger)
                 return partitioning.queues.enumerated().map { index, queue in
-                    AMQPConsumer(
-                        configuration: context.configuration.amqp.named("sales-intake-\(queue)"),
-                        settings: partitioning.settings(for: queue, index: index, context), topology: topology, logger: context.logger,
+                    context.consumer(
+                        "sales-intake-\(queue)", settings: partitioning.settings(for: queue, index: index, context), topology: topology,
                         handler: recorder.handle)
                 }
             },

@@ -8,32 +8,32 @@ import Foundation
 /// always verified. A cluster is given by listing its nodes in place of the host,
 /// `amqp://user:password@node1:5672,node2:5672,node3:5672/vhost`: connections go to the first that answers and fail
 /// over to the next when theirs goes away.
-public struct AMQPConfiguration: Sendable, Equatable {
-    public var host: String
-    public var port: Int
+package struct AMQPConfiguration: Sendable, Equatable {
+    package var host: String
+    package var port: Int
     /// Every node to try, in order: the first is `host` and `port`.
-    public var endpoints: [Endpoint]
+    package var endpoints: [Endpoint]
 
-    public struct Endpoint: Sendable, Equatable {
-        public var host: String
-        public var port: Int
+    package struct Endpoint: Sendable, Equatable {
+        package var host: String
+        package var port: Int
     }
-    public var virtualHost: String
-    public var user: String
-    public var password: String
+    package var virtualHost: String
+    package var user: String
+    package var password: String
     /// Seconds between heartbeats; 0 disables them.
-    public var heartbeatSeconds: Int
-    public var tls: TLS?
+    package var heartbeatSeconds: Int
+    package var tls: TLS?
     /// A name the broker shows for the connection.
-    public var connectionName: String
+    package var connectionName: String
 
-    public struct TLS: Sendable, Equatable {
-        public var caCertificateFile: String?
-        public var certificateFile: String?
-        public var keyFile: String?
+    package struct TLS: Sendable, Equatable {
+        package var caCertificateFile: String?
+        package var certificateFile: String?
+        package var keyFile: String?
     }
 
-    public init(url: String, connectionName: String = "trastienda") throws(AMQPError) {
+    package init(url: String, connectionName: String = "trastienda") throws(AMQPError) {
         // Several nodes: parse the URL with the first, then add the others.
         var url = url
         var others: [String] = []
@@ -108,21 +108,21 @@ public struct AMQPConfiguration: Sendable, Equatable {
     }
 
     /// The URL with its password hidden, for logs and error messages.
-    public static func redacted(_ url: String) -> String {
+    package static func redacted(_ url: String) -> String {
         guard var components = URLComponents(string: url), components.password != nil else { return url }
         components.password = "***"
         return components.string ?? url
     }
 
     /// A copy whose connection the broker shows under `name`.
-    public func named(_ name: String) -> AMQPConfiguration {
+    package func named(_ name: String) -> AMQPConfiguration {
         var copy = self
         copy.connectionName = name
         return copy
     }
 
     /// A copy that connects to `endpoint` (one node of the list).
-    public func at(_ endpoint: Endpoint) -> AMQPConfiguration {
+    package func at(_ endpoint: Endpoint) -> AMQPConfiguration {
         var copy = self
         copy.host = endpoint.host
         copy.port = endpoint.port
@@ -130,7 +130,7 @@ public struct AMQPConfiguration: Sendable, Equatable {
     }
 
     /// A copy that connects to another virtual host (tests give each case its own).
-    public func with(virtualHost: String) -> AMQPConfiguration {
+    package func with(virtualHost: String) -> AMQPConfiguration {
         var copy = self
         copy.virtualHost = virtualHost
         return copy

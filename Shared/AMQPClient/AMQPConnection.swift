@@ -8,22 +8,22 @@ import Synchronization
 /// thread that does all its I/O; async callers hand it commands and await their completion. When the broker goes
 /// away the thread reconnects with backoff, declares the topology again and resumes consuming; publishes in flight
 /// fail with ``AMQPError/Code/connectionLost`` and deliveries from the dead connection can no longer be acknowledged.
-public final class AMQPConnection: Sendable {
+package final class AMQPConnection: Sendable {
     /// A queue to consume from on every (re)connection.
-    public struct ConsumerSpecification: Sendable {
-        public var queue: String
-        public var prefetch: Int
+    package struct ConsumerSpecification: Sendable {
+        package var queue: String
+        package var prefetch: Int
         /// Subscribe only once this long has passed since the connection was created (a standby of a
         /// single-active-consumer queue subscribes after the replica meant to be its active consumer).
-        public var subscribeAfter: Duration
-        public init(queue: String, prefetch: Int, subscribeAfter: Duration = .zero) {
+        package var subscribeAfter: Duration
+        package init(queue: String, prefetch: Int, subscribeAfter: Duration = .zero) {
             self.queue = queue
             self.prefetch = prefetch
             self.subscribeAfter = subscribeAfter
         }
     }
 
-    public let configuration: AMQPConfiguration
+    package let configuration: AMQPConfiguration
     let mailbox = Mailbox()
     let deliveries = DeliveryBuffer()
     private let connectedFlag = Atomic<Bool>(false)
@@ -37,7 +37,7 @@ public final class AMQPConnection: Sendable {
     }
 
     /// Starts the connection's thread, which connects (and keeps reconnecting) until ``close()``.
-    public init(
+    package init(
         configuration: AMQPConfiguration, topology: Topology = Topology(), consumer: ConsumerSpecification? = nil,
         logger: Logger
     ) {
@@ -53,7 +53,7 @@ public final class AMQPConnection: Sendable {
     }
 
     /// Whether the connection is up now (for readiness checks).
-    public var isConnected: Bool { connectedFlag.load(ordering: .relaxed) }
+    package var isConnected: Bool { connectedFlag.load(ordering: .relaxed) }
 
     func setConnected(_ value: Bool) { connectedFlag.store(value, ordering: .relaxed) }
 
@@ -70,13 +70,13 @@ public final class AMQPConnection: Sendable {
     /// Throws ``AMQPError/Code/nacked`` if the broker refused any, ``AMQPError/Code/connectionLost`` if the
     /// connection dropped before all were confirmed (some may have been routed: publish again, consumers are
     /// idempotent), and ``AMQPError/Code/closed`` after ``close()``.
-    public func publish(_ messages: [OutgoingMessage]) async throws {
+    package func publish(_ messages: [OutgoingMessage]) async throws {
         try await publish(messages, whenQueued: {})
     }
 
     /// Publishes as ``publish(_:)-([OutgoingMessage])`` does, calling `whenQueued` as soon as the messages are
     /// queued for the connection, which sends what it is given in order, before waiting for the confirms.
-    public func publish(_ messages: [OutgoingMessage], whenQueued: () -> Void) async throws {
+    package func publish(_ messages: [OutgoingMessage], whenQueued: () -> Void) async throws {
         guard !messages.isEmpty else { return whenQueued() }
         let ticket = Mutex<PublishTicket?>(nil)
         try await withTaskCancellationHandler {
@@ -92,12 +92,12 @@ public final class AMQPConnection: Sendable {
         }
     }
 
-    public func publish(_ message: OutgoingMessage) async throws {
+    package func publish(_ message: OutgoingMessage) async throws {
         try await publish([message])
     }
 
     /// Declares exchanges, queues and bindings now and again after every reconnection.
-    public func declare(_ topology: Topology) async throws {
+    package func declare(_ topology: Topology) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             mailbox.send(.declare(topology) { continuation.resume(with: $0) })
         }
@@ -114,7 +114,7 @@ public final class AMQPConnection: Sendable {
     }
 
     /// Waits for outstanding confirms (a few seconds at most), closes the connection and ends its thread.
-    public func close() async {
+    package func close() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let alreadyFinished = lifecycle.withLock { lifecycle -> Bool in
                 if lifecycle.finished { return true }

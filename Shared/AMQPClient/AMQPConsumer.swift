@@ -8,42 +8,42 @@ import Synchronization
 /// the rest are acknowledged together. Throwing a transient error (see ``HandlerFailure``) has the batch tried again
 /// after a backoff; any other error has the consumer find the deliveries at fault by splitting the batch, handle the
 /// rest, and park only those.
-public typealias BatchHandler = @Sendable ([Delivery]) async throws -> [Rejection]
+package typealias BatchHandler = @Sendable ([Delivery]) async throws -> [Rejection]
 
 /// How a consumer takes its messages.
-public struct ConsumerSettings: Sendable {
-    public var queue: String
+package struct ConsumerSettings: Sendable {
+    package var queue: String
     /// Unacknowledged deliveries the broker may send ahead.
-    public var prefetch: Int
+    package var prefetch: Int
     /// The most deliveries handed to the handler at once.
-    public var batchSize: Int
+    package var batchSize: Int
     /// How long to wait for a batch to fill once its first delivery is in.
-    public var batchWait: Duration
+    package var batchWait: Duration
     /// Batches handled at the same time (for example, one validated while the previous one is written); they are
     /// still acknowledged in the order they arrived.
-    public var concurrentBatches: Int
+    package var concurrentBatches: Int
     /// Where refused messages are published, with the queue's name as routing key.
-    public var deadLetterExchange: String
+    package var deadLetterExchange: String
     /// After a transient failure, how long to wait before trying the batch again, doubled for each failure in a row
     /// up to `maximumFailureBackoff`. The batch stays with the consumer meanwhile: it spends none of the queue's
     /// delivery limit.
-    public var failureBackoff: Duration
-    public var maximumFailureBackoff: Duration = .seconds(5)
+    package var failureBackoff: Duration
+    package var maximumFailureBackoff: Duration = .seconds(5)
     /// Tells transient failures from failures caused by the messages.
-    public var failureClassifier: FailureClassifier = HandlerFailure.classify
+    package var failureClassifier: FailureClassifier = HandlerFailure.classify
     /// Cuts a message that carries many items into one message per item, so that one item the handler cannot handle
     /// is parked alone (nil: messages are parked whole).
-    public var messageSplitter: MessageSplitter?
+    package var messageSplitter: MessageSplitter?
     /// How long a message the handler asked to retry later waits in the retry queue before it comes back. It waits
     /// there, not in the consumer: the batches after it go on meanwhile.
-    public var retryDelay: Duration
+    package var retryDelay: Duration
     /// How many times a message may come back this way before it is dead-lettered with its reason.
-    public var retryLimit: Int
+    package var retryLimit: Int
     /// How long to wait before subscribing (a standby for a single-active-consumer queue subscribes later, so that
     /// the replica meant for it becomes its active consumer).
-    public var subscribeAfter: Duration = .zero
+    package var subscribeAfter: Duration = .zero
 
-    public init(
+    package init(
         queue: String, prefetch: Int = 1000, batchSize: Int = 500, batchWait: Duration = .milliseconds(20),
         concurrentBatches: Int = 1, deadLetterExchange: String = Topology.deadLetterExchange.name,
         failureBackoff: Duration = .milliseconds(200), retryDelay: Duration = .seconds(1), retryLimit: Int = 10
@@ -66,9 +66,9 @@ public struct ConsumerSettings: Sendable {
 /// intact, plus `x-rejection-code` and `x-rejection-reason`) and confirmed, then the whole batch is acknowledged with
 /// one multiple-ack. On graceful shutdown it stops the broker delivering, finishes the batches in flight, returns what
 /// it holds beyond them to the queue, and closes.
-public struct AMQPConsumer: Service {
-    public let settings: ConsumerSettings
-    public let connection: AMQPConnection
+package struct AMQPConsumer: Service {
+    package let settings: ConsumerSettings
+    package let connection: AMQPConnection
     private let handler: BatchHandler
     private let logger: Logger
     private let handledCounter: Counter
@@ -77,7 +77,7 @@ public struct AMQPConsumer: Service {
     /// Tags for the parts of split messages, far above any tag the broker gives.
     private let partTags = PartTags()
 
-    public init(
+    package init(
         configuration: AMQPConfiguration, settings: ConsumerSettings, topology: Topology = Topology(), logger: Logger,
         handler: @escaping BatchHandler
     ) {
@@ -94,9 +94,9 @@ public struct AMQPConsumer: Service {
             consumer: .init(queue: settings.queue, prefetch: settings.prefetch, subscribeAfter: settings.subscribeAfter), logger: logger)
     }
 
-    public var isConnected: Bool { connection.isConnected }
+    package var isConnected: Bool { connection.isConnected }
 
-    public func run() async throws {
+    package func run() async throws {
         await withGracefulShutdownHandler {
             await consumeUntilDrained()
         } onGracefulShutdown: {

@@ -72,7 +72,7 @@ extension AMQPConsumer {
     /// handler it just runs `body`).
     /// A section that throws keeps the batch's turn: the consumer tries the batch again (or its parts) before any
     /// later batch enters.
-    public static func inBatchOrder<T>(_ body: () async throws -> T) async throws -> T {
+    package static func inBatchOrder<T>(_ body: () async throws -> T) async throws -> T {
         guard let turn = BatchTurn.current else { return try await body() }
         try turn.enter()
         await turn.turns.wait(for: turn.number)
@@ -83,7 +83,7 @@ extension AMQPConsumer {
 
     /// Publishes `messages` once every earlier batch of this consumer has queued its own this way, so that what
     /// batches announce reaches the broker in the order the batches came; the confirms are awaited concurrently.
-    public static func publishInBatchOrder(_ messages: [OutgoingMessage], with publisher: AMQPPublisher) async throws {
+    package static func publishInBatchOrder(_ messages: [OutgoingMessage], with publisher: AMQPPublisher) async throws {
         guard let turn = BatchTurn.current else { return try await publisher.publish(messages) }
         try turn.enter()
         await turn.turns.wait(for: turn.number)

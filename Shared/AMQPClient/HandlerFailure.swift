@@ -1,5 +1,5 @@
 /// What a consumer makes of an error its handler threw, decided from the error itself (never guessed from timing).
-public enum HandlerFailure: Sendable, Equatable {
+package enum HandlerFailure: Sendable, Equatable {
     /// The same messages may well succeed later as they are (the broker or the database went away, a serialization
     /// failure, a deadlock): the batch waits and is tried again with backoff, spending none of the queue's delivery
     /// limit, however long the outage lasts.
@@ -9,11 +9,11 @@ public enum HandlerFailure: Sendable, Equatable {
     case deterministic(code: String)
 
     /// The code a message parked by a failing handler carries when nothing more precise is known.
-    public static let handlerFailedCode = "handler.failed"
+    package static let handlerFailedCode = "handler.failed"
 
     /// The AMQP client's own verdict: its errors are about the broker, so transient; cancellation (shutdown) too;
     /// anything else deterministic. Services add their database's errors (see `ServiceRuntime`'s classifier).
-    public static func classify(_ error: any Error) -> HandlerFailure {
+    package static func classify(_ error: any Error) -> HandlerFailure {
         switch error {
         case is AMQPError, is CancellationError: .transient
         case let error as any CodedFailure: .deterministic(code: error.failureCode)
@@ -24,36 +24,36 @@ public enum HandlerFailure: Sendable, Equatable {
 
 /// An error that names, with a stable code, what in the messages made the handler fail (a sale that breaks the
 /// contract, say): a message parked for it carries that code.
-public protocol CodedFailure: Error {
+package protocol CodedFailure: Error {
     var failureCode: String { get }
 }
 
 /// Decides whether a handler's error is transient or caused by the messages (see ``HandlerFailure``).
-public typealias FailureClassifier = @Sendable (any Error) -> HandlerFailure
+package typealias FailureClassifier = @Sendable (any Error) -> HandlerFailure
 
 /// One part of a message that carries many items (one sale of a `sale.recorded`, say), as a message of its own: what
 /// a consumer hands its handler, and parks alone, when the whole message fails.
-public struct MessagePart: Sendable {
-    public var body: [UInt8]
-    public var properties: MessageProperties
+package struct MessagePart: Sendable {
+    package var body: [UInt8]
+    package var properties: MessageProperties
 
-    public init(body: [UInt8], properties: MessageProperties) {
+    package init(body: [UInt8], properties: MessageProperties) {
         self.body = body
         self.properties = properties
     }
 
     /// The header a part carries with the id of the message it was cut from.
-    public static let originalMessageIdHeader = "x-original-message-id"
+    package static let originalMessageIdHeader = "x-original-message-id"
 }
 
 /// Cuts a message into its parts, or returns nil when it has only one (it cannot be split further).
-public typealias MessageSplitter = @Sendable (Delivery) -> [MessagePart]?
+package typealias MessageSplitter = @Sendable (Delivery) -> [MessagePart]?
 
 /// A handler entered its batch's ordered section twice in one attempt: a programming error, reported at once instead
 /// of waiting forever for a turn that has passed.
-public struct BatchOrderError: CodedFailure, CustomStringConvertible, Sendable {
-    public let failureCode = "consumer.section_reentered"
-    public var description: String {
+package struct BatchOrderError: CodedFailure, CustomStringConvertible, Sendable {
+    package let failureCode = "consumer.section_reentered"
+    package var description: String {
         "a batch entered AMQPConsumer.inBatchOrder (or publishInBatchOrder) twice in one handler call: one ordered section per handler"
     }
 }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A value in an AMQP header table.
-public enum HeaderValue: Sendable, Hashable {
+package enum HeaderValue: Sendable, Hashable {
     case string(String)
     case int(Int64)
     case bool(Bool)
@@ -10,36 +10,36 @@ public enum HeaderValue: Sendable, Hashable {
     case void
 
     /// The value as text when it is a string.
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let value) = self { return value }
         return nil
     }
 
     /// The value as an integer when it is one.
-    public var intValue: Int64? {
+    package var intValue: Int64? {
         if case .int(let value) = self { return value }
         return nil
     }
 }
 
 /// The AMQP basic properties Trastienda uses.
-public struct MessageProperties: Sendable, Equatable {
-    public var contentType: String?
+package struct MessageProperties: Sendable, Equatable {
+    package var contentType: String?
     /// The message's type with its version, for example `pos.sale.v1`.
-    public var type: String?
-    public var messageId: String?
-    public var correlationId: String?
+    package var type: String?
+    package var messageId: String?
+    package var correlationId: String?
     /// Seconds since 1970.
-    public var timestamp: Int64?
-    public var persistent: Bool
+    package var timestamp: Int64?
+    package var persistent: Bool
     /// The broker checks this equals the connection's user.
-    public var userId: String?
-    public var appId: String?
+    package var userId: String?
+    package var appId: String?
     /// Milliseconds the message may wait in a queue, as decimal text (the retry queue's delay).
-    public var expiration: String?
-    public var headers: [String: HeaderValue]
+    package var expiration: String?
+    package var headers: [String: HeaderValue]
 
-    public init(
+    package init(
         contentType: String? = "application/json", type: String? = nil, messageId: String? = nil,
         correlationId: String? = nil, timestamp: Int64? = nil, persistent: Bool = true, userId: String? = nil,
         appId: String? = nil, expiration: String? = nil, headers: [String: HeaderValue] = [:]
@@ -58,13 +58,13 @@ public struct MessageProperties: Sendable, Equatable {
 }
 
 /// A message to publish.
-public struct OutgoingMessage: Sendable {
-    public var exchange: String
-    public var routingKey: String
-    public var body: [UInt8]
-    public var properties: MessageProperties
+package struct OutgoingMessage: Sendable {
+    package var exchange: String
+    package var routingKey: String
+    package var body: [UInt8]
+    package var properties: MessageProperties
 
-    public init(exchange: String, routingKey: String, body: [UInt8], properties: MessageProperties = MessageProperties()) {
+    package init(exchange: String, routingKey: String, body: [UInt8], properties: MessageProperties = MessageProperties()) {
         self.exchange = exchange
         self.routingKey = routingKey
         self.body = body
@@ -74,17 +74,17 @@ public struct OutgoingMessage: Sendable {
 
 /// A message the broker delivered to a consumer. A class: a batch passes each delivery along several times, and a
 /// struct of this many strings cost a retain and a release of each at every copy.
-public final class Delivery: Sendable {
-    public let deliveryTag: UInt64
+package final class Delivery: Sendable {
+    package let deliveryTag: UInt64
     /// Which connection (and channel) delivered it; a tag is only valid on the connection that gave it.
-    public let connectionGeneration: UInt64
-    public let exchange: String
-    public let routingKey: String
-    public let redelivered: Bool
-    public let body: [UInt8]
-    public let properties: MessageProperties
+    package let connectionGeneration: UInt64
+    package let exchange: String
+    package let routingKey: String
+    package let redelivered: Bool
+    package let body: [UInt8]
+    package let properties: MessageProperties
 
-    public init(
+    package init(
         deliveryTag: UInt64, connectionGeneration: UInt64, exchange: String, routingKey: String, redelivered: Bool,
         body: [UInt8], properties: MessageProperties
     ) {
@@ -100,25 +100,25 @@ public final class Delivery: Sendable {
 
 /// Why the handler refuses one message: it goes to the dead-letter queue with these as headers, or, when it may
 /// succeed later (it waits for another message), back to the queue after a delay, until the retries run out.
-public struct Rejection: Sendable, Equatable {
-    public enum Disposition: Sendable, Equatable {
+package struct Rejection: Sendable, Equatable {
+    package enum Disposition: Sendable, Equatable {
         /// Park it in the dead-letter queue now.
         case deadLetter
         /// Return it to the queue after the consumer's retry delay; past its retry limit, park it.
         case retryLater
     }
 
-    public let deliveryTag: UInt64
+    package let deliveryTag: UInt64
     /// Stable and machine-readable, for example `sale.total_mismatch`.
-    public let code: String
+    package let code: String
     /// For a person, for example "total 798 ≠ lines 799".
-    public let reason: String
-    public let disposition: Disposition
+    package let reason: String
+    package let disposition: Disposition
     /// What is retried (or parked) instead of the whole body, when the handler did the rest of the message: the part
     /// that must wait, as a message of the same type.
-    public let remainder: [UInt8]?
+    package let remainder: [UInt8]?
 
-    public init(deliveryTag: UInt64, code: String, reason: String, disposition: Disposition = .deadLetter, remainder: [UInt8]? = nil) {
+    package init(deliveryTag: UInt64, code: String, reason: String, disposition: Disposition = .deadLetter, remainder: [UInt8]? = nil) {
         self.deliveryTag = deliveryTag
         self.code = code
         self.reason = reason
@@ -128,13 +128,13 @@ public struct Rejection: Sendable, Equatable {
 
     /// A message that cannot be handled yet (for example a return whose sale is not invoiced yet); with `remainder`,
     /// only that part of it waits.
-    public static func retryLater(deliveryTag: UInt64, code: String, reason: String, remainder: [UInt8]? = nil) -> Rejection {
+    package static func retryLater(deliveryTag: UInt64, code: String, reason: String, remainder: [UInt8]? = nil) -> Rejection {
         Rejection(deliveryTag: deliveryTag, code: code, reason: reason, disposition: .retryLater, remainder: remainder)
     }
 
     /// Header names a dead letter carries.
-    public static let codeHeader = "x-rejection-code"
+    package static let codeHeader = "x-rejection-code"
     /// Seconds since 1970 when the consumer parked the message.
-    public static let deadLetteredAtHeader = "x-dead-lettered-at"
-    public static let reasonHeader = "x-rejection-reason"
+    package static let deadLetteredAtHeader = "x-dead-lettered-at"
+    package static let reasonHeader = "x-rejection-reason"
 }

@@ -2,8 +2,8 @@ import ByteText
 
 /// Random message ids: UUIDs of version 4, as lower-case text. Foundation's `UUID()` opens, reads and closes
 /// `/dev/urandom` for each one on Linux; this takes two numbers from the system generator (one system call each).
-public enum MessageId {
-    public static func random() -> String {
+package enum MessageId {
+    package static func random() -> String {
         var generator = SystemRandomNumberGenerator()
         let high = generator.next() & ~0xF000 | 0x4000  // version 4
         let low = generator.next() & ~(0b11 << 62) | 0b10 << 62  // variant 1 (RFC 9562)

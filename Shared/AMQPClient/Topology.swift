@@ -1,23 +1,23 @@
 /// The exchanges, queues and bindings a service relies on, declared (idempotently) on every (re)connection.
-public struct Topology: Sendable, Equatable {
-    public var exchanges: [Exchange]
-    public var queues: [Queue]
-    public var bindings: [Binding]
+package struct Topology: Sendable, Equatable {
+    package var exchanges: [Exchange]
+    package var queues: [Queue]
+    package var bindings: [Binding]
     /// Exchange-to-exchange bindings (`source` routes into `destination`).
-    public var exchangeBindings: [ExchangeBinding]
+    package var exchangeBindings: [ExchangeBinding]
 
-    public init(exchanges: [Exchange] = [], queues: [Queue] = [], bindings: [Binding] = [], exchangeBindings: [ExchangeBinding] = []) {
+    package init(exchanges: [Exchange] = [], queues: [Queue] = [], bindings: [Binding] = [], exchangeBindings: [ExchangeBinding] = []) {
         self.exchanges = exchanges
         self.queues = queues
         self.bindings = bindings
         self.exchangeBindings = exchangeBindings
     }
 
-    public struct ExchangeBinding: Sendable, Hashable {
-        public var destination: String
-        public var source: String
-        public var routingKey: String
-        public init(destination: String, source: String, routingKey: String) {
+    package struct ExchangeBinding: Sendable, Hashable {
+        package var destination: String
+        package var source: String
+        package var routingKey: String
+        package init(destination: String, source: String, routingKey: String) {
             self.destination = destination
             self.source = source
             self.routingKey = routingKey
@@ -25,7 +25,7 @@ public struct Topology: Sendable, Equatable {
     }
 
     /// The union of two topologies; declarations are idempotent, so repeats are harmless but dropped.
-    public func merging(_ other: Topology) -> Topology {
+    package func merging(_ other: Topology) -> Topology {
         Topology(
             exchanges: (exchanges + other.exchanges).uniqued(),
             queues: (queues + other.queues).uniqued(),
@@ -34,15 +34,15 @@ public struct Topology: Sendable, Equatable {
     }
 
     /// A durable exchange.
-    public struct Exchange: Sendable, Hashable {
-        public enum Kind: String, Sendable {
+    package struct Exchange: Sendable, Hashable {
+        package enum Kind: String, Sendable {
             case topic, direct, fanout
             /// The consistent-hash exchange plugin's: each message goes to one bound queue, chosen by its routing key.
             case consistentHash = "x-consistent-hash"
         }
-        public var name: String
-        public var kind: Kind
-        public init(_ name: String, kind: Kind = .topic) {
+        package var name: String
+        package var kind: Kind
+        package init(_ name: String, kind: Kind = .topic) {
             self.name = name
             self.kind = kind
         }
@@ -50,27 +50,27 @@ public struct Topology: Sendable, Equatable {
 
     /// A queue: durable quorum queues (with a dead-letter exchange and delivery limit, or plain parking queues), or
     /// a transient one for a tool that only listens while it runs.
-    public struct Queue: Sendable, Hashable {
-        public enum Kind: Sendable, Hashable {
+    package struct Queue: Sendable, Hashable {
+        package enum Kind: Sendable, Hashable {
             /// Durable, replicated, survives restarts: every queue a service consumes.
             case quorum
             /// Classic, not durable, deleted when its last consumer goes (probes such as pos-sim's latency listener).
             case transient
         }
 
-        public var name: String
-        public var kind: Kind
+        package var name: String
+        package var kind: Kind
         /// Messages returned this many times are dead-lettered instead of redelivered again.
-        public var deliveryLimit: Int?
+        package var deliveryLimit: Int?
         /// Where rejected, over-delivered and expired messages go (`""` is the default exchange, which routes to the
         /// queue named by the key).
-        public var deadLetterExchange: String?
+        package var deadLetterExchange: String?
         /// The routing key they go with; the queue's own name when nil.
-        public var deadLetterRoutingKey: String?
+        package var deadLetterRoutingKey: String?
         /// Only one consumer receives at a time (the others wait as standbys): messages are handled in order.
-        public var singleActiveConsumer = false
+        package var singleActiveConsumer = false
 
-        public init(
+        package init(
             name: String, kind: Kind = .quorum, deliveryLimit: Int? = nil, deadLetterExchange: String? = nil,
             deadLetterRoutingKey: String? = nil
         ) {
@@ -82,11 +82,11 @@ public struct Topology: Sendable, Equatable {
         }
     }
 
-    public struct Binding: Sendable, Hashable {
-        public var queue: String
-        public var exchange: String
-        public var routingKey: String
-        public init(queue: String, exchange: String, routingKey: String) {
+    package struct Binding: Sendable, Hashable {
+        package var queue: String
+        package var exchange: String
+        package var routingKey: String
+        package init(queue: String, exchange: String, routingKey: String) {
             self.queue = queue
             self.exchange = exchange
             self.routingKey = routingKey
@@ -94,18 +94,18 @@ public struct Topology: Sendable, Equatable {
     }
 
     /// The exchange every service's dead letters go to, routed by the name of the queue they left.
-    public static let deadLetterExchange = Exchange("dead-letters", kind: .direct)
+    package static let deadLetterExchange = Exchange("dead-letters", kind: .direct)
 
     /// The name of the queue that parks the dead letters of `queue`.
-    public static func deadLetterQueueName(for queue: String) -> String { "\(queue).dead-letter" }
+    package static func deadLetterQueueName(for queue: String) -> String { "\(queue).dead-letter" }
 
     /// The name of the queue where messages of `queue` wait out their retry delay (each message carries its own
     /// expiration) before they go back to `queue`.
-    public static func retryQueueName(for queue: String) -> String { "\(queue).retry" }
+    package static func retryQueueName(for queue: String) -> String { "\(queue).retry" }
 
     /// A consuming queue with its dead-letter queue and its retry queue: quorum, a delivery limit, bound to
     /// `bindings`.
-    public static func consumingQueue(
+    package static func consumingQueue(
         _ name: String, deliveryLimit: Int = 20, singleActiveConsumer: Bool = false, bindings: [(exchange: String, routingKey: String)]
     ) -> Topology {
         let deadLetterQueue = deadLetterQueueName(for: name)

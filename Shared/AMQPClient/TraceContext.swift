@@ -2,11 +2,11 @@ import ByteText
 
 /// W3C trace context (`traceparent: 00-<trace id>-<parent span id>-<flags>`), carried from every message to the
 /// messages it causes, so that one sale can be followed from the till to its invoice and its receivable.
-public enum TraceContext {
-    public static let header = "traceparent"
+package enum TraceContext {
+    package static let header = "traceparent"
 
     /// The trace context of a message, when it has a well-formed one.
-    public static func of(_ properties: MessageProperties) -> String? {
+    package static func of(_ properties: MessageProperties) -> String? {
         // A message carries a header or two: looking through them costs less than hashing the name.
         let headers = properties.headers
         let value = headers.count <= 4 ? headers.first(where: { $0.key == header })?.value : headers[header]
@@ -14,7 +14,7 @@ public enum TraceContext {
     }
 
     /// The same trace with a new span of our own as parent: what a message caused by `traceparent` carries.
-    public static func child(of traceparent: String?) -> String? {
+    package static func child(of traceparent: String?) -> String? {
         guard let traceparent, isValid(traceparent) else { return nil }
         var bytes = Array(traceparent.utf8)
         bytes[0] = UInt8(ascii: "0")
@@ -25,13 +25,13 @@ public enum TraceContext {
     }
 
     /// The trace id (32 hex digits) of `traceparent`.
-    public static func traceId(_ traceparent: String) -> String? {
+    package static func traceId(_ traceparent: String) -> String? {
         isValid(traceparent) ? String(traceparent.split(separator: "-")[1]) : nil
     }
 
     /// `00-` + 32 hex digits (not all zero) + `-` + 16 hex digits + `-` + 2 hex digits, checked eight bytes at a time:
     /// every sale's header goes through here.
-    public static func isValid(_ text: String) -> Bool {
+    package static func isValid(_ text: String) -> Bool {
         text.withUTF8Bytes { bytes in
             func isHex(_ offset: Int) -> Bool { HexDigits.nibble(bytes[offset]) < 16 }
             guard bytes.count == 55, bytes[2] == UInt8(ascii: "-"), bytes[35] == UInt8(ascii: "-"), bytes[52] == UInt8(ascii: "-"),
@@ -53,7 +53,7 @@ public enum TraceContext {
 
 extension MessageProperties {
     /// These properties carrying `traceparent` (left as they are when it is nil).
-    public func tracing(_ traceparent: String?) -> MessageProperties {
+    package func tracing(_ traceparent: String?) -> MessageProperties {
         guard let traceparent else { return self }
         var properties = self
         properties.headers[TraceContext.header] = .string(traceparent)

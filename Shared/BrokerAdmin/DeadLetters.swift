@@ -5,26 +5,26 @@ import Synchronization
 
 /// What the consumers parked, why and since when; sent back where it came from after a fix; or thrown away. The CLI's
 /// `trastienda dlq` and the console's operations page both do it through here.
-public enum DeadLetters {
+package enum DeadLetters {
     /// One parked message: its id, the code and reason it was refused with, and how long ago.
-    public struct Letter: Sendable {
-        public var messageId: String
-        public var code: String
-        public var reason: String
-        public var ageSeconds: Int64?
+    package struct Letter: Sendable {
+        package var messageId: String
+        package var code: String
+        package var reason: String
+        package var ageSeconds: Int64?
     }
 
     /// A dead-letter queue and what it holds (the first `count` of its messages, left in place).
-    public struct Queue: Sendable {
-        public var name: String
+    package struct Queue: Sendable {
+        package var name: String
         /// The consuming queue its messages were refused by.
-        public var consumer: String
-        public var messages: Int
-        public var letters: [Letter]
+        package var consumer: String
+        package var messages: Int
+        package var letters: [Letter]
     }
 
     /// Every dead-letter queue of the vhost (or the one of `consumer`), with up to `count` letters of each that holds any.
-    public static func list(_ api: ManagementAPI, consumer: String? = nil, count: Int = 20) async throws -> [Queue] {
+    package static func list(_ api: ManagementAPI, consumer: String? = nil, count: Int = 20) async throws -> [Queue] {
         let parked = try await api.queues().filter { $0.name.hasSuffix(".dead-letter") }
             .filter { consumer == nil || $0.name == Topology.deadLetterQueueName(for: consumer!) }
         let now = Int64(Date().timeIntervalSince1970)
@@ -48,7 +48,7 @@ public enum DeadLetters {
     }
 
     /// `3 min`, `2 h`, `4 d`.
-    public static func age(_ seconds: Int64) -> String {
+    package static func age(_ seconds: Int64) -> String {
         switch seconds {
         case ..<120: "\(max(0, seconds)) s"
         case ..<7_200: "\(seconds / 60) min"
@@ -63,7 +63,7 @@ public enum DeadLetters {
     /// At most `limit` are replayed (the queue's count when asked, given by the caller): a message refused again
     /// comes back to the same queue, and must not be replayed round and round. What a batch holds beyond the limit
     /// goes back to the dead-letter queue as it was.
-    public static func replay(consumer: String, limit: Int = .max, configuration: AMQPConfiguration, logger: Logger) async throws -> Int {
+    package static func replay(consumer: String, limit: Int = .max, configuration: AMQPConfiguration, logger: Logger) async throws -> Int {
         let deadLetterQueue = Topology.deadLetterQueueName(for: consumer)
         let publisher = AMQPConnection(configuration: configuration, logger: logger)
         let replayed = Atomic<Int>(0)

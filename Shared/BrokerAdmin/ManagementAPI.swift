@@ -4,13 +4,13 @@ import FoundationNetworking
 #endif
 
 /// The few calls of RabbitMQ's management HTTP API that the CLI and the console need.
-public struct ManagementAPI: Sendable {
-    public var base: String
-    public var vhost: String
-    public var user: String
-    public var password: String
+package struct ManagementAPI: Sendable {
+    package var base: String
+    package var vhost: String
+    package var user: String
+    package var password: String
 
-    public init(base: String, vhost: String, user: String, password: String) {
+    package init(base: String, vhost: String, user: String, password: String) {
         self.base = base
         self.vhost = vhost
         self.user = user
@@ -34,7 +34,7 @@ public struct ManagementAPI: Sendable {
     }
 
     /// Every queue of the vhost with how many messages it holds.
-    public func queues() async throws -> [(name: String, messages: Int)] {
+    package func queues() async throws -> [(name: String, messages: Int)] {
         let (status, data) = try await send("GET", "\(base)/api/queues/\(escapedVhost)?columns=name,messages")
         guard status == 200, let rows = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
             throw ManagementError("cannot list the queues of vhost \(vhost): \(String(decoding: data, as: UTF8.self))")
@@ -43,7 +43,7 @@ public struct ManagementAPI: Sendable {
     }
 
     /// Up to `count` messages of `queue`, left in place (fetched and requeued).
-    public func peek(_ queue: String, count: Int) async throws -> [[String: Any]] {
+    package func peek(_ queue: String, count: Int) async throws -> [[String: Any]] {
         let (status, data) = try await send(
             "POST", "\(path(queue))/get", body: #"{"count":\#(count),"ackmode":"ack_requeue_true","encoding":"auto"}"#)
         guard status == 200, let messages = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
@@ -52,19 +52,19 @@ public struct ManagementAPI: Sendable {
         return messages
     }
 
-    public func putUser(_ user: String, password: String, tags: String = "") async throws {
+    package func putUser(_ user: String, password: String, tags: String = "") async throws {
         let body = try JSONSerialization.data(withJSONObject: ["password": password, "tags": tags])
         try await expect("PUT", "\(base)/api/users/\(escape(user))", body: String(decoding: body, as: UTF8.self), doing: "create user \(user)")
     }
 
-    public func putPermissions(_ user: String, configure: String, write: String, read: String) async throws {
+    package func putPermissions(_ user: String, configure: String, write: String, read: String) async throws {
         let body = try JSONSerialization.data(withJSONObject: ["configure": configure, "write": write, "read": read])
         try await expect(
             "PUT", "\(base)/api/permissions/\(escapedVhost)/\(escape(user))", body: String(decoding: body, as: UTF8.self),
             doing: "set the permissions of \(user)")
     }
 
-    public func putTopicPermissions(_ user: String, exchange: String, write: String, read: String) async throws {
+    package func putTopicPermissions(_ user: String, exchange: String, write: String, read: String) async throws {
         let body = try JSONSerialization.data(withJSONObject: ["exchange": exchange, "write": write, "read": read])
         try await expect(
             "PUT", "\(base)/api/topic-permissions/\(escapedVhost)/\(escape(user))", body: String(decoding: body, as: UTF8.self),
@@ -78,13 +78,13 @@ public struct ManagementAPI: Sendable {
         guard (200..<300).contains(status) else { throw ManagementError("cannot \(what): \(status) \(String(decoding: data, as: UTF8.self))") }
     }
 
-    public func purge(_ queue: String) async throws {
+    package func purge(_ queue: String) async throws {
         let (status, data) = try await send("DELETE", "\(path(queue))/contents")
         guard (200..<300).contains(status) else { throw ManagementError("cannot purge \(queue): \(String(decoding: data, as: UTF8.self))") }
     }
 }
 
-public struct ManagementError: Error, CustomStringConvertible {
-    public var description: String
+package struct ManagementError: Error, CustomStringConvertible {
+    package var description: String
     init(_ description: String) { self.description = description }
 }

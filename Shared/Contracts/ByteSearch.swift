@@ -6,7 +6,7 @@ extension Array where Element == UInt8 {
     /// Whether `needle` occurs in these bytes: the C library's `memchr` finds each candidate first byte and `memcmp`
     /// compares the rest. A message body is looked into this way before it is decoded; Foundation's generic
     /// `firstRange(of:)` cost collections most of its time per document (it allocated on every step).
-    public func contains(bytes needle: [UInt8]) -> Bool {
+    package func contains(bytes needle: [UInt8]) -> Bool {
         guard let first = needle.first else { return true }
         return withUnsafeBytes { haystack in
             needle.withUnsafeBytes { needle in

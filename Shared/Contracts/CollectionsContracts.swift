@@ -1,17 +1,17 @@
 /// `payment.received` on exchange `collections.commands`: money a customer paid, for collections to match (the same
 /// body as `POST /payments`).
-public struct PaymentReceivedV1: Codable, Sendable, Equatable {
-    public static let messageType = "collections.payment.received.v1"
-    public static let routingKey = "payment.received"
+package struct PaymentReceivedV1: Codable, Sendable, Equatable {
+    package static let messageType = "collections.payment.received.v1"
+    package static let routingKey = "payment.received"
 
     /// Chosen by the sender (a bank reference, say), so that sending it again records nothing new.
-    public var paymentId: String
-    public var customerTaxId: String
-    public var amountCents: Int64
+    package var paymentId: String
+    package var customerTaxId: String
+    package var amountCents: Int64
     /// The invoice it pays, when the customer said; otherwise the customer's oldest open receivables are paid first.
-    public var invoiceNumber: String?
+    package var invoiceNumber: String?
 
-    public init(paymentId: String, customerTaxId: String, amountCents: Int64, invoiceNumber: String? = nil) {
+    package init(paymentId: String, customerTaxId: String, amountCents: Int64, invoiceNumber: String? = nil) {
         self.paymentId = paymentId
         self.customerTaxId = customerTaxId
         self.amountCents = amountCents
@@ -20,21 +20,21 @@ public struct PaymentReceivedV1: Codable, Sendable, Equatable {
 }
 
 /// On `collections.events`: `receivable.opened`, `receivable.overdue`, `receivable.paid`, `receivable.written_off`.
-public struct ReceivableEventV1: Codable, Sendable, Equatable {
-    public static let messageType = "collections.receivable.v1"
+package struct ReceivableEventV1: Codable, Sendable, Equatable {
+    package static let messageType = "collections.receivable.v1"
 
-    public var event: String
-    public var receivableId: Int64
-    public var invoiceNumber: String
-    public var customerTaxId: String
-    public var storeId: String
-    public var amountCents: Int64
-    public var outstandingCents: Int64
+    package var event: String
+    package var receivableId: Int64
+    package var invoiceNumber: String
+    package var customerTaxId: String
+    package var storeId: String
+    package var amountCents: Int64
+    package var outstandingCents: Int64
     /// `yyyy-mm-dd`.
-    public var dueDate: String
-    public var reason: String?
+    package var dueDate: String
+    package var reason: String?
 
-    public init(
+    package init(
         event: String, receivableId: Int64, invoiceNumber: String, customerTaxId: String, storeId: String, amountCents: Int64,
         outstandingCents: Int64, dueDate: String, reason: String? = nil
     ) {
@@ -49,25 +49,25 @@ public struct ReceivableEventV1: Codable, Sendable, Equatable {
         self.reason = reason
     }
 
-    public var routingKey: String { "receivable.\(event)" }
+    package var routingKey: String { "receivable.\(event)" }
 }
 
 /// `dunning.reminder` on `collections.events`: a dunning level reached for one receivable, with its message, for
 /// customer care to send or call about.
-public struct DunningReminderV1: Codable, Sendable, Equatable {
-    public static let messageType = "collections.dunning.reminder.v1"
-    public static let routingKey = "dunning.reminder"
+package struct DunningReminderV1: Codable, Sendable, Equatable {
+    package static let messageType = "collections.dunning.reminder.v1"
+    package static let routingKey = "dunning.reminder"
 
-    public var receivableId: Int64
-    public var invoiceNumber: String
-    public var customerTaxId: String
-    public var level: Int64
-    public var name: String
-    public var daysOverdue: Int64
-    public var outstandingCents: Int64
-    public var message: String
+    package var receivableId: Int64
+    package var invoiceNumber: String
+    package var customerTaxId: String
+    package var level: Int64
+    package var name: String
+    package var daysOverdue: Int64
+    package var outstandingCents: Int64
+    package var message: String
 
-    public init(
+    package init(
         receivableId: Int64, invoiceNumber: String, customerTaxId: String, level: Int64, name: String, daysOverdue: Int64,
         outstandingCents: Int64, message: String
     ) {

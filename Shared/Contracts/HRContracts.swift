@@ -1,18 +1,18 @@
 /// `pos.shift.opened.v1` and `pos.shift.closed.v1` on exchange `pos`, routing keys `shift.opened.<store>.<terminal>`
 /// and `shift.closed.<store>.<terminal>`: a cashier opened or closed a shift at a till.
-public struct ShiftEventV1: Codable, Sendable, Equatable {
-    public static let openedType = "pos.shift.opened.v1"
-    public static let closedType = "pos.shift.closed.v1"
+package struct ShiftEventV1: Codable, Sendable, Equatable {
+    package static let openedType = "pos.shift.opened.v1"
+    package static let closedType = "pos.shift.closed.v1"
 
     /// Chosen by the till when the shift opens (a UUID); the close names the same one.
-    public var shiftId: String
-    public var employeeId: String
-    public var storeId: String
-    public var terminalId: String
+    package var shiftId: String
+    package var employeeId: String
+    package var storeId: String
+    package var terminalId: String
     /// ISO 8601 with the till's offset, as in `occurredAt`.
-    public var at: String
+    package var at: String
 
-    public init(shiftId: String, employeeId: String, storeId: String, terminalId: String, at: String) {
+    package init(shiftId: String, employeeId: String, storeId: String, terminalId: String, at: String) {
         self.shiftId = shiftId
         self.employeeId = employeeId
         self.storeId = storeId
@@ -20,21 +20,21 @@ public struct ShiftEventV1: Codable, Sendable, Equatable {
         self.at = at
     }
 
-    public func routingKey(opened: Bool) -> String { "shift.\(opened ? "opened" : "closed").\(storeId).\(terminalId)" }
+    package func routingKey(opened: Bool) -> String { "shift.\(opened ? "opened" : "closed").\(storeId).\(terminalId)" }
 }
 
 /// `pos.announcement.read.v1` on exchange `pos`, routing key `announcement.read.<store>.<terminal>`: a cashier read an
 /// announcement at a till.
-public struct AnnouncementReadV1: Codable, Sendable, Equatable {
-    public static let messageType = "pos.announcement.read.v1"
+package struct AnnouncementReadV1: Codable, Sendable, Equatable {
+    package static let messageType = "pos.announcement.read.v1"
 
-    public var announcementId: String
-    public var employeeId: String
-    public var storeId: String
-    public var terminalId: String
-    public var readAt: String
+    package var announcementId: String
+    package var employeeId: String
+    package var storeId: String
+    package var terminalId: String
+    package var readAt: String
 
-    public init(announcementId: String, employeeId: String, storeId: String, terminalId: String, readAt: String) {
+    package init(announcementId: String, employeeId: String, storeId: String, terminalId: String, readAt: String) {
         self.announcementId = announcementId
         self.employeeId = employeeId
         self.storeId = storeId
@@ -42,24 +42,24 @@ public struct AnnouncementReadV1: Codable, Sendable, Equatable {
         self.readAt = readAt
     }
 
-    public var routingKey: String { "announcement.read.\(storeId).\(terminalId)" }
+    package var routingKey: String { "announcement.read.\(storeId).\(terminalId)" }
 }
 
 /// `announcement.<store>` on exchange `hr.events`: head office's message for one store's floor.
-public struct AnnouncementV1: Codable, Sendable, Equatable {
-    public static let messageType = "hr.announcement.v1"
+package struct AnnouncementV1: Codable, Sendable, Equatable {
+    package static let messageType = "hr.announcement.v1"
 
-    public var announcementId: String
-    public var storeId: String
-    public var title: String
-    public var body: String
+    package var announcementId: String
+    package var storeId: String
+    package var title: String
+    package var body: String
     /// `low`, `normal` or `high`.
-    public var priority: String
+    package var priority: String
     /// When given, only these roles are meant to read it.
-    public var roles: [String]?
-    public var publishedAt: String
+    package var roles: [String]?
+    package var publishedAt: String
 
-    public init(announcementId: String, storeId: String, title: String, body: String, priority: String, roles: [String]?, publishedAt: String) {
+    package init(announcementId: String, storeId: String, title: String, body: String, priority: String, roles: [String]?, publishedAt: String) {
         self.announcementId = announcementId
         self.storeId = storeId
         self.title = title
@@ -72,17 +72,17 @@ public struct AnnouncementV1: Codable, Sendable, Equatable {
 
 /// `employee.created` and `employee.updated` on exchange `hr.events`: who works where, without personal data beyond
 /// the name.
-public struct EmployeeEventV1: Codable, Sendable, Equatable {
-    public static let messageType = "hr.employee.v1"
+package struct EmployeeEventV1: Codable, Sendable, Equatable {
+    package static let messageType = "hr.employee.v1"
 
-    public var event: String
-    public var employeeId: String
-    public var name: String
-    public var role: String
-    public var stores: [String]
-    public var active: Bool
+    package var event: String
+    package var employeeId: String
+    package var name: String
+    package var role: String
+    package var stores: [String]
+    package var active: Bool
 
-    public init(event: String, employeeId: String, name: String, role: String, stores: [String], active: Bool) {
+    package init(event: String, employeeId: String, name: String, role: String, stores: [String], active: Bool) {
         self.event = event
         self.employeeId = employeeId
         self.name = name
@@ -91,5 +91,5 @@ public struct EmployeeEventV1: Codable, Sendable, Equatable {
         self.active = active
     }
 
-    public var routingKey: String { "employee.\(event)" }
+    package var routingKey: String { "employee.\(event)" }
 }

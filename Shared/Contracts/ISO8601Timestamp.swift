@@ -4,12 +4,12 @@ import Foundation
 
 /// ISO 8601 date-times with an offset (`2026-11-29T10:15:00+01:00`, `…Z`, optional fraction), parsed by hand: this
 /// runs for every sale. Offsets lie within ±14:00, as every time zone's does.
-public enum ISO8601Timestamp {
-    public static func parse(_ text: String) -> Date? {
+package enum ISO8601Timestamp {
+    package static func parse(_ text: String) -> Date? {
         text.withUTF8Bytes(parse)
     }
 
-    public static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
+    package static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> Date? {
         guard bytes.count >= 20, bytes.count <= 35 else { return nil }
         func number(_ start: Int, _ length: Int) -> Int? {
             var value = 0

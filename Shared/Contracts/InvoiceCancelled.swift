@@ -1,25 +1,25 @@
 /// `billing.invoice.cancelled.v1`: billing cancelled an invoice or credit note (it keeps its number; its annulment
 /// record, `RegistroAnulacion`, is in the issuer's chain). On `billing.events` with routing key
 /// `invoice.cancelled.<storeId>.<terminalId>`.
-public struct InvoiceCancelledV1: Codable, Sendable, Equatable {
-    public static let messageType = "billing.invoice.cancelled.v1"
+package struct InvoiceCancelledV1: Codable, Sendable, Equatable {
+    package static let messageType = "billing.invoice.cancelled.v1"
 
     /// `<series>/<number>` of what was cancelled.
-    public var number: String
-    public var series: String
-    public var sequence: Int64
-    public var kind: String
-    public var issuerTaxId: String
-    public var storeId: String
-    public var terminalId: String
-    public var reason: String
+    package var number: String
+    package var series: String
+    package var sequence: Int64
+    package var kind: String
+    package var issuerTaxId: String
+    package var storeId: String
+    package var terminalId: String
+    package var reason: String
     /// The annulment record's fingerprint and the one before it in the chain.
-    public var fingerprint: String
-    public var previousFingerprint: String
+    package var fingerprint: String
+    package var previousFingerprint: String
     /// When the annulment record was generated, ISO 8601 with offset.
-    public var generatedAt: String
+    package var generatedAt: String
 
-    public init(
+    package init(
         number: String, series: String, sequence: Int64, kind: String, issuerTaxId: String, storeId: String, terminalId: String,
         reason: String, fingerprint: String, previousFingerprint: String, generatedAt: String
     ) {
@@ -36,5 +36,5 @@ public struct InvoiceCancelledV1: Codable, Sendable, Equatable {
         self.generatedAt = generatedAt
     }
 
-    public var routingKey: String { "invoice.cancelled.\(storeId).\(terminalId)" }
+    package var routingKey: String { "invoice.cancelled.\(storeId).\(terminalId)" }
 }

@@ -1,19 +1,19 @@
 /// `billing.invoice.issued.v1` and `billing.credit_note.issued.v1`: an invoice or credit note as issued, on exchange
 /// `billing.events` with routing key `invoice.issued.<store>.<terminal>` or `credit_note.issued.<store>.<terminal>`.
 /// It carries the whole document, so an integrator needs nothing else to book it.
-public struct InvoiceIssuedV1: Codable, Sendable, Equatable {
-    public static let invoiceType = "billing.invoice.issued.v1"
-    public static let creditNoteType = "billing.credit_note.issued.v1"
+package struct InvoiceIssuedV1: Codable, Sendable, Equatable {
+    package static let invoiceType = "billing.invoice.issued.v1"
+    package static let creditNoteType = "billing.credit_note.issued.v1"
 
-    public struct Line: Codable, Sendable, Equatable {
-        public var sku: String
-        public var description: String
-        public var quantity: Int64
-        public var unitPriceCents: Int64
-        public var taxRate: Int64
-        public var discountCents: Int64
-        public var grossCents: Int64
-        public init(sku: String, description: String, quantity: Int64, unitPriceCents: Int64, taxRate: Int64, discountCents: Int64, grossCents: Int64) {
+    package struct Line: Codable, Sendable, Equatable {
+        package var sku: String
+        package var description: String
+        package var quantity: Int64
+        package var unitPriceCents: Int64
+        package var taxRate: Int64
+        package var discountCents: Int64
+        package var grossCents: Int64
+        package init(sku: String, description: String, quantity: Int64, unitPriceCents: Int64, taxRate: Int64, discountCents: Int64, grossCents: Int64) {
             self.sku = sku
             self.description = description
             self.quantity = quantity
@@ -24,13 +24,13 @@ public struct InvoiceIssuedV1: Codable, Sendable, Equatable {
         }
     }
 
-    public struct Tax: Codable, Sendable, Equatable {
-        public var rate: Int64
-        public var baseCents: Int64
-        public var taxCents: Int64
-        public var surchargeBasisPoints: Int64
-        public var surchargeCents: Int64
-        public init(rate: Int64, baseCents: Int64, taxCents: Int64, surchargeBasisPoints: Int64, surchargeCents: Int64) {
+    package struct Tax: Codable, Sendable, Equatable {
+        package var rate: Int64
+        package var baseCents: Int64
+        package var taxCents: Int64
+        package var surchargeBasisPoints: Int64
+        package var surchargeCents: Int64
+        package init(rate: Int64, baseCents: Int64, taxCents: Int64, surchargeBasisPoints: Int64, surchargeCents: Int64) {
             self.rate = rate
             self.baseCents = baseCents
             self.taxCents = taxCents
@@ -40,58 +40,58 @@ public struct InvoiceIssuedV1: Codable, Sendable, Equatable {
     }
 
     /// `F1`, `F2`, `F3`, `R1` or `R5`.
-    public var kind: String
+    package var kind: String
     /// `<series>/<number>`, for example `S001-2026/42`.
-    public var number: String
-    public var series: String
-    public var sequence: Int64
+    package var number: String
+    package var series: String
+    package var sequence: Int64
     /// `yyyy-mm-dd`.
-    public var issueDate: String
-    public var saleId: String
-    public var storeId: String
-    public var terminalId: String
-    public var issuer: Party
-    public var customer: Party?
-    public var lines: [Line]
-    public var taxes: [Tax]
-    public var totalBaseCents: Int64
-    public var totalTaxCents: Int64
-    public var totalSurchargeCents: Int64
-    public var totalCents: Int64
+    package var issueDate: String
+    package var saleId: String
+    package var storeId: String
+    package var terminalId: String
+    package var issuer: Party
+    package var customer: Party?
+    package var lines: [Line]
+    package var taxes: [Tax]
+    package var totalBaseCents: Int64
+    package var totalTaxCents: Int64
+    package var totalSurchargeCents: Int64
+    package var totalCents: Int64
     /// The invoice a credit note corrects (`<series>/<number>`).
-    public var corrects: String?
+    package var corrects: String?
     /// The simplified invoice an F3 substitutes (`<series>/<number>`).
-    public var substitutes: String?
-    public var fingerprint: String
-    public var previousFingerprint: String
-    public var generatedAt: String
-    public var qrURL: String
+    package var substitutes: String?
+    package var fingerprint: String
+    package var previousFingerprint: String
+    package var generatedAt: String
+    package var qrURL: String
     /// How the sale was paid, as the till said (`deferred`: on account, which collections follows up). Absent from
     /// documents issued before it was added.
-    public var payments: [Payment]?
+    package var payments: [Payment]?
     /// The till's receipt number, the moment of the sale (ISO 8601 with the till's offset) and its till session, as
     /// the terminal sent them: what a till's Z report is made from. Absent from documents not issued from a till sale
     /// (an F3 substituting a ticket) and from those issued before they were added; `tillSessionId` also when the
     /// terminal did not send one.
-    public var receiptNumber: Int64?
-    public var occurredAt: String?
-    public var tillSessionId: String?
+    package var receiptNumber: Int64?
+    package var occurredAt: String?
+    package var tillSessionId: String?
 
-    public struct Payment: Codable, Sendable, Equatable {
-        public var method: String
-        public var amountCents: Int64
-        public init(method: String, amountCents: Int64) {
+    package struct Payment: Codable, Sendable, Equatable {
+        package var method: String
+        package var amountCents: Int64
+        package init(method: String, amountCents: Int64) {
             self.method = method
             self.amountCents = amountCents
         }
     }
 
     /// What is on account (the deferred payments), in cents; negative on a credit note.
-    public var deferredCents: Int64 {
+    package var deferredCents: Int64 {
         (payments ?? []).filter { $0.method == "deferred" }.reduce(0) { $0 + $1.amountCents }
     }
 
-    public init(
+    package init(
         kind: String, number: String, series: String, sequence: Int64, issueDate: String, saleId: String, storeId: String,
         terminalId: String, issuer: Party, customer: Party?, lines: [Line], taxes: [Tax], totalBaseCents: Int64,
         totalTaxCents: Int64, totalSurchargeCents: Int64, totalCents: Int64, corrects: String?, fingerprint: String,
@@ -127,14 +127,14 @@ public struct InvoiceIssuedV1: Codable, Sendable, Equatable {
     }
 
     /// `invoice.issued.<store>.<terminal>` or `credit_note.issued.<store>.<terminal>`.
-    public var routingKey: String {
+    package var routingKey: String {
         (kind.hasPrefix("R") ? "credit_note.issued." : "invoice.issued.") + "\(storeId).\(terminalId)"
     }
 }
 
 extension InvoiceIssuedV1 {
     /// The document as JSON, written field by field (see ``JSONWriter``); `JSONDecoder` reads it back as it was.
-    public func json() -> [UInt8] {
+    package func json() -> [UInt8] {
         var writer = JSONWriter(reservingBytes: 1_024 + lines.count * 160)
         writer.object { json in
             json.field("kind", kind)

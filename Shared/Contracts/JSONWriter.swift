@@ -5,14 +5,14 @@ import ByteText
 /// Foundation's `JSONEncoder` builds a tree of boxed values and hashes every key before it writes a byte; for a
 /// document of fixed shape, writing the fields in order is many times cheaper. Members whose value is nil are left
 /// out, as `JSONEncoder` leaves them out.
-public struct JSONWriter {
-    public private(set) var bytes: [UInt8] = []
+package struct JSONWriter {
+    package private(set) var bytes: [UInt8] = []
     private var needsComma = false
 
-    public init(reservingBytes capacity: Int = 1_024) { bytes.reserveCapacity(capacity) }
+    package init(reservingBytes capacity: Int = 1_024) { bytes.reserveCapacity(capacity) }
 
     /// Writes one object; `members` writes its fields.
-    public mutating func object(_ members: (inout JSONWriter) -> Void) {
+    package mutating func object(_ members: (inout JSONWriter) -> Void) {
         separate()
         bytes.append(UInt8(ascii: "{"))
         needsComma = false
@@ -22,7 +22,7 @@ public struct JSONWriter {
     }
 
     /// Writes one array with an element for each of `elements`.
-    public mutating func array<Elements: Sequence>(_ elements: Elements, _ element: (inout JSONWriter, Elements.Element) -> Void) {
+    package mutating func array<Elements: Sequence>(_ elements: Elements, _ element: (inout JSONWriter, Elements.Element) -> Void) {
         separate()
         bytes.append(UInt8(ascii: "["))
         needsComma = false
@@ -31,30 +31,30 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    public mutating func field(_ name: StaticString, _ value: String?) {
+    package mutating func field(_ name: StaticString, _ value: String?) {
         guard let value else { return }
         key(name)
         string(value)
     }
 
-    public mutating func field(_ name: StaticString, _ value: Int64) {
+    package mutating func field(_ name: StaticString, _ value: Int64) {
         key(name)
         integer(value)
     }
 
-    public mutating func field(_ name: StaticString, object members: (inout JSONWriter) -> Void) {
+    package mutating func field(_ name: StaticString, object members: (inout JSONWriter) -> Void) {
         key(name)
         object(members)
     }
 
-    public mutating func field<Elements: Sequence>(
+    package mutating func field<Elements: Sequence>(
         _ name: StaticString, array elements: Elements, _ element: (inout JSONWriter, Elements.Element) -> Void
     ) {
         key(name)
         array(elements, element)
     }
 
-    public mutating func string(_ value: String) {
+    package mutating func string(_ value: String) {
         separate()
         bytes.append(UInt8(ascii: "\""))
         value.withUTF8Bytes { utf8 in
@@ -72,7 +72,7 @@ public struct JSONWriter {
         needsComma = true
     }
 
-    public mutating func integer(_ value: Int64) {
+    package mutating func integer(_ value: Int64) {
         separate()
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = value.magnitude

@@ -1,24 +1,24 @@
 /// `order.register` on exchange `orders.commands`: a customer order to register (the same body as `POST /orders`).
-public struct RegisterOrderV1: Codable, Sendable, Equatable {
-    public static let messageType = "orders.register.v1"
-    public static let routingKey = "order.register"
+package struct RegisterOrderV1: Codable, Sendable, Equatable {
+    package static let messageType = "orders.register.v1"
+    package static let routingKey = "order.register"
 
-    public struct Line: Codable, Sendable, Equatable {
-        public var sku: String
-        public var quantity: Int64
-        public init(sku: String, quantity: Int64) {
+    package struct Line: Codable, Sendable, Equatable {
+        package var sku: String
+        package var quantity: Int64
+        package init(sku: String, quantity: Int64) {
             self.sku = sku
             self.quantity = quantity
         }
     }
 
     /// Chosen by the sender, so that sending the command again registers nothing new.
-    public var orderId: String
-    public var storeId: String
-    public var customer: Party
-    public var lines: [Line]
+    package var orderId: String
+    package var storeId: String
+    package var customer: Party
+    package var lines: [Line]
 
-    public init(orderId: String, storeId: String, customer: Party, lines: [Line]) {
+    package init(orderId: String, storeId: String, customer: Party, lines: [Line]) {
         self.orderId = orderId
         self.storeId = storeId
         self.customer = customer
@@ -28,20 +28,20 @@ public struct RegisterOrderV1: Codable, Sendable, Equatable {
 
 /// `order.<status>.<store>` on `orders.events`: a customer order reached a status (or had an incident:
 /// `order.incident.<store>`).
-public struct OrderEventV1: Codable, Sendable, Equatable {
-    public static let messageType = "orders.order.v1"
+package struct OrderEventV1: Codable, Sendable, Equatable {
+    package static let messageType = "orders.order.v1"
 
-    public var orderId: String
-    public var storeId: String
+    package var orderId: String
+    package var storeId: String
     /// `registered`, `confirmed`, `picked`, `shipped`, `delivered`, `cancelled`, or `incident`.
-    public var event: String
+    package var event: String
     /// The order's status after the event.
-    public var status: String
-    public var note: String?
+    package var status: String
+    package var note: String?
     /// ISO 8601.
-    public var at: String
+    package var at: String
 
-    public init(orderId: String, storeId: String, event: String, status: String, note: String?, at: String) {
+    package init(orderId: String, storeId: String, event: String, status: String, note: String?, at: String) {
         self.orderId = orderId
         self.storeId = storeId
         self.event = event
@@ -50,22 +50,22 @@ public struct OrderEventV1: Codable, Sendable, Equatable {
         self.at = at
     }
 
-    public var routingKey: String { "order.\(event).\(storeId)" }
+    package var routingKey: String { "order.\(event).\(storeId)" }
 }
 
 /// On `stock.events`: `stock.low.<store>` when a SKU's available stock crosses under its minimum,
 /// `stock.negative.<store>` when it goes below zero (the shelf is the truth; the ledger is flagged).
-public struct StockLevelV1: Codable, Sendable, Equatable {
-    public static let lowType = "stock.low.v1"
-    public static let negativeType = "stock.negative.v1"
+package struct StockLevelV1: Codable, Sendable, Equatable {
+    package static let lowType = "stock.low.v1"
+    package static let negativeType = "stock.negative.v1"
 
-    public var storeId: String
-    public var sku: String
+    package var storeId: String
+    package var sku: String
     /// On hand minus reserved, after the movement that crossed.
-    public var available: Int64
-    public var minimum: Int64?
+    package var available: Int64
+    package var minimum: Int64?
 
-    public init(storeId: String, sku: String, available: Int64, minimum: Int64?) {
+    package init(storeId: String, sku: String, available: Int64, minimum: Int64?) {
         self.storeId = storeId
         self.sku = sku
         self.available = available
@@ -74,15 +74,15 @@ public struct StockLevelV1: Codable, Sendable, Equatable {
 }
 
 /// `replenishment.requested.<store>` on `stock.events`: enough to bring a SKU back to its maximum, in multiples.
-public struct ReplenishmentRequestedV1: Codable, Sendable, Equatable {
-    public static let messageType = "stock.replenishment.requested.v1"
+package struct ReplenishmentRequestedV1: Codable, Sendable, Equatable {
+    package static let messageType = "stock.replenishment.requested.v1"
 
-    public var replenishmentId: Int64
-    public var storeId: String
-    public var sku: String
-    public var quantity: Int64
+    package var replenishmentId: Int64
+    package var storeId: String
+    package var sku: String
+    package var quantity: Int64
 
-    public init(replenishmentId: Int64, storeId: String, sku: String, quantity: Int64) {
+    package init(replenishmentId: Int64, storeId: String, sku: String, quantity: Int64) {
         self.replenishmentId = replenishmentId
         self.storeId = storeId
         self.sku = sku

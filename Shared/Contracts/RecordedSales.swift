@@ -4,11 +4,11 @@ import PostgresClient
 
 /// What every consumer of `sale.recorded` does first: read a batch of deliveries, and claim the sales it has not
 /// handled before.
-public enum RecordedSales {
+package enum RecordedSales {
     /// The announcements of `batch` with their delivery tags; a body that is not `sale.recorded.v1` is refused with
     /// `code` and the parser's reason. A sale that breaks what every service relies on
     /// (``SaleContract/storageViolation(of:)``) is thrown: the consumer then finds it and parks that sale alone.
-    public static func decode(
+    package static func decode(
         _ batch: [Delivery], malformedCode code: String
     ) throws(SaleViolation) -> (events: [(deliveryTag: UInt64, event: SaleRecordedV1)], rejections: [Rejection]) {
         var events: [(deliveryTag: UInt64, event: SaleRecordedV1)] = []
@@ -35,7 +35,7 @@ public enum RecordedSales {
     /// own trace context; a message id of its own that names the original's, which the part also carries in
     /// ``MessagePart/originalMessageIdHeader``), so that a consumer that cannot handle one sale parks that sale alone
     /// and a replay brings back exactly what failed. Nil for one sale, or a body that is not a `sale.recorded.v1`.
-    public static let split: MessageSplitter = { delivery in
+    package static let split: MessageSplitter = { delivery in
         guard let event = try? SaleJSONParser.parseRecorded(delivery.body), event.sales.count > 1 else { return nil }
         let encoder = JSONEncoder()
         let original = delivery.properties.messageId ?? ""
@@ -56,7 +56,7 @@ public enum RecordedSales {
     /// Inserts the ids of `sales` into `table` (one `sale_id uuid` primary key) and returns those that were not there:
     /// the sales to handle now. Claimed in one order, so that replicas given the same sales cannot deadlock; the
     /// second waits for the first to commit and then finds them claimed.
-    public static func claim(_ sales: [POSSaleV1], in table: String, on connection: PostgresConnection) throws -> Set<String> {
+    package static func claim(_ sales: [POSSaleV1], in table: String, on connection: PostgresConnection) throws -> Set<String> {
         Set(
             try connection.query(
                 "INSERT INTO \(table) (sale_id) SELECT unnest($1::uuid[]) ORDER BY 1 ON CONFLICT DO NOTHING RETURNING sale_id::text",

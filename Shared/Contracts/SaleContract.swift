@@ -4,35 +4,35 @@ import Foundation
 /// What every service relies on to store a sale and compute with it (documented in `docs/asyncapi.yaml`): intake
 /// refuses a sale that breaks these, each with its own code, and the services downstream check them again, since
 /// their input is untrusted too (``storageViolation(of:)``).
-public enum SaleContract {
-    public static let maximumLines = 500
-    public static let maximumPayments = 20
-    public static let maximumQuantity: Int64 = 10_000
+package enum SaleContract {
+    package static let maximumLines = 500
+    package static let maximumPayments = 20
+    package static let maximumQuantity: Int64 = 10_000
     /// Cents, tax included: 100,000.00 EUR. With the quantity's limit, a line is at most 10^11 cents and a sale at
     /// most 5 × 10^13, so that sums, tax and products by 100 stay far inside Int64.
-    public static let maximumUnitPrice: Int64 = 10_000_000
-    public static let maximumIdentifierLength = 48
-    public static let maximumTextLength = 200
+    package static let maximumUnitPrice: Int64 = 10_000_000
+    package static let maximumIdentifierLength = 48
+    package static let maximumTextLength = 200
     /// 2^53 − 1: the largest integer every JSON reader keeps exact.
-    public static let maximumReceiptNumber: Int64 = 9_007_199_254_740_991
+    package static let maximumReceiptNumber: Int64 = 9_007_199_254_740_991
     /// Dates every service can store and print (2000-01-01 to 3000-01-01 UTC); intake's own window around now is far
     /// narrower.
-    public static let earliestDate = Date(timeIntervalSince1970: 946_684_800)
-    public static let latestDate = Date(timeIntervalSince1970: 32_503_680_000)
+    package static let earliestDate = Date(timeIntervalSince1970: 946_684_800)
+    package static let latestDate = Date(timeIntervalSince1970: 32_503_680_000)
 
     /// The first character of `text` no service stores: a control character (U+0000–U+001F, U+007F, U+0080–U+009F).
     /// PostgreSQL refuses NUL in text; the others garble receipts, CSV exports and logs.
-    public static func controlCharacter(in text: String) -> Unicode.Scalar? {
+    package static func controlCharacter(in text: String) -> Unicode.Scalar? {
         text.unicodeScalars.first(where: isControl)
     }
 
-    public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+    package static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value)
     }
 
     /// The first control character of UTF-8 text (see ``controlCharacter(in:)``), scanned byte by byte: C0 and DEL
     /// are single bytes, C1 is 0xC2 followed by 0x80–0x9F.
-    public static func controlCharacter(inUTF8 bytes: UnsafeBufferPointer<UInt8>) -> Unicode.Scalar? {
+    package static func controlCharacter(inUTF8 bytes: UnsafeBufferPointer<UInt8>) -> Unicode.Scalar? {
         var index = 0
         while index < bytes.count {
             let byte = bytes[index]
@@ -46,7 +46,7 @@ public enum SaleContract {
     }
 
     /// How a control character is named in a reason: `U+0000`.
-    public static func name(_ scalar: Unicode.Scalar) -> String {
+    package static func name(_ scalar: Unicode.Scalar) -> String {
         let hex = String(scalar.value, radix: 16, uppercase: true)
         return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex
     }
@@ -54,7 +54,7 @@ public enum SaleContract {
     /// The first rule of storage and arithmetic that `sale` breaks, for a service that reads sales intake recorded:
     /// text without control characters, identifiers and text within their lengths, a date every service can store,
     /// and numbers within the limits that keep every sum exact. Nil when the sale can be stored and computed with.
-    public static func storageViolation(of sale: POSSaleV1) -> SaleViolation? {
+    package static func storageViolation(of sale: POSSaleV1) -> SaleViolation? {
         // Every sale of every sale.recorded passes here: a field's name is written only for a reason.
         func text(_ value: String, _ field: @autoclosure () -> String) -> SaleViolation? {
             if let control = controlCharacter(in: value) {
@@ -116,13 +116,13 @@ public enum SaleContract {
 
 extension TextView {
     /// Its first control character (see ``SaleContract/controlCharacter(in:)``), escapes resolved.
-    public var controlCharacter: Unicode.Scalar? {
+    package var controlCharacter: Unicode.Scalar? {
         if let unescaped { return SaleContract.controlCharacter(in: unescaped) }
         return SaleContract.controlCharacter(inUTF8: raw)
     }
 }
 
 extension SaleViolation: CodedFailure, CustomStringConvertible {
-    public var failureCode: String { code }
-    public var description: String { "\(code): \(reason)" }
+    package var failureCode: String { code }
+    package var description: String { "\(code): \(reason)" }
 }

@@ -1,11 +1,11 @@
 import ByteText
 
 /// A problem with a sale message, in the contract's terms: a stable code (`sale.missing_field`) and a readable reason.
-public struct SaleViolation: Error, Equatable, Sendable {
-    public let code: String
-    public let reason: String
+package struct SaleViolation: Error, Equatable, Sendable {
+    package let code: String
+    package let reason: String
 
-    public init(_ code: String, _ reason: String) {
+    package init(_ code: String, _ reason: String) {
         self.code = code
         self.reason = reason
     }
@@ -18,23 +18,23 @@ public struct SaleViolation: Error, Equatable, Sendable {
 /// each byte once, allocates only the strings it keeps, and reports problems in the contract's own terms: syntax is
 /// `sale.malformed_json`, a value of the wrong kind `sale.wrong_type`, an absent or null required field
 /// `sale.missing_field`, each with the field's path. Unknown fields are skipped (a tolerant reader).
-public struct SaleJSONParser {
+package struct SaleJSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
 
-    public static func parse(_ body: [UInt8]) throws(SaleViolation) -> POSSaleV1 {
+    package static func parse(_ body: [UInt8]) throws(SaleViolation) -> POSSaleV1 {
         try parse(body) { parser in try parser.sale() }
     }
 
     /// A `pos.sale.v1` whose lines and payments (and, if it takes them, id and time) are handed to `visitor` as
     /// they are read instead of kept: the sale comes back without them. For a reader that only checks them (intake), this saves building and freeing them;
     /// the visitor is passed in place, so that nothing is allocated for it either (closures that capture were).
-    public static func parse<Visitor: SaleVisitor>(_ body: [UInt8], visitor: inout Visitor) throws(SaleViolation) -> POSSaleV1 {
+    package static func parse<Visitor: SaleVisitor>(_ body: [UInt8], visitor: inout Visitor) throws(SaleViolation) -> POSSaleV1 {
         try parse(body) { parser in try parser.sale(visitor: &visitor) }
     }
 
     /// A `sale.recorded.v1` announcement with its sales.
-    public static func parseRecorded(_ body: [UInt8]) throws(SaleViolation) -> SaleRecordedV1 {
+    package static func parseRecorded(_ body: [UInt8]) throws(SaleViolation) -> SaleRecordedV1 {
         try parse(body) { parser in try parser.recorded() }
     }
 
@@ -514,7 +514,7 @@ public struct SaleJSONParser {
 
     /// Well-formed UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF). The standard library's
     /// validating initialiser is generic and, unspecialised, cost more than the rest of the parse.
-    public static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    package static func isValidUTF8(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
         var index = 0
         let count = bytes.count
         while index < count {
@@ -618,26 +618,26 @@ public struct SaleJSONParser {
 
 /// Text as it lies in the message (valid only while the message is being read), with its escapes resolved when it
 /// had any (legal, but no terminal writes them).
-public struct TextView {
+package struct TextView {
     let raw: UnsafeBufferPointer<UInt8>
     let unescaped: String?
 
-    public var string: String { unescaped ?? String(decoding: raw, as: UTF8.self) }
-    public var isEmpty: Bool { unescaped?.isEmpty ?? raw.isEmpty }
+    package var string: String { unescaped ?? String(decoding: raw, as: UTF8.self) }
+    package var isEmpty: Bool { unescaped?.isEmpty ?? raw.isEmpty }
 
     /// At most `maximum` characters (``Swift/String/fits(_:)``).
-    public func fits(_ maximum: Int) -> Bool {
+    package func fits(_ maximum: Int) -> Bool {
         unescaped?.fits(maximum) ?? (raw.count <= maximum || string.count <= maximum)
     }
 
     /// The text's UTF-8 bytes (where it lies, or its escapes resolved).
-    public func withUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
+    package func withUTF8<Result>(_ body: (UnsafeBufferPointer<UInt8>) throws -> Result) rethrows -> Result {
         guard var unescaped else { return try body(raw) }
         return try unescaped.withUTF8(body)
     }
 
     /// Whether this is `text` (compared byte by byte where it lies).
-    public func isEqual(to text: String) -> Bool {
+    package func isEqual(to text: String) -> Bool {
         if let unescaped { return unescaped == text }
         return text.utf8.withContiguousStorageIfAvailable { bytes in
             guard bytes.count == raw.count else { return false }
@@ -663,7 +663,7 @@ private typealias Key = TextView
 
 /// What reads a sale's lines and payments as the parser comes to them (``SaleJSONParser/parse(_:visitor:)``). What
 /// it is handed lies in the message: valid only during the call.
-public protocol SaleVisitor {
+package protocol SaleVisitor {
     mutating func visit(_ line: LineView, at index: Int)
     mutating func visit(_ payment: PaymentView, at index: Int)
     /// Whether the visitor takes the sale's id and time as they lie (``visit(saleId:)``, ``visit(occurredAt:)``):
@@ -674,9 +674,9 @@ public protocol SaleVisitor {
 }
 
 extension SaleVisitor {
-    public var takesIdAndTime: Bool { false }
-    public mutating func visit(saleId: TextView) {}
-    public mutating func visit(occurredAt: TextView) {}
+    package var takesIdAndTime: Bool { false }
+    package mutating func visit(saleId: TextView) {}
+    package mutating func visit(occurredAt: TextView) {}
 }
 
 /// Lines and payments kept whole: the visitor behind ``SaleJSONParser/parse(_:)``.
@@ -697,25 +697,25 @@ private struct CollectedParts: SaleVisitor {
 }
 
 /// One payment of a sale as it lies in the message (``SaleJSONParser/parse(_:visitor:)``).
-public struct PaymentView {
-    public let method: TextView
-    public let amount: Int64
+package struct PaymentView {
+    package let method: TextView
+    package let amount: Int64
 }
 
 /// One line of a sale as it lies in the message (``SaleJSONParser/parse(_:visitor:)``).
-public struct LineView {
-    public let sku: TextView
-    public let description: TextView
-    public let quantity: Int64
-    public let unitPrice: Int64
-    public let taxRate: Int64
-    public let discount: Int64
+package struct LineView {
+    package let sku: TextView
+    package let description: TextView
+    package let quantity: Int64
+    package let unitPrice: Int64
+    package let taxRate: Int64
+    package let discount: Int64
 }
 
 extension String {
     /// At most `maximum` characters. A character is at least one byte, so text of no more bytes fits without
     /// counting characters (which walks grapheme clusters).
-    public func fits(_ maximum: Int) -> Bool {
+    package func fits(_ maximum: Int) -> Bool {
         utf8.count <= maximum || count <= maximum
     }
 }

@@ -1,23 +1,23 @@
 /// How submission to the tax agency stands, per issuer: billing's `GET /verifactu`, as the CLI and the console read it.
-public struct VerifactuOverview: Sendable, Codable, Equatable {
-    public struct Issuer: Sendable, Codable, Equatable {
-        public var taxId: String
-        public var legalName: String
+package struct VerifactuOverview: Sendable, Codable, Equatable {
+    package struct Issuer: Sendable, Codable, Equatable {
+        package var taxId: String
+        package var legalName: String
         /// Whether a certificate for it is configured (without one, its records wait).
-        public var certificate: Bool
-        public var records: Int64
-        public var pending: Int64
-        public var oldestPendingSeconds: Int64?
-        public var accepted: Int64
-        public var acceptedWithErrors: Int64
+        package var certificate: Bool
+        package var records: Int64
+        package var pending: Int64
+        package var oldestPendingSeconds: Int64?
+        package var accepted: Int64
+        package var acceptedWithErrors: Int64
         /// Records the agency refused that no later record of the same invoice has made good.
-        public var rejected: Int64
-        public var late: Int64
-        public var lastCSV: String?
-        public var lastError: String?
-        public var failures: Int64
+        package var rejected: Int64
+        package var late: Int64
+        package var lastCSV: String?
+        package var lastError: String?
+        package var failures: Int64
 
-        public init(
+        package init(
             taxId: String, legalName: String, certificate: Bool, records: Int64, pending: Int64, oldestPendingSeconds: Int64?, accepted: Int64,
             acceptedWithErrors: Int64, rejected: Int64, late: Int64, lastCSV: String?, lastError: String?, failures: Int64
         ) {
@@ -38,11 +38,11 @@ public struct VerifactuOverview: Sendable, Codable, Equatable {
     }
 
     /// `on`, or `off` when no agency endpoint is configured.
-    public var submission: String
-    public var endpoint: String?
-    public var issuers: [Issuer]
+    package var submission: String
+    package var endpoint: String?
+    package var issuers: [Issuer]
 
-    public init(submission: String, endpoint: String?, issuers: [Issuer]) {
+    package init(submission: String, endpoint: String?, issuers: [Issuer]) {
         self.submission = submission
         self.endpoint = endpoint
         self.issuers = issuers

@@ -5,65 +5,65 @@ import Foundation
 ///
 /// Each row starts with ``startRow(fields:)`` and then gives exactly that many fields, in column order, of the
 /// columns' own types.
-public struct BinaryCopyRows: Sendable {
-    public private(set) var bytes: [UInt8]
-    public private(set) var rowCount = 0
+package struct BinaryCopyRows: Sendable {
+    package private(set) var bytes: [UInt8]
+    package private(set) var rowCount = 0
     private var isFinished = false
 
-    public init(reservingBytes capacity: Int = 1 << 16) {
+    package init(reservingBytes capacity: Int = 1 << 16) {
         bytes = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0] + [0, 0, 0, 0]
         bytes.reserveCapacity(capacity)
     }
 
-    public mutating func startRow(fields: Int) {
+    package mutating func startRow(fields: Int) {
         precondition(!isFinished, "rows added after finish()")
         appendBigEndian(UInt16(fields))
         rowCount += 1
     }
 
     /// A `text` field.
-    public mutating func append(text: String) {
+    package mutating func append(text: String) {
         text.withUTF8Bytes { append(utf8: $0) }
     }
 
     /// A `text` field given as UTF-8 bytes.
-    public mutating func append(utf8: UnsafeBufferPointer<UInt8>) {
+    package mutating func append(utf8: UnsafeBufferPointer<UInt8>) {
         appendBigEndian(UInt32(utf8.count))
         bytes.append(contentsOf: utf8)
     }
 
-    public mutating func append(text: String?) {
+    package mutating func append(text: String?) {
         if let text { append(text: text) } else { appendNull() }
     }
 
     /// A `bigint` field.
-    public mutating func append(bigint: Int64) {
+    package mutating func append(bigint: Int64) {
         appendBigEndian(UInt32(8))
         appendBigEndian(UInt64(bitPattern: bigint))
     }
 
     /// A `uuid` field.
-    public mutating func append(uuid: UUID) {
+    package mutating func append(uuid: UUID) {
         appendBigEndian(UInt32(16))
         withUnsafeBytes(of: uuid.uuid) { bytes.append(contentsOf: $0) }
     }
 
-    public mutating func append(uuid: UUID?) {
+    package mutating func append(uuid: UUID?) {
         if let uuid { append(uuid: uuid) } else { appendNull() }
     }
 
     /// A `timestamptz` field: microseconds since 2000-01-01 00:00:00 UTC, PostgreSQL's epoch.
-    public mutating func append(timestampMicrosecondsSince2000 value: Int64) {
+    package mutating func append(timestampMicrosecondsSince2000 value: Int64) {
         appendBigEndian(UInt32(8))
         appendBigEndian(UInt64(bitPattern: value))
     }
 
-    public mutating func appendNull() {
+    package mutating func appendNull() {
         appendBigEndian(UInt32.max)  // length −1
     }
 
     /// Ends the data with its trailer; call once, after the last row.
-    public mutating func finish() {
+    package mutating func finish() {
         guard !isFinished else { return }
         bytes.append(contentsOf: [0xFF, 0xFF])
         isFinished = true

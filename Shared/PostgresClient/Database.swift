@@ -7,15 +7,15 @@ import Synchronization
 ///
 /// libpq blocks, so no libpq call runs on Swift's cooperative pool: work is a synchronous closure that one of the
 /// pool's threads runs with its connection. A broken connection is reopened before the next piece of work.
-public final class Database: Service, Sendable {
-    public struct Configuration: Sendable {
+package final class Database: Service, Sendable {
+    package struct Configuration: Sendable {
         /// A `postgres://` URL or a libpq connection string.
-        public var url: String
+        package var url: String
         /// Schemas searched for unqualified names; a service sets its own.
-        public var searchPath: String?
-        public var poolSize: Int
+        package var searchPath: String?
+        package var poolSize: Int
 
-        public init(url: String, searchPath: String? = nil, poolSize: Int = 4) {
+        package init(url: String, searchPath: String? = nil, poolSize: Int = 4) {
             self.url = url
             self.searchPath = searchPath
             self.poolSize = poolSize
@@ -36,11 +36,11 @@ public final class Database: Service, Sendable {
     private let condition = NSCondition()
     private let connectedWorkers = Atomic<Int>(0)
     private let runningWorkers = Atomic<Int>(0)
-    public let configuration: Configuration
+    package let configuration: Configuration
     private let logger: Logger
 
     /// Starts the pool's threads; each connects right away and again whenever its connection breaks.
-    public init(_ configuration: Configuration, logger: Logger) {
+    package init(_ configuration: Configuration, logger: Logger) {
         self.configuration = configuration
         self.logger = logger
         for index in 0..<max(1, configuration.poolSize) {
@@ -52,11 +52,11 @@ public final class Database: Service, Sendable {
     }
 
     /// Whether at least one pooled connection is up (for readiness checks).
-    public var isConnected: Bool { connectedWorkers.load(ordering: .relaxed) > 0 }
+    package var isConnected: Bool { connectedWorkers.load(ordering: .relaxed) > 0 }
 
     /// Runs `body` on one of the pool's threads with its connection. If the caller's task is cancelled before a
     /// thread takes the work, it is not run and this throws `CancellationError`; once taken, it runs to its end.
-    public func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+    package func withConnection<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         let claim = Claim()
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
@@ -93,23 +93,23 @@ public final class Database: Service, Sendable {
 
     /// Runs `body` in a transaction on one connection: committed if it returns, rolled back if it throws.
     @discardableResult
-    public func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
+    package func transaction<T: Sendable>(_ body: @escaping @Sendable (PostgresConnection) throws -> T) async throws -> T {
         try await withConnection { connection in try connection.transaction(body) }
     }
 
     /// Runs one statement and returns its rows.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) async throws -> QueryResult {
+    package func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) async throws -> QueryResult {
         try await withConnection { connection in try connection.query(sql, parameters) }
     }
 
-    public func run() async throws {
+    package func run() async throws {
         try? await gracefulShutdown()
         close()
     }
 
     /// Finishes queued work, then closes every connection.
-    public func close() {
+    package func close() {
         queue.withLock { $0.closed = true }
         condition.lock()
         condition.broadcast()
@@ -205,7 +205,7 @@ private final class Claim: Sendable {
 extension Database {
     /// Streams rows into `table` with COPY; returns how many were written.
     @discardableResult
-    public func copy(into table: String, columns: [String], rows: [[any PostgresEncodable]]) async throws -> Int {
+    package func copy(into table: String, columns: [String], rows: [[any PostgresEncodable]]) async throws -> Int {
         try await withConnection { connection in try connection.copy(into: table, columns: columns, rows: rows) }
     }
 }

@@ -1,13 +1,13 @@
 import Logging
 
 /// One versioned change to a service's schema.
-public struct Migration: Sendable {
-    public let version: Int
-    public let name: String
+package struct Migration: Sendable {
+    package let version: Int
+    package let name: String
     /// Plain SQL, possibly several statements; it runs with the service's schema first on the search path.
-    public let sql: String
+    package let sql: String
 
-    public init(_ version: Int, _ name: String, _ sql: String) {
+    package init(_ version: Int, _ name: String, _ sql: String) {
         self.version = version
         self.name = name
         self.sql = sql
@@ -20,7 +20,7 @@ extension Database {
     /// A transaction-scoped advisory lock named after the schema serialises replicas that start together: the second
     /// waits, then finds everything applied. Returns the versions this call applied.
     @discardableResult
-    public func migrate(schema: String, _ migrations: [Migration], logger: Logger) async throws -> [Int] {
+    package func migrate(schema: String, _ migrations: [Migration], logger: Logger) async throws -> [Int] {
         guard PostgresIdentifier.isPlain(schema) else {
             throw PostgresError(.invalidConfiguration, "schema name '\(schema)' must be lower-case letters, digits and _")
         }

@@ -1,8 +1,8 @@
 /// Array parameters in PostgreSQL's text form (`{"a","b"}`), for statements that take a whole batch at once
 /// through `unnest($1::text[], …)` or `= ANY($1::uuid[])`.
-public enum PostgresArrays {
+package enum PostgresArrays {
     /// A `text[]` (or `uuid[]`) holding `values` in their order, each quoted.
-    public static func text(_ values: [String]) -> String {
+    package static func text(_ values: [String]) -> String {
         var literal = "{"
         for (index, value) in values.enumerated() {
             if index > 0 { literal += "," }
@@ -17,15 +17,15 @@ public enum PostgresArrays {
     }
 
     /// A `text[]` holding `values` sorted, so that row locks taken through it come in one order.
-    public static func text(_ values: Set<String>) -> String { text(values.sorted()) }
+    package static func text(_ values: Set<String>) -> String { text(values.sorted()) }
 
     /// A `bigint[]`.
-    public static func bigint(_ values: [Int64]) -> String {
+    package static func bigint(_ values: [Int64]) -> String {
         "{" + values.map(String.init).joined(separator: ",") + "}"
     }
 
     /// A `boolean[]`.
-    public static func boolean(_ values: [Bool]) -> String {
+    package static func boolean(_ values: [Bool]) -> String {
         "{" + values.map { $0 ? "t" : "f" }.joined(separator: ",") + "}"
     }
 }

@@ -7,7 +7,7 @@ import Glibc
 /// One libpq connection, used synchronously by the thread that owns it (see ``Database``).
 ///
 /// Every value goes to the server as a parameter; SQL text is never built from values.
-public final class PostgresConnection {
+package final class PostgresConnection {
     private let connectionString: String
     private let searchPath: String?
     private var connection: OpaquePointer?
@@ -56,7 +56,7 @@ public final class PostgresConnection {
 
     /// Runs one statement with `$1, $2, …` parameters and returns its rows.
     @discardableResult
-    public func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(PostgresError) -> QueryResult {
+    package func query(_ sql: String, _ parameters: [any PostgresEncodable] = []) throws(PostgresError) -> QueryResult {
         let connection = try live()
         let values = parameters.map { parameter -> String? in
             if case .text(let text) = parameter.postgresValue { return text }
@@ -74,13 +74,13 @@ public final class PostgresConnection {
     }
 
     /// Runs SQL text without parameters, possibly several statements (migrations, `BEGIN`, `COMMIT`).
-    public func execute(script sql: String) throws(PostgresError) {
+    package func execute(script sql: String) throws(PostgresError) {
         let connection = try live()
         try check(PQexec(connection, sql), sql: sql)
     }
 
     /// Runs `body` inside a transaction: committed when it returns, rolled back when it throws.
-    public func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+    package func transaction<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
         try execute(script: "BEGIN")
         do {
             let value = try body(self)
@@ -100,7 +100,7 @@ public final class PostgresConnection {
 
     /// Streams rows into `table` with `COPY … FROM STDIN` (text format); returns how many were written.
     @discardableResult
-    public func copy<Rows: Sequence>(into table: String, columns: [String], rows: Rows) throws(PostgresError) -> Int
+    package func copy<Rows: Sequence>(into table: String, columns: [String], rows: Rows) throws(PostgresError) -> Int
     where Rows.Element == [any PostgresEncodable] {
         var data = CopyRows()
         for row in rows {
@@ -112,14 +112,14 @@ public final class PostgresConnection {
 
     /// Sends rows already laid out by ``CopyRows`` (no boxing of values); returns how many were written.
     @discardableResult
-    public func copy(into table: String, columns: [String], data: CopyRows) throws(PostgresError) -> Int {
+    package func copy(into table: String, columns: [String], data: CopyRows) throws(PostgresError) -> Int {
         try copy(into: table, columns: columns, bytes: data.bytes, options: "")
     }
 
     /// Sends rows in COPY's binary format, the cheapest for the server (after ``BinaryCopyRows/finish()``); returns
     /// how many were written.
     @discardableResult
-    public func copy(into table: String, columns: [String], data: BinaryCopyRows) throws(PostgresError) -> Int {
+    package func copy(into table: String, columns: [String], data: BinaryCopyRows) throws(PostgresError) -> Int {
         precondition(data.isComplete, "call finish() on the rows before sending them")
         return try copy(into: table, columns: columns, bytes: data.bytes, options: " WITH (FORMAT binary)")
     }
@@ -199,19 +199,19 @@ public final class PostgresConnection {
 
 /// Rows in COPY's text format, written straight into one buffer: tab-separated fields, `\N` for null, backslash
 /// escapes for the characters that frame the format.
-public struct CopyRows: Sendable {
-    public private(set) var bytes: [UInt8] = []
-    public private(set) var rowCount = 0
+package struct CopyRows: Sendable {
+    package private(set) var bytes: [UInt8] = []
+    package private(set) var rowCount = 0
     private var fieldsInRow = 0
 
-    public init(reservingBytes capacity: Int = 1 << 16) { bytes.reserveCapacity(capacity) }
+    package init(reservingBytes capacity: Int = 1 << 16) { bytes.reserveCapacity(capacity) }
 
-    public mutating func append(_ text: String) {
+    package mutating func append(_ text: String) {
         text.withUTF8Bytes { appendEscaped($0) }
     }
 
     /// Text given as its UTF-8 bytes (a message body, say), without making a String of it first.
-    public mutating func append(utf8 text: [UInt8]) {
+    package mutating func append(utf8 text: [UInt8]) {
         text.withUnsafeBufferPointer { appendEscaped($0) }
     }
 
@@ -236,11 +236,11 @@ public struct CopyRows: Sendable {
         bytes.append(contentsOf: UnsafeBufferPointer(rebasing: utf8[runStart..<utf8.count]))
     }
 
-    public mutating func append(_ text: String?) {
+    package mutating func append(_ text: String?) {
         if let text { append(text) } else { appendNull() }
     }
 
-    public mutating func append(_ number: Int64) {
+    package mutating func append(_ number: Int64) {
         separate()
         if number < 0 { bytes.append(UInt8(ascii: "-")) }
         var magnitude = number.magnitude
@@ -260,19 +260,19 @@ public struct CopyRows: Sendable {
         }
     }
 
-    public mutating func append(_ value: PostgresValue) {
+    package mutating func append(_ value: PostgresValue) {
         switch value {
         case .null: appendNull()
         case .text(let text): append(text)
         }
     }
 
-    public mutating func appendNull() {
+    package mutating func appendNull() {
         separate()
         bytes.append(contentsOf: [0x5C, 0x4E])
     }
 
-    public mutating func endRow() {
+    package mutating func endRow() {
         bytes.append(0x0A)
         fieldsInRow = 0
         rowCount += 1

@@ -1,12 +1,12 @@
 import CLibPQ
 
 /// The rows a statement returned. Owns the libpq result, which is immutable and freed with this value.
-public final class QueryResult: @unchecked Sendable, RandomAccessCollection {
+package final class QueryResult: @unchecked Sendable, RandomAccessCollection {
     private let result: OpaquePointer
-    public let count: Int
-    public let columnCount: Int
+    package let count: Int
+    package let columnCount: Int
     /// The number of rows the statement touched (`INSERT`, `UPDATE`, `DELETE`, `COPY`).
-    public let affectedRows: Int
+    package let affectedRows: Int
 
     init(_ result: OpaquePointer) {
         self.result = result
@@ -17,11 +17,11 @@ public final class QueryResult: @unchecked Sendable, RandomAccessCollection {
 
     deinit { PQclear(result) }
 
-    public var startIndex: Int { 0 }
-    public var endIndex: Int { count }
-    public subscript(position: Int) -> Row { Row(result: self, index: position) }
+    package var startIndex: Int { 0 }
+    package var endIndex: Int { count }
+    package subscript(position: Int) -> Row { Row(result: self, index: position) }
 
-    public func columnName(_ column: Int) -> String { String(cString: PQfname(result, Int32(column))) }
+    package func columnName(_ column: Int) -> String { String(cString: PQfname(result, Int32(column))) }
 
     func columnIndex(_ name: String) -> Int? {
         let index = Int(PQfnumber(result, name))
@@ -35,12 +35,12 @@ public final class QueryResult: @unchecked Sendable, RandomAccessCollection {
 }
 
 /// One row of a ``QueryResult``.
-public struct Row: Sendable {
+package struct Row: Sendable {
     let result: QueryResult
     let index: Int
 
     /// The value in `column`, or nil when it is null.
-    public func decodeIfPresent<T: PostgresDecodable>(_ type: T.Type = T.self, at column: Int) throws(PostgresError) -> T? {
+    package func decodeIfPresent<T: PostgresDecodable>(_ type: T.Type = T.self, at column: Int) throws(PostgresError) -> T? {
         guard column < result.columnCount else {
             throw PostgresError(.decodingFailed, "column \(column) does not exist (\(result.columnCount) columns)")
         }
@@ -51,21 +51,21 @@ public struct Row: Sendable {
         return value
     }
 
-    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at column: Int) throws(PostgresError) -> T {
+    package func decode<T: PostgresDecodable>(_ type: T.Type = T.self, at column: Int) throws(PostgresError) -> T {
         guard let value = try decodeIfPresent(type, at: column) else {
             throw PostgresError(.decodingFailed, "column '\(result.columnName(column))' is null")
         }
         return value
     }
 
-    public func decode<T: PostgresDecodable>(_ type: T.Type = T.self, column name: String) throws(PostgresError) -> T {
+    package func decode<T: PostgresDecodable>(_ type: T.Type = T.self, column name: String) throws(PostgresError) -> T {
         guard let column = result.columnIndex(name) else {
             throw PostgresError(.decodingFailed, "no column named '\(name)'")
         }
         return try decode(type, at: column)
     }
 
-    public func decodeIfPresent<T: PostgresDecodable>(_ type: T.Type = T.self, column name: String) throws(PostgresError) -> T? {
+    package func decodeIfPresent<T: PostgresDecodable>(_ type: T.Type = T.self, column name: String) throws(PostgresError) -> T? {
         guard let column = result.columnIndex(name) else {
             throw PostgresError(.decodingFailed, "no column named '\(name)'")
         }

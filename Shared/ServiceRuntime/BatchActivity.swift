@@ -3,26 +3,26 @@ import Synchronization
 
 /// How much a consumer has handled since the process started, and when its first batch began and its last one was
 /// committed: what `GET /stats` shows and what a benchmark divides by.
-public final class BatchActivity: Sendable {
-    public struct Snapshot: Sendable, Codable, Equatable {
-        public var handled = 0
-        public var batches = 0
+package final class BatchActivity: Sendable {
+    package struct Snapshot: Sendable, Codable, Equatable {
+        package var handled = 0
+        package var batches = 0
         /// Milliseconds since 1970.
-        public var firstDeliveryAtMilliseconds: Int64?
-        public var lastCommitAtMilliseconds: Int64?
+        package var firstDeliveryAtMilliseconds: Int64?
+        package var lastCommitAtMilliseconds: Int64?
     }
 
     private let state = Mutex(Snapshot())
 
-    public init() {}
+    package init() {}
 
-    public var snapshot: Snapshot { state.withLock { $0 } }
+    package var snapshot: Snapshot { state.withLock { $0 } }
 
-    public func batchStarted() {
+    package func batchStarted() {
         state.withLock { $0.firstDeliveryAtMilliseconds = $0.firstDeliveryAtMilliseconds ?? Self.nowMilliseconds() }
     }
 
-    public func batchCommitted(handled: Int) {
+    package func batchCommitted(handled: Int) {
         state.withLock { state in
             state.handled += handled
             state.batches += 1
@@ -31,7 +31,7 @@ public final class BatchActivity: Sendable {
     }
 
     /// The snapshot as JSON.
-    public var json: String { String(decoding: (try? JSONEncoder().encode(snapshot)) ?? Data("{}".utf8), as: UTF8.self) }
+    package var json: String { String(decoding: (try? JSONEncoder().encode(snapshot)) ?? Data("{}".utf8), as: UTF8.self) }
 
     static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
 }

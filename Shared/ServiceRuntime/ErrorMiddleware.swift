@@ -6,12 +6,12 @@ import PostgresClient
 /// database cannot take (SQLSTATE class 22, a NOT NULL or CHECK refusal) is the caller's 400, a uniqueness or
 /// reference refusal a 409, a database that cannot be reached a 503, an `HTTPError` its own status; anything else is
 /// logged and answered 500 without its details. No input ends the process or leaves a request without an answer.
-public struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
+package struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
 
-    public init(logger: Logger) { self.logger = logger }
+    package init(logger: Logger) { self.logger = logger }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as PostgresError {

@@ -8,7 +8,7 @@ extension HandlerFailure {
     /// insufficient resources (53), the server shutting down or not yet accepting connections (57), a system error
     /// (58), a lock not available (55P03). Any other SQLSTATE is about the data (22 data exception, 23 a constraint…):
     /// deterministic, with the class in the code (`handler.sqlstate_22`).
-    public static func classifyServiceError(_ error: any Error) -> HandlerFailure {
+    package static func classifyServiceError(_ error: any Error) -> HandlerFailure {
         guard let error = error as? PostgresError else { return classify(error) }
         switch error.code {
         case .connectionFailed, .closed: return .transient

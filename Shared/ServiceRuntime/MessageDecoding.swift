@@ -6,7 +6,7 @@ import Foundation
 extension Delivery {
     /// The body as `type`; nil after adding to `rejections` the delivery's rejection with `code` and a reason that
     /// says it is not `expected` and why (a field missing, of the wrong type, or no JSON at all).
-    public func decodeBody<T: Decodable>(
+    package func decodeBody<T: Decodable>(
         _ type: T.Type, refusing code: String, expected: String, into rejections: inout [Rejection]
     ) -> T? {
         do {
@@ -18,9 +18,9 @@ extension Delivery {
     }
 }
 
-public enum MessageDecoding {
+package enum MessageDecoding {
     /// What is wrong with a body that did not decode, in words and with the field's path.
-    public static func describe(_ error: any Error) -> String {
+    package static func describe(_ error: any Error) -> String {
         switch error as? DecodingError {
         case .keyNotFound(let key, let context):
             "\((context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: ".")) is missing"

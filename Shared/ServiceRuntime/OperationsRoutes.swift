@@ -3,8 +3,8 @@ import Metrics
 import Prometheus
 
 /// The routes every service answers beside its own: liveness, readiness and Prometheus metrics.
-public enum OperationsRoutes {
-    public static func add(
+package enum OperationsRoutes {
+    package static func add(
         to router: Router<BasicRequestContext>, service: String, readiness: Readiness, registry: PrometheusCollectorRegistry
     ) {
         Gauge(label: "trastienda_service_info", dimensions: [("service", service)]).record(1)
@@ -28,7 +28,7 @@ public enum OperationsRoutes {
 
     /// `{"error": {"code": …, "message": …}}` with `status`: what a client did wrong, in words it can act on; the code
     /// is the status's (`bad_request`, `not_found`…) unless one is given.
-    public static func errorResponse(_ status: HTTPResponse.Status, _ message: String, code: String? = nil) -> Response {
+    package static func errorResponse(_ status: HTTPResponse.Status, _ message: String, code: String? = nil) -> Response {
         jsonResponse(status, #"{"error":{"code":"\#(code ?? errorCode(status))","message":"\#(jsonEscaped(message))"}}"#)
     }
 
@@ -48,7 +48,7 @@ public enum OperationsRoutes {
     }
 
     /// `text` as the inside of a JSON string: quotes, backslashes and every control character escaped.
-    public static func jsonEscaped(_ text: String) -> String {
+    package static func jsonEscaped(_ text: String) -> String {
         var escaped = ""
         for character in text.unicodeScalars {
             switch character {
@@ -70,13 +70,13 @@ public enum OperationsRoutes {
     }
 
     /// Whether `text` can be a store id, SKU or order id: 1–48 ASCII letters, digits, `-` or `_`.
-    public static func isIdentifier(_ text: String) -> Bool {
+    package static func isIdentifier(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.count <= 48 && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 
     /// A JSON response with `body` in the one style every service answers in: compact, without the spaces
     /// PostgreSQL's `json_build_object` puts around its colons and commas.
-    public static func jsonResponse(_ status: HTTPResponse.Status, _ body: String) -> Response {
+    package static func jsonResponse(_ status: HTTPResponse.Status, _ body: String) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = "application/json; charset=utf-8"
         return Response(status: status, headers: headers, body: .init(byteBuffer: compactJSON(body)))

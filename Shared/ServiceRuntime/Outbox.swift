@@ -7,9 +7,9 @@ import ServiceLifecycle
 /// A transactional outbox: events caused by an HTTP command or a timer are written in the same transaction as the
 /// change they announce, and ``OutboxRelay`` publishes them afterwards with confirms. A crash between the commit and
 /// the publish loses nothing: the rows wait until a relay runs again.
-public enum Outbox {
+package enum Outbox {
     /// The `outbox` table, as migration `version` of a service's schema.
-    public static func migration(_ version: Int) -> Migration {
+    package static func migration(_ version: Int) -> Migration {
         Migration(
             version, "transactional outbox",
             """
@@ -26,12 +26,12 @@ public enum Outbox {
     }
 
     /// The trace context column (see ``TraceContext``), as migration `version`, after ``migration(_:)``.
-    public static func traceMigration(_ version: Int) -> Migration {
+    package static func traceMigration(_ version: Int) -> Migration {
         Migration(version, "trace context in the outbox", "ALTER TABLE outbox ADD COLUMN traceparent text")
     }
 
     /// Adds one event to the outbox, in the caller's transaction; `traceparent` is the trace of what caused it.
-    public static func add(
+    package static func add(
         exchange: String, routingKey: String, type: String, body: String, traceparent: String? = nil, on connection: PostgresConnection
     ) throws {
         try connection.query(
@@ -40,7 +40,7 @@ public enum Outbox {
     }
 
     /// Adds `event` as JSON.
-    public static func add<Event: Encodable>(
+    package static func add<Event: Encodable>(
         _ event: Event, exchange: String, routingKey: String, type: String, traceparent: String? = nil, on connection: PostgresConnection
     ) throws {
         let body = try JSONEncoder().encode(event)
@@ -55,7 +55,7 @@ public enum Outbox {
 /// Replicas share the table: each claims a batch of rows for a short lease (`FOR UPDATE SKIP LOCKED`), publishes,
 /// then deletes them. A relay that dies holding a lease leaves its rows to the others when the lease runs out; a
 /// row published just before such a death is published again (its `message_id`, `outbox-<id>`, lets a consumer tell).
-public struct OutboxRelay: Service {
+package struct OutboxRelay: Service {
     let database: Database
     let publisher: AMQPPublisher
     let logger: Logger
@@ -63,7 +63,7 @@ public struct OutboxRelay: Service {
     let idleWait: Duration
     let lease: Duration
 
-    public init(
+    package init(
         database: Database, publisher: AMQPPublisher, logger: Logger, batchSize: Int = 500, idleWait: Duration = .milliseconds(50),
         lease: Duration = .seconds(5)
     ) {
@@ -75,7 +75,7 @@ public struct OutboxRelay: Service {
         self.lease = lease
     }
 
-    public func run() async throws {
+    package func run() async throws {
         var failures = 0
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
@@ -93,7 +93,7 @@ public struct OutboxRelay: Service {
 
     /// Claims, publishes and deletes one batch; returns how many rows it relayed.
     @discardableResult
-    public func relayOnce() async throws -> Int {
+    package func relayOnce() async throws -> Int {
         let milliseconds = lease.wholeMilliseconds
         let limit = batchSize
         let rows = try await database.query(

@@ -6,16 +6,16 @@ import PostgresClient
 /// `{"items": [...], "next": "<cursor>" | null}`. A cursor is the sort key of a page's last item (opaque to clients,
 /// base64url of a JSON array of strings): the next page starts after it, so an item added meanwhile never shifts
 /// what a client has not seen yet, and none is seen twice.
-public struct PageRequest: Sendable {
-    public static let defaultLimit = 100
-    public static let maximumLimit = 1_000
+package struct PageRequest: Sendable {
+    package static let defaultLimit = 100
+    package static let maximumLimit = 1_000
 
-    public var limit: Int
+    package var limit: Int
     /// The sort key to start after, as `keys` strings, or nil for the first page.
-    public var after: [String]?
+    package var after: [String]?
 
     /// Reads `limit` and `after` from the request; throws a 400 when they are not usable.
-    public static func read(_ request: Request, keys: Int) throws(HTTPError) -> PageRequest {
+    package static func read(_ request: Request, keys: Int) throws(HTTPError) -> PageRequest {
         let parameters = request.uri.queryParameters
         var limit = defaultLimit
         if let text = parameters.get("limit") {
@@ -32,21 +32,21 @@ public struct PageRequest: Sendable {
     }
 
     /// The cursor of a page whose last item has `key`.
-    public static func cursor(_ key: [String]) -> String {
+    package static func cursor(_ key: [String]) -> String {
         AuthKeys.base64url((try? JSONEncoder().encode(key)) ?? Data())
     }
 
     /// The first key column's value to start after: the cursor's, or "" (before every text) on the first page.
-    public var afterText: String { after?.first ?? "" }
+    package var afterText: String { after?.first ?? "" }
 
     /// The page of rows fetched with `limit + 1`, each its item's JSON in column 0 and its sort key (as text) in the
     /// next `keys` columns.
-    public func response(_ rows: QueryResult, keys: Int = 1) throws -> Response {
+    package func response(_ rows: QueryResult, keys: Int = 1) throws -> Response {
         response(try rows.map { row in (try row.decode(String.self, at: 0), try (1...keys).map { try row.decode(String.self, at: $0) }) })
     }
 
     /// The page: `rows` as fetched with `limit + 1` (each its JSON and its sort key); the extra one says there is more.
-    public func response(_ rows: [(json: String, key: [String])]) -> Response {
+    package func response(_ rows: [(json: String, key: [String])]) -> Response {
         let page = rows.prefix(limit)
         let next = rows.count > limit ? page.last.map { "\"\(Self.cursor($0.key))\"" } ?? "null" : "null"
         return OperationsRoutes.jsonResponse(.ok, #"{"items":[\#(page.map(\.json).joined(separator: ","))],"next":\#(next)}"#)

@@ -4,18 +4,18 @@ import PostgresClient
 /// Why a service will not do what it was asked, in words the caller can act on: the request is invalid (400), what
 /// it names does not exist (404), or the state forbids it (409). Domains throw it; routes turn it into a response
 /// and consumers into a dead letter.
-public struct Refusal: Error, Sendable, Equatable {
-    public enum Kind: Sendable, Equatable { case invalid, notFound, conflict }
+package struct Refusal: Error, Sendable, Equatable {
+    package enum Kind: Sendable, Equatable { case invalid, notFound, conflict }
 
-    public var kind: Kind
-    public var message: String
+    package var kind: Kind
+    package var message: String
 
-    public init(_ kind: Kind, _ message: String) {
+    package init(_ kind: Kind, _ message: String) {
         self.kind = kind
         self.message = message
     }
 
-    public var status: HTTPResponse.Status {
+    package var status: HTTPResponse.Status {
         switch kind {
         case .invalid: .badRequest
         case .notFound: .notFound
@@ -26,7 +26,7 @@ public struct Refusal: Error, Sendable, Equatable {
 
 extension OperationsRoutes {
     /// Runs `body`, answering a ``Refusal`` with its status and message.
-    public static func refusing(_ body: () async throws -> Response) async throws -> Response {
+    package static func refusing(_ body: () async throws -> Response) async throws -> Response {
         do {
             return try await body()
         } catch let refusal as Refusal {
@@ -35,12 +35,12 @@ extension OperationsRoutes {
     }
 
     /// The single text value that `sql` selects (a JSON document built by PostgreSQL), as a 200 response.
-    public static func queryJSON(_ database: Database, _ sql: String, _ parameters: [any PostgresEncodable] = []) async throws -> Response {
+    package static func queryJSON(_ database: Database, _ sql: String, _ parameters: [any PostgresEncodable] = []) async throws -> Response {
         jsonResponse(.ok, try await database.query(sql, parameters)[0].decode(String.self, at: 0))
     }
 
     /// Whether `text` is a calendar date written `yyyy-mm-dd` (as query parameters and bodies give dates).
-    public static func isDate(_ text: String) -> Bool {
+    package static func isDate(_ text: String) -> Bool {
         // A date PostgreSQL takes as it is: digits only, a year from 1 (it has no year 0), a day its month has.
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
@@ -53,7 +53,7 @@ extension OperationsRoutes {
     }
 
     /// Whether `text` can be a tax id: 2–20 ASCII letters and digits.
-    public static func isTaxId(_ text: String) -> Bool {
+    package static func isTaxId(_ text: String) -> Bool {
         (2...20).contains(text.count) && text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
     }
 }

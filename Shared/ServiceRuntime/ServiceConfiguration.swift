@@ -4,18 +4,18 @@ import Foundation
 import Logging
 
 /// A setting that is present but unusable; the message names the variable, the value and what would do.
-public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
-    public let variable: String
-    public let value: String
-    public let expected: String
+package struct ConfigurationError: Error, CustomStringConvertible, Sendable {
+    package let variable: String
+    package let value: String
+    package let expected: String
 
-    public init(variable: String, value: String, expected: String) {
+    package init(variable: String, value: String, expected: String) {
         self.variable = variable
         self.value = value
         self.expected = expected
     }
 
-    public var description: String { "\(variable)='\(value)' is not valid: expected \(expected)" }
+    package var description: String { "\(variable)='\(value)' is not valid: expected \(expected)" }
 }
 
 /// Everything a service reads from its environment at start.
@@ -23,47 +23,47 @@ public struct ConfigurationError: Error, CustomStringConvertible, Sendable {
 /// Every setting is an environment variable `TRASTIENDA_<SETTING>`, and a service-specific
 /// `TRASTIENDA_<SERVICE>_<SETTING>` (for example `TRASTIENDA_BILLING_DATABASE_URL`) overrides it for one service.
 /// See the README's configuration table.
-public struct ServiceConfiguration: Sendable {
-    public var service: String
-    public var amqpURL: String
-    public var amqp: AMQPConfiguration
-    public var databaseURL: String
-    public var databasePoolSize: Int
-    public var httpHost: String
-    public var httpPort: Int
-    public var logLevel: Logger.Level
+package struct ServiceConfiguration: Sendable {
+    package var service: String
+    package var amqpURL: String
+    package var amqp: AMQPConfiguration
+    package var databaseURL: String
+    package var databasePoolSize: Int
+    package var httpHost: String
+    package var httpPort: Int
+    package var logLevel: Logger.Level
     /// Unacknowledged messages a consumer may hold.
-    public var prefetch: Int
+    package var prefetch: Int
     /// The most messages a consumer handles in one transaction.
-    public var batchSize: Int
+    package var batchSize: Int
     /// How long a consumer waits for a batch to fill.
-    public var batchWait: Duration
+    package var batchWait: Duration
     /// Batches a consumer handles at once (acknowledged in order).
-    public var concurrentBatches: Int
+    package var concurrentBatches: Int
     /// The Ed25519 public key access tokens are signed with (base64url of its 32 bytes, a JWK's `x`).
-    public var authPublicKey: String
+    package var authPublicKey: String
     /// How long the service's parts may take to end once cancelled before the process is ended (not from the
     /// environment: a service in a test's own process, on a loaded machine, is given longer).
-    public var cancellationLimit: Duration = .seconds(4)
+    package var cancellationLimit: Duration = .seconds(4)
 
     /// A service's own defaults for its consumers, which the environment overrides.
-    public struct ConsumerDefaults: Sendable {
-        public var prefetch: Int
-        public var batchSize: Int
-        public var concurrentBatches: Int
+    package struct ConsumerDefaults: Sendable {
+        package var prefetch: Int
+        package var batchSize: Int
+        package var concurrentBatches: Int
 
-        public init(prefetch: Int = 1000, batchSize: Int = 500, concurrentBatches: Int = 2) {
+        package init(prefetch: Int = 1000, batchSize: Int = 500, concurrentBatches: Int = 2) {
             self.prefetch = prefetch
             self.batchSize = batchSize
             self.concurrentBatches = concurrentBatches
         }
     }
 
-    public static let defaultAMQPURL = "amqp://trastienda:trastienda@localhost:5672/"
-    public static let defaultDatabaseURL = "postgres://trastienda:trastienda@localhost:5432/trastienda"
+    package static let defaultAMQPURL = "amqp://trastienda:trastienda@localhost:5672/"
+    package static let defaultDatabaseURL = "postgres://trastienda:trastienda@localhost:5432/trastienda"
 
     /// Reads the configuration of `service` from the process environment (or `environment`, in tests).
-    public static func load(
+    package static func load(
         service: String, defaultHTTPPort: Int, consumerDefaults: ConsumerDefaults = ConsumerDefaults(),
         environment: [String: String]? = nil
     ) throws(ConfigurationError) -> ServiceConfiguration {
@@ -86,11 +86,11 @@ public struct ServiceConfiguration: Sendable {
         guard let (key, _) = settings.lookup("auth.public_key") else {
             throw ConfigurationError(
                 variable: settings.variableName("auth.public_key"), value: "",
-                expected: "the Ed25519 public key access tokens are signed with, base64url (`trastienda auth keys` makes a pair)")
+                expected: "the Ed25519 package key access tokens are signed with, base64url (`trastienda auth keys` makes a pair)")
         }
         guard AuthKeys.isPublicKey(key) else {
             throw ConfigurationError(
-                variable: settings.variableName("auth.public_key"), value: key, expected: "an Ed25519 public key: 32 bytes, base64url (43 characters)")
+                variable: settings.variableName("auth.public_key"), value: key, expected: "an Ed25519 package key: 32 bytes, base64url (43 characters)")
         }
         return ServiceConfiguration(
             service: service, amqpURL: amqpURL, amqp: amqp, databaseURL: databaseURL,

@@ -8,32 +8,32 @@ import ServiceLifecycle
 import UnixSignals
 
 /// What a service is made of; its executable hands one of these to ``TrastiendaService/main(_:)``.
-public struct ServiceDefinition: Sendable {
+package struct ServiceDefinition: Sendable {
     /// The executable's name, for example `billing`.
-    public var name: String
-    public var defaultHTTPPort: Int
+    package var name: String
+    package var defaultHTTPPort: Int
     /// The PostgreSQL schema it owns.
-    public var schema: String
-    public var migrations: [Migration]
+    package var schema: String
+    package var migrations: [Migration]
     /// The exchanges, queues and bindings it publishes to and consumes from.
-    public var topology: Topology
+    package var topology: Topology
     /// Its consumers, built once the schema is migrated.
-    public var consumers: @Sendable (ServiceContext) -> [AMQPConsumer]
+    package var consumers: @Sendable (ServiceContext) -> [AMQPConsumer]
     /// Its own HTTP routes.
-    public var routes: @Sendable (Router<BasicRequestContext>, ServiceContext) -> Void
+    package var routes: @Sendable (Router<BasicRequestContext>, ServiceContext) -> Void
     /// Prefetch and batch size for its consumers unless configured otherwise.
-    public var consumerDefaults: ServiceConfiguration.ConsumerDefaults
+    package var consumerDefaults: ServiceConfiguration.ConsumerDefaults
     /// Whether it keeps a transactional outbox (see ``Outbox``): then an ``OutboxRelay`` runs beside its consumers.
-    public var hasOutbox: Bool
+    package var hasOutbox: Bool
     /// Its other long-running parts (a scheduler, say), started beside the consumers once the schema is migrated.
-    public var background: @Sendable (ServiceContext) -> [any Service]
+    package var background: @Sendable (ServiceContext) -> [any Service]
     /// Who may call which of its routes.
-    public var access: AccessPolicy
+    package var access: AccessPolicy
     /// Whether its routes take the services' bearer tokens (checked against ``access``, and documented by it), or
     /// it signs people in itself (the console): then only `/health/*` and `/metrics` are the runtime's.
-    public var signsInItself = false
+    package var signsInItself = false
 
-    public init(
+    package init(
         name: String, defaultHTTPPort: Int, schema: String, migrations: [Migration], topology: Topology,
         consumers: @escaping @Sendable (ServiceContext) -> [AMQPConsumer] = { _ in [] },
         routes: @escaping @Sendable (Router<BasicRequestContext>, ServiceContext) -> Void = { _, _ in },
@@ -55,15 +55,31 @@ public struct ServiceDefinition: Sendable {
 }
 
 /// What a service's consumers and routes work with.
-public struct ServiceContext: Sendable {
-    public let configuration: ServiceConfiguration
-    public let database: Database
-    public let publisher: AMQPPublisher
-    public let logger: Logger
+package struct ServiceContext: Sendable {
+    package let configuration: ServiceConfiguration
+    package let database: Database
+    package let publisher: AMQPPublisher
+    package let logger: Logger
+
+    /// A consumer of `queue` with the service's settings, on a connection of its own named `connection` (in the
+    /// broker's list and the logs), declaring `topology` on every connection.
+    package func consumer(
+        _ connection: String, queue: String, splitter: MessageSplitter? = nil, topology: Topology,
+        handler: @escaping BatchHandler
+    ) -> AMQPConsumer {
+        consumer(connection, settings: consumerSettings(queue: queue, splitter: splitter), topology: topology, handler: handler)
+    }
+
+    /// A consumer with `settings` of its own (see ``consumerSettings(queue:splitter:)``).
+    package func consumer(
+        _ connection: String, settings: ConsumerSettings, topology: Topology, handler: @escaping BatchHandler
+    ) -> AMQPConsumer {
+        AMQPConsumer(configuration: configuration.amqp.named(connection), settings: settings, topology: topology, logger: logger, handler: handler)
+    }
 
     /// Consumer settings for `queue` from the service's configuration; a message that carries many items is cut
     /// into parts with `splitter` when one of them fails (``RecordedSales/split`` for `sale.recorded`).
-    public func consumerSettings(queue: String, splitter: MessageSplitter? = nil) -> ConsumerSettings {
+    package func consumerSettings(queue: String, splitter: MessageSplitter? = nil) -> ConsumerSettings {
         var settings = ConsumerSettings(
             queue: queue, prefetch: configuration.prefetch, batchSize: configuration.batchSize, batchWait: configuration.batchWait,
             concurrentBatches: configuration.concurrentBatches)
@@ -78,10 +94,10 @@ public struct ServiceContext: Sendable {
 /// Clients start first, then the HTTP server (health and metrics answer from the start), then the part that
 /// migrates the schema and runs the consumers. On SIGTERM or SIGINT the group stops in reverse: consumers stop
 /// taking messages, finish and acknowledge their batch; the HTTP server stops; the clients close last.
-public enum TrastiendaService {
+package enum TrastiendaService {
     /// Runs the service `make` defines once it has read its own settings: a setting that cannot be used ends the
     /// process with its reason (exit 2), as the common settings do.
-    public static func main(_ name: String, _ make: () throws -> ServiceDefinition) async {
+    package static func main(_ name: String, _ make: () throws -> ServiceDefinition) async {
         let definition: ServiceDefinition
         do {
             definition = try make()
@@ -96,7 +112,7 @@ public enum TrastiendaService {
         exit(2)
     }
 
-    public static func main(_ definition: ServiceDefinition) async {
+    package static func main(_ definition: ServiceDefinition) async {
         let configuration: ServiceConfiguration
         do {
             configuration = try ServiceConfiguration.load(
@@ -112,7 +128,7 @@ public enum TrastiendaService {
         }
     }
 
-    public static func run(_ definition: ServiceDefinition, configuration: ServiceConfiguration) async throws {
+    package static func run(_ definition: ServiceDefinition, configuration: ServiceConfiguration) async throws {
         let registry = Observability.bootstrap(level: configuration.logLevel)
         var logger = Logger(label: definition.name)
         logger.logLevel = configuration.logLevel

@@ -3,13 +3,13 @@ import Synchronization
 
 /// An XML Schema (XSD) read once, with which documents' elements are validated. libxml2 under the hood; the schema
 /// and what it imports are read from local files only.
-public final class XMLSchemaValidator: Sendable {
+package final class XMLSchemaValidator: Sendable {
     private nonisolated(unsafe) let schema: OpaquePointer
     /// libxml2's validation contexts share the schema: one validation at a time.
     private let lock = Mutex(())
 
     /// Reads the schema at `path` (and the files it imports, beside it).
-    public init(path: String) throws(XMLReadError) {
+    package init(path: String) throws(XMLReadError) {
         guard let parsed = trastienda_xml_schema_read(path) else { throw XMLReadError(description: "cannot read the schema \(path)") }
         schema = parsed
     }
@@ -18,7 +18,7 @@ public final class XMLSchemaValidator: Sendable {
 
     /// Validates the first element called `element` (a local name) in `bytes`; returns the schema's complaints, empty
     /// when it is valid. A document that does not parse, or lacks the element, is one complaint.
-    public func validate(_ bytes: [UInt8], element: String) -> [String] {
+    package func validate(_ bytes: [UInt8], element: String) -> [String] {
         let document: XMLDocumentHandle
         do { document = try XMLDocumentHandle(bytes) } catch { return [error.description] }
         guard let root = document.root, let node = Self.find(element, from: root) else { return ["no \(element) element"] }

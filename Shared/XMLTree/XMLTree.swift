@@ -2,15 +2,15 @@ internal import CXMLShim
 
 /// An XML element read into plain values: its local name, namespace, attributes, text and child elements.
 /// What billing reads of the tax agency's answers and what the agency's simulator reads of the envelopes.
-public struct XMLTree: Sendable, Equatable {
-    public var name: String
-    public var namespace: String?
-    public var attributes: [String: String]
+package struct XMLTree: Sendable, Equatable {
+    package var name: String
+    package var namespace: String?
+    package var attributes: [String: String]
     /// The element's own text (its text and CDATA children, joined), untrimmed.
-    public var text: String
-    public var children: [XMLTree]
+    package var text: String
+    package var children: [XMLTree]
 
-    public init(name: String, namespace: String? = nil, attributes: [String: String] = [:], text: String = "", children: [XMLTree] = []) {
+    package init(name: String, namespace: String? = nil, attributes: [String: String] = [:], text: String = "", children: [XMLTree] = []) {
         self.name = name
         self.namespace = namespace
         self.attributes = attributes
@@ -19,13 +19,13 @@ public struct XMLTree: Sendable, Equatable {
     }
 
     /// The first child called `name`.
-    public func child(_ name: String) -> XMLTree? { children.first { $0.name == name } }
+    package func child(_ name: String) -> XMLTree? { children.first { $0.name == name } }
 
     /// Every child called `name`, in order.
-    public func children(_ name: String) -> [XMLTree] { children.filter { $0.name == name } }
+    package func children(_ name: String) -> [XMLTree] { children.filter { $0.name == name } }
 
     /// The element down the path of child names, or nil where one is missing.
-    public func at(_ path: String...) -> XMLTree? {
+    package func at(_ path: String...) -> XMLTree? {
         var node = self
         for name in path {
             guard let next = node.child(name) else { return nil }
@@ -35,7 +35,7 @@ public struct XMLTree: Sendable, Equatable {
     }
 
     /// The text down the path, or nil where an element is missing.
-    public func text(_ path: String...) -> String? {
+    package func text(_ path: String...) -> String? {
         var node = self
         for name in path {
             guard let next = node.child(name) else { return nil }
@@ -45,7 +45,7 @@ public struct XMLTree: Sendable, Equatable {
     }
 
     /// The first element of this subtree called `name`, depth first.
-    public func first(_ name: String) -> XMLTree? {
+    package func first(_ name: String) -> XMLTree? {
         if self.name == name { return self }
         for child in children {
             if let found = child.first(name) { return found }
@@ -55,14 +55,14 @@ public struct XMLTree: Sendable, Equatable {
 }
 
 /// Why a text could not be read as XML.
-public struct XMLReadError: Error, CustomStringConvertible, Sendable {
-    public var description: String
+package struct XMLReadError: Error, CustomStringConvertible, Sendable {
+    package var description: String
 }
 
 extension XMLTree {
     /// Reads `bytes` as an XML document and returns its root element. Never fetches anything (no network, no DTD,
     /// entities are not expanded).
-    public static func parse(_ bytes: [UInt8]) throws(XMLReadError) -> XMLTree {
+    package static func parse(_ bytes: [UInt8]) throws(XMLReadError) -> XMLTree {
         try XMLDocumentHandle(bytes).withRoot { root in XMLTree(node: root) }
     }
 
@@ -126,7 +126,7 @@ final class XMLDocumentHandle {
 
 extension String {
     /// The text without the spaces, tabs and line ends around it.
-    public var trimmingWhitespace: String {
+    package var trimmingWhitespace: String {
         var scalars = Substring(self)
         while let first = scalars.first, first.isWhitespace { scalars.removeFirst() }
         while let last = scalars.last, last.isWhitespace { scalars.removeLast() }

@@ -2,10 +2,10 @@ import Foundation
 
 /// A command-line tool (xmllint, chromium, zbarimg…) run to its end on a thread of its own, so that waiting for it
 /// never holds one of Swift's few cooperative threads (on two cores, two blocked threads stall every other test).
-public enum ExternalTool {
+package enum ExternalTool {
     /// Runs `tool` (looked up on the PATH) with `arguments`; returns its exit status and what it wrote, standard
     /// error included. Throws, with `missing` as the message, when the tool is not installed.
-    public static func run(_ tool: String, _ arguments: [String], missing: String) async throws -> (status: Int32, output: String) {
+    package static func run(_ tool: String, _ arguments: [String], missing: String) async throws -> (status: Int32, output: String) {
         let result: (Int32, String)? = await withCheckedContinuation { continuation in
             Thread {
                 let process = Process()

@@ -2,12 +2,12 @@ import Foundation
 
 /// An HTML page printed to PDF by headless Chromium, as a browser prints it, and read back: its text (`pdftotext`)
 /// and its QR code from the page rendered to an image (`pdftoppm`, then `zbarimg`).
-public struct PrintedPage {
-    public let folder: URL
-    public let pdf: URL
-    public let text: String
+package struct PrintedPage {
+    package let folder: URL
+    package let pdf: URL
+    package let text: String
 
-    public init(html: String) async throws {
+    package init(html: String) async throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("printed-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let page = folder.appendingPathComponent("page.html")
@@ -26,14 +26,14 @@ public struct PrintedPage {
         self.text = text
     }
 
-    public struct Symbol {
-        public var text: String
+    package struct Symbol {
+        package var text: String
         /// The QR's side on the rendered page, in pixels.
-        public var sidePixels: Int
+        package var sidePixels: Int
     }
 
     /// The first QR code on the first page rendered at `dotsPerInch`, and its size there.
-    public func qrCode(dotsPerInch: Int) async throws -> Symbol {
+    package func qrCode(dotsPerInch: Int) async throws -> Symbol {
         let prefix = folder.appendingPathComponent("page").path
         let poppler = "pdftoppm is missing: `make test` installs poppler-utils"
         _ = try await ExternalTool.run("pdftoppm", ["-r", String(dotsPerInch), "-png", "-singlefile", "-f", "1", "-l", "1", pdf.path, prefix], missing: poppler)
@@ -49,7 +49,7 @@ public struct PrintedPage {
         return Symbol(text: String(xml[dataStart.upperBound..<dataEnd.lowerBound]), sidePixels: side)
     }
 
-    public func remove() { try? FileManager.default.removeItem(at: folder) }
+    package func remove() { try? FileManager.default.removeItem(at: folder) }
 
 }
 

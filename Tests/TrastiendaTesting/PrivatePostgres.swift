@@ -2,16 +2,16 @@ import Foundation
 
 /// A PostgreSQL server of one test's own (its own data folder and port), for tests that stop and start the database:
 /// the shared one serves every other test running at the same time.
-public final class PrivatePostgres: Sendable {
-    public let port: Int
+package final class PrivatePostgres: Sendable {
+    package let port: Int
     private let directory: String
 
     /// The URL of its `postgres` database, as the superuser (trust authentication on 127.0.0.1 only).
-    public var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
+    package var url: String { "postgres://postgres@127.0.0.1:\(port)/postgres" }
 
     /// Creates the cluster and starts the server (initdb refuses root, so both run as user `postgres` when the test
     /// runs as root, as `scripts/infra.sh` does).
-    public init() throws {
+    package init() throws {
         port = TestInfrastructure.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("trastienda-pg-\(UUID().uuidString.prefix(8))").path
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -20,12 +20,12 @@ public final class PrivatePostgres: Sendable {
         try start()
     }
 
-    public func start() throws {
+    package func start() throws {
         try asPostgres(
             "pg_ctl -D '\(directory)/data' -l '\(directory)/log' -w -t 60 -o \"-p \(port) -c listen_addresses=127.0.0.1 -k '\(directory)'\" start >/dev/null")
     }
 
-    public func stop() throws {
+    package func stop() throws {
         try asPostgres("pg_ctl -D '\(directory)/data' -m fast -w stop >/dev/null")
     }
 

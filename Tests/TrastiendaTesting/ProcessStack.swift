@@ -6,13 +6,13 @@ import FoundationNetworking
 
 /// Services run as separate processes on one vhost and one database, as in production, for tests that need
 /// several services (or several replicas of one) talking through the broker.
-public struct ProcessStack: Sendable {
-    public let amqpURL: String
-    public let databaseURL: String
-    public let amqp: AMQPConfiguration
+package struct ProcessStack: Sendable {
+    package let amqpURL: String
+    package let databaseURL: String
+    package let amqp: AMQPConfiguration
 
     /// Starts `name` (an executable of this package) with the stack's broker and database and `environment`.
-    public func process(_ name: String, port: Int, _ environment: [String: String] = [:]) throws -> ServiceProcess {
+    package func process(_ name: String, port: Int, _ environment: [String: String] = [:]) throws -> ServiceProcess {
         try ServiceProcess(
             name,
             environment: [
@@ -22,7 +22,7 @@ public struct ProcessStack: Sendable {
     }
 
     /// A fresh vhost and database for `body`, removed afterwards.
-    public static func with(_ name: String, _ body: (ProcessStack) async throws -> Void) async throws {
+    package static func with(_ name: String, _ body: (ProcessStack) async throws -> Void) async throws {
         let amqp = try await TestInfrastructure.makeVirtualHost(name)
         let databaseURL = try await TestInfrastructure.makeDatabaseURL(name)
         let stack = ProcessStack(amqpURL: TestInfrastructure.amqpURL + amqp.virtualHost, databaseURL: databaseURL, amqp: amqp)
@@ -39,7 +39,7 @@ public struct ProcessStack: Sendable {
 
     /// An HTTP request to a service on this machine, with an admin's token unless `token` is given (`""` for none);
     /// returns the status and the body.
-    public static func request(_ method: String, port: Int, _ path: String, body: String? = nil, token: String? = nil) async throws -> (Int, String) {
+    package static func request(_ method: String, port: Int, _ path: String, body: String? = nil, token: String? = nil) async throws -> (Int, String) {
         var request = URLRequest(url: URL(string: "http://localhost:\(port)\(path)")!)
         request.httpMethod = method
         var bearer = token ?? ""
@@ -52,7 +52,7 @@ public struct ProcessStack: Sendable {
     }
 
     /// Whether the service on `port` answers `/health/ready` with 200 within a minute.
-    public static func ready(_ port: Int) async -> Bool {
+    package static func ready(_ port: Int) async -> Bool {
         await eventually(timeout: .seconds(60)) { (try? await request("GET", port: port, "/health/ready"))?.0 == 200 }
     }
 }

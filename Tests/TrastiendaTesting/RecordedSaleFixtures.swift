@@ -3,8 +3,8 @@ import Contracts
 import Foundation
 
 /// Recorded sales as intake announces them (`sale.recorded.v1`), for tests of the services downstream.
-public enum RecordedSaleFixtures {
-    public static func sale(
+package enum RecordedSaleFixtures {
+    package static func sale(
         store: String = "S001", lines: [(rate: Int64, cents: Int64)], customer: POSSaleV1.Customer? = nil, returnOf: POSSaleV1? = nil,
         deferred: Bool = false
     ) -> POSSaleV1 {
@@ -20,7 +20,7 @@ public enum RecordedSaleFixtures {
             returnOf: returnOf.map { .init(saleId: $0.saleId) })
     }
 
-    public static func announcement(_ sales: [POSSaleV1], store: String = "S001") throws -> OutgoingMessage {
+    package static func announcement(_ sales: [POSSaleV1], store: String = "S001") throws -> OutgoingMessage {
         OutgoingMessage(
             exchange: Exchanges.salesEvents.name, routingKey: SaleRecordedV1.routingKey(storeId: store),
             body: Array(try JSONEncoder().encode(SaleRecordedV1(storeId: store, recordedAt: "2026-11-29T09:15:01Z", sales: sales))),

@@ -7,14 +7,14 @@ import FoundationNetworking
 #endif
 
 /// A service running in this test's process against its own vhost and its own database.
-public struct RunningService: Sendable {
-    public let port: Int
-    public let amqp: AMQPConfiguration
-    public let databaseURL: String
+package struct RunningService: Sendable {
+    package let port: Int
+    package let amqp: AMQPConfiguration
+    package let databaseURL: String
 
     /// Starts `definition`, waits until `/health/ready` answers 200, runs `body`, then stops the service and removes
     /// its vhost and database.
-    public static func with(
+    package static func with(
         _ definition: ServiceDefinition, environment: [String: String] = [:], _ body: (RunningService) async throws -> Void
     ) async throws {
         let amqp = try await TestInfrastructure.makeVirtualHost(definition.schema)
@@ -67,7 +67,7 @@ public struct RunningService: Sendable {
 
     /// An HTTP request to the service, with an admin's token unless `token` is given (`""` for none); returns the
     /// status, the body and its content type.
-    public func request(
+    package func request(
         _ method: String, _ path: String, body: String? = nil, token: String? = nil
     ) async throws -> (status: Int, body: String, contentType: String?) {
         var request = URLRequest(url: URL(string: "http://localhost:\(port)\(path)")!)

@@ -2,14 +2,14 @@ import AMQPClient
 import Foundation
 
 /// Sales as a terminal would publish them, for tests: a valid one to start from, then a mutation per case.
-public enum SaleFixtures {
-    public static let saleId = "5f0c7a9e-2b7e-4a51-9d0e-0c6f3f1d2a11"
+package enum SaleFixtures {
+    package static let saleId = "5f0c7a9e-2b7e-4a51-9d0e-0c6f3f1d2a11"
 
     /// An hour ago, to the second, as a till in Spain writes it (`+01:00`): inside intake's window whatever the day.
-    public static let recentTime = formatted(Date().addingTimeInterval(-3600), "yyyy-MM-dd'T'HH:mm:ssxxx", offsetSeconds: 3600)
+    package static let recentTime = formatted(Date().addingTimeInterval(-3600), "yyyy-MM-dd'T'HH:mm:ssxxx", offsetSeconds: 3600)
 
     /// `date` written with `format` in the time zone `offsetSeconds` from UTC.
-    public static func formatted(_ date: Date, _ format: String, offsetSeconds: Int = 0) -> String {
+    package static func formatted(_ date: Date, _ format: String, offsetSeconds: Int = 0) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
         formatter.timeZone = TimeZone(secondsFromGMT: offsetSeconds)
@@ -18,7 +18,7 @@ public enum SaleFixtures {
     }
 
     /// A valid `pos.sale.v1` as a JSON object (the example of the design, with a second line).
-    public static func validSale(
+    package static func validSale(
         saleId: String = saleId, store: String = "S001", terminal: String = "S001-T01", receipt: Int = 1234
     ) -> [String: Any] {
         [
@@ -35,12 +35,12 @@ public enum SaleFixtures {
         ]
     }
 
-    public static func json(_ object: [String: Any]) -> [UInt8] {
+    package static func json(_ object: [String: Any]) -> [UInt8] {
         Array(try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
     }
 
     /// The message a terminal publishes for `object`: routing key and properties as the contract asks.
-    public static func message(_ object: [String: Any], body: [UInt8]? = nil) -> OutgoingMessage {
+    package static func message(_ object: [String: Any], body: [UInt8]? = nil) -> OutgoingMessage {
         let store = object["storeId"] as? String ?? "S001"
         let terminal = object["terminalId"] as? String ?? "S001-T01"
         return OutgoingMessage(
@@ -51,7 +51,7 @@ public enum SaleFixtures {
     }
 
     /// Sales that look odd but keep every rule: intake records them and every service downstream handles them.
-    public static func oddButLegalSales(store: String = "S001", terminal: String = "S001-T01") -> [(name: String, message: OutgoingMessage)] {
+    package static func oddButLegalSales(store: String = "S001", terminal: String = "S001-T01") -> [(name: String, message: OutgoingMessage)] {
         func sale(_ change: (inout [String: Any]) -> Void) -> [String: Any] {
             var sale = validSale(saleId: UUID().uuidString.lowercased(), store: store, terminal: terminal, receipt: Int.random(in: 10_000_000...90_000_000))
             change(&sale)
@@ -99,7 +99,7 @@ public enum SaleFixtures {
 
 
     /// Every rule of validation broken once: (what is wrong, the code expected, the message).
-    public static func invalidMessages() -> [(name: String, code: String, message: OutgoingMessage)] {
+    package static func invalidMessages() -> [(name: String, code: String, message: OutgoingMessage)] {
         func mutated(_ change: (inout [String: Any]) -> Void) -> OutgoingMessage {
             var sale = validSale(saleId: UUID().uuidString.lowercased(), receipt: Int.random(in: 1_000_000...9_000_000))
             change(&sale)
@@ -214,7 +214,7 @@ public enum SaleFixtures {
 }
 
 /// The items of a page of a list (`{"items": [...], "next": …}`), from its parsed JSON or its text.
-public func pageItems(_ value: Any?) -> [[String: Any]]? {
+package func pageItems(_ value: Any?) -> [[String: Any]]? {
     if let text = value as? String { return pageItems(try? JSONSerialization.jsonObject(with: Data(text.utf8))) }
     return (value as? [String: Any])?["items"] as? [[String: Any]]
 }

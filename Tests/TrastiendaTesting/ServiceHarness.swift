@@ -4,16 +4,16 @@ import ServiceLifecycle
 import Synchronization
 
 /// Collects what a test consumer saw, across the consumer's task and the test.
-public final class Seen: Sendable {
+package final class Seen: Sendable {
     private let state = Mutex<[Delivery]>([])
-    public init() {}
-    public func add(_ deliveries: [Delivery]) { state.withLock { $0.append(contentsOf: deliveries) } }
-    public var all: [Delivery] { state.withLock { $0 } }
-    public var count: Int { state.withLock { $0.count } }
+    package init() {}
+    package func add(_ deliveries: [Delivery]) { state.withLock { $0.append(contentsOf: deliveries) } }
+    package var all: [Delivery] { state.withLock { $0 } }
+    package var count: Int { state.withLock { $0.count } }
 }
 
 /// Runs `services` until `body` returns, then shuts them down gracefully as a service group would.
-public func running<T>(_ services: [any Service], _ body: () async throws -> T) async throws -> T {
+package func running<T>(_ services: [any Service], _ body: () async throws -> T) async throws -> T {
     let group = ServiceGroup(configuration: .init(services: services, logger: TestInfrastructure.logger))
     return try await withThrowingTaskGroup(of: Void.self) { tasks in
         tasks.addTask { try await group.run() }
@@ -31,7 +31,7 @@ public func running<T>(_ services: [any Service], _ body: () async throws -> T) 
 }
 
 /// A consumer that keeps everything it receives in `seen` and acknowledges it.
-public func collector(
+package func collector(
     _ configuration: AMQPConfiguration, queue: String, topology: Topology = Topology(), into seen: Seen
 ) -> AMQPConsumer {
     AMQPConsumer(

@@ -1,21 +1,21 @@
 import Foundation
 
 /// One of the project's executables run as a separate process, as production runs it (so that it can be killed).
-public final class ServiceProcess: @unchecked Sendable {
-    public let name: String
+package final class ServiceProcess: @unchecked Sendable {
+    package let name: String
     private let process = Process()
-    public let logFile: URL
+    package let logFile: URL
 
     /// Starts `.build/debug/<name>` with `arguments` and the current environment plus `environment`; `input`, when
     /// given, is what it reads on its standard input.
-    public convenience init(_ name: String, arguments: [String] = [], environment: [String: String] = [:], input: String? = nil) throws {
+    package convenience init(_ name: String, arguments: [String] = [], environment: [String: String] = [:], input: String? = nil) throws {
         try self.init(
             executable: TestInfrastructure.repositoryRoot.appendingPathComponent(".build/debug/\(name)"), arguments: arguments,
             environment: environment, input: input)
     }
 
     /// Starts the program at `executable` (one of the repository's scripts, say) the same way.
-    public init(executable: URL, arguments: [String] = [], environment: [String: String] = [:], input: String? = nil) throws {
+    package init(executable: URL, arguments: [String] = [], environment: [String: String] = [:], input: String? = nil) throws {
         let name = executable.lastPathComponent
         self.name = name
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
@@ -42,12 +42,12 @@ public final class ServiceProcess: @unchecked Sendable {
         }
     }
 
-    public var processIdentifier: Int32 { process.processIdentifier }
+    package var processIdentifier: Int32 { process.processIdentifier }
 
-    public var isRunning: Bool { process.isRunning && endedStatus == nil }
+    package var isRunning: Bool { process.isRunning && endedStatus == nil }
     /// The exit code as a shell reports it, or −1 while the process is still running (Foundation traps when asked for
     /// the status of a running process, which would end the whole test run).
-    public var exitCode: Int32 {
+    package var exitCode: Int32 {
         if process.isRunning {
             guard let status = endedStatus else { return -1 }
             return status & 0x7F == 0 ? (status >> 8) & 0xFF : 128 + status & 0x7F
@@ -68,14 +68,14 @@ public final class ServiceProcess: @unchecked Sendable {
         guard fields.count >= 50, fields[0] == "Z" else { return nil }
         return Int32(fields[49].trimmingCharacters(in: .whitespacesAndNewlines))
     }
-    public var output: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
+    package var output: String { (try? String(contentsOf: logFile, encoding: .utf8)) ?? "" }
 
     /// Sends `signal` (SIGKILL: no goodbye, as a crash or an OOM kill would).
-    public func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    package func send(_ signal: Int32) { kill(process.processIdentifier, signal) }
 
     /// Waits for the process to end, at most `timeout`; true if it ended.
     @discardableResult
-    public func waitForExit(timeout: Duration = .seconds(60)) async -> Bool {
+    package func waitForExit(timeout: Duration = .seconds(60)) async -> Bool {
         await eventually(timeout: timeout, interval: .milliseconds(50)) { !isRunning }
     }
 

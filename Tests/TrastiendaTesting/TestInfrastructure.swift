@@ -8,45 +8,45 @@ import FoundationNetworking
 #endif
 
 /// Raised when a test cannot reach the broker or the database; the message says how to start them.
-public struct InfrastructureUnavailable: Error, CustomStringConvertible {
-    public let description: String
-    public init(description: String) { self.description = description }
+package struct InfrastructureUnavailable: Error, CustomStringConvertible {
+    package let description: String
+    package init(description: String) { self.description = description }
 }
 
 /// The real RabbitMQ and PostgreSQL that `make test` starts (`scripts/infra.sh up`), shared by all tests; each test
 /// gets a virtual host or a schema of its own.
-public enum TestInfrastructure {
-    public static let amqpURL = ProcessInfo.processInfo.environment["TRASTIENDA_TEST_AMQP_URL"]
+package enum TestInfrastructure {
+    package static let amqpURL = ProcessInfo.processInfo.environment["TRASTIENDA_TEST_AMQP_URL"]
         ?? "amqp://trastienda:trastienda@localhost:5672/"
-    public static let managementURL = ProcessInfo.processInfo.environment["TRASTIENDA_TEST_RABBIT_MANAGEMENT_URL"]
+    package static let managementURL = ProcessInfo.processInfo.environment["TRASTIENDA_TEST_RABBIT_MANAGEMENT_URL"]
         ?? "http://localhost:15672"
-    public static let databaseURL = ProcessInfo.processInfo.environment["TRASTIENDA_TEST_DATABASE_URL"]
+    package static let databaseURL = ProcessInfo.processInfo.environment["TRASTIENDA_TEST_DATABASE_URL"]
         ?? "postgres://trastienda:trastienda@localhost:5432/trastienda"
     static let brokerUser = "trastienda"
     static let brokerPassword = "trastienda"
 
     /// The repository's root, for scripts the tests drive.
-    public static let repositoryRoot: URL = {
+    package static let repositoryRoot: URL = {
         var url = URL(fileURLWithPath: #filePath)
         for _ in 0..<3 { url.deleteLastPathComponent() }
         return url
     }()
 
-    public static var logger: Logger {
+    package static var logger: Logger {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
         return logger
     }
 
     /// A unique name for a test's vhost or schema.
-    public static func uniqueName(_ prefix: String) -> String {
+    package static func uniqueName(_ prefix: String) -> String {
         "\(prefix)_\(UUID().uuidString.prefix(8).lowercased())"
     }
 
     // MARK: Broker
 
     /// A fresh virtual host on the test broker, with the test user allowed everything in it.
-    public static func makeVirtualHost(_ prefix: String = "test") async throws -> AMQPConfiguration {
+    package static func makeVirtualHost(_ prefix: String = "test") async throws -> AMQPConfiguration {
         let name = uniqueName(prefix)
         let escaped = name.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? name
         try await management("PUT", "/api/vhosts/\(escaped)", body: "{}")
@@ -55,13 +55,13 @@ public enum TestInfrastructure {
         return try AMQPConfiguration(url: amqpURL, connectionName: name).with(virtualHost: name)
     }
 
-    public static func deleteVirtualHost(_ configuration: AMQPConfiguration) async {
+    package static func deleteVirtualHost(_ configuration: AMQPConfiguration) async {
         let escaped = configuration.virtualHost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         _ = try? await management("DELETE", "/api/vhosts/\(escaped)", body: nil)
     }
 
     /// Runs `body` in a fresh virtual host, deleted afterwards.
-    public static func withVirtualHost<T>(_ body: (AMQPConfiguration) async throws -> T) async throws -> T {
+    package static func withVirtualHost<T>(_ body: (AMQPConfiguration) async throws -> T) async throws -> T {
         let configuration = try await makeVirtualHost()
         do {
             let value = try await body(configuration)
@@ -74,7 +74,7 @@ public enum TestInfrastructure {
     }
 
     /// The number of messages ready in a queue, as the broker reports it.
-    public static func messageCount(queue: String, virtualHost: String) async throws -> Int {
+    package static func messageCount(queue: String, virtualHost: String) async throws -> Int {
         let escapedHost = virtualHost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         let escapedQueue = queue.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
         let data = try await management("GET", "/api/queues/\(escapedHost)/\(escapedQueue)", body: nil)
@@ -85,7 +85,7 @@ public enum TestInfrastructure {
     /// Closes every client connection to `virtualHost` from the broker's side with `rabbitmqctl close_connection`,
     /// as an operator would; returns how many it closed.
     @discardableResult
-    public static func closeConnections(virtualHost: String) throws -> Int {
+    package static func closeConnections(virtualHost: String) throws -> Int {
         let listing = try rabbitmqctl(["-q", "list_connections", "--no-table-headers", "pid", "vhost"])
         let pids = listing.split(separator: "\n").compactMap { line -> String? in
             let fields = line.split(separator: "\t").map(String.init)
@@ -139,7 +139,7 @@ public enum TestInfrastructure {
     // MARK: Database
 
     /// A database client whose search path is a fresh schema of its own (created here, dropped by `dropSchema`).
-    public static func makeDatabase(_ prefix: String = "test", poolSize: Int = 2) async throws -> (Database, schema: String) {
+    package static func makeDatabase(_ prefix: String = "test", poolSize: Int = 2) async throws -> (Database, schema: String) {
         let schema = uniqueName(prefix)
         let database = Database(.init(url: databaseURL, searchPath: schema, poolSize: poolSize), logger: logger)
         do {
@@ -153,13 +153,13 @@ public enum TestInfrastructure {
         return (database, schema)
     }
 
-    public static func dropSchema(_ schema: String, on database: Database) async {
+    package static func dropSchema(_ schema: String, on database: Database) async {
         _ = try? await database.query("DROP SCHEMA IF EXISTS \(PostgresIdentifier.quote(schema)) CASCADE")
         database.close()
     }
 
     /// A fresh database of its own (for tests that run a whole service, whose schema name is fixed); returns its URL.
-    public static func makeDatabaseURL(_ prefix: String = "test") async throws -> String {
+    package static func makeDatabaseURL(_ prefix: String = "test") async throws -> String {
         let name = uniqueName(prefix)
         let admin = Database(.init(url: databaseURL, poolSize: 1), logger: logger)
         defer { admin.close() }
@@ -175,7 +175,7 @@ public enum TestInfrastructure {
         return components.string!
     }
 
-    public static func dropDatabase(url: String) async {
+    package static func dropDatabase(url: String) async {
         guard let name = url.split(separator: "/").last.map(String.init) else { return }
         let admin = Database(.init(url: databaseURL, poolSize: 1), logger: logger)
         _ = try? await admin.query("DROP DATABASE IF EXISTS \(PostgresIdentifier.quote(name)) WITH (FORCE)")
@@ -183,7 +183,7 @@ public enum TestInfrastructure {
     }
 
     /// Runs `body` with a database client in a fresh schema, dropped afterwards.
-    public static func withSchema<T>(_ prefix: String = "test", _ body: (Database, String) async throws -> T) async throws -> T {
+    package static func withSchema<T>(_ prefix: String = "test", _ body: (Database, String) async throws -> T) async throws -> T {
         let (database, schema) = try await makeDatabase(prefix)
         do {
             let value = try await body(database, schema)
@@ -197,7 +197,7 @@ public enum TestInfrastructure {
 }
 
 /// Polls `condition` until it holds or `timeout` passes; returns whether it held.
-public func eventually(
+package func eventually(
     timeout: Duration = .seconds(20), interval: Duration = .milliseconds(50), _ condition: () async throws -> Bool
 ) async rethrows -> Bool {
     let deadline = ContinuousClock.now + timeout
@@ -213,7 +213,7 @@ extension TestInfrastructure {
     /// connection can take it between this call and the service's bind (a port the kernel hands out for `bind(0)` can
     /// be taken by the next `connect`: seen as a service that never became ready). Each call tries the next port of a
     /// range that starts where this process's id points, so two test processes rarely try the same ones.
-    public static func freePort() -> Int {
+    package static func freePort() -> Int {
         for _ in 0..<1000 {
             let port = 20_000 + (nextPort.wrappingAdd(1, ordering: .relaxed).oldValue % 12_000)
             if canBind(port) { return port }

@@ -1,10 +1,10 @@
 import Foundation
 
 /// The tax agency's schemas, beside the checkout (`../shared/verifactu`).
-public let verifactuSchemas = TestInfrastructure.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/verifactu")
+package let verifactuSchemas = TestInfrastructure.repositoryRoot.deletingLastPathComponent().appendingPathComponent("shared/verifactu")
 
 /// The tax agency's submission schema, with which tests validate billing records as an auditor would.
-public enum VerifactuSchema {
+package enum VerifactuSchema {
     static let submission =
         "https://www2.agenciatributaria.gob.es/static_files/common/internet/dep/aplicaciones/es/aeat/tike/cont/ws/SuministroLR.xsd"
     static let information =
@@ -12,7 +12,7 @@ public enum VerifactuSchema {
 
     /// Records wrapped in a submission envelope and validated offline with `xmllint --nonet` against
     /// `SuministroLR.xsd`; returns xmllint's exit status and what it said.
-    public static func validate(_ records: [String], issuer: String = "89890001K") async throws -> (status: Int32, output: String) {
+    package static func validate(_ records: [String], issuer: String = "89890001K") async throws -> (status: Int32, output: String) {
         let body = records.map { $0.replacingOccurrences(of: #"<?xml version="1.0" encoding="UTF-8"?>"#, with: "") }
         let envelope = """
             <?xml version="1.0" encoding="UTF-8"?>

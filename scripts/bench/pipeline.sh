@@ -5,7 +5,11 @@
 # first delivery, each service's finish is when its own table holds every sale (recorded, invoiced or credited,
 # stock moved, cashier credited) or, for collections, every document on account booked; the pipeline's rate is the
 # sales over the last finish.
-# CPU per sale is every process's (the five services, the broker, PostgreSQL) over the pipeline's run.
+# CPU per sale is every process's (the five services, the broker, PostgreSQL) over the pipeline's run. Memory: each
+# service's resident set idle (ready, no backlog, 2 s after start) and at its peak (VmHWM) over the run; with
+# BENCH_PIPELINE_BACKLOGS="100000 200000" the run is made for each backlog and the peaks compared (bounded by prefetch
+# and batch sizes, they must not grow with the backlog).
+# The run checks that every sale was invoiced once and that the issuer's chain verifies.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -28,13 +32,17 @@ start() {  # name port vhost database: starts a service and waits until it is re
 stop() { kill -TERM "$@" 2>/dev/null; wait "$@" 2>/dev/null || true; }
 port() { local i; for i in "${!services[@]}"; do [ "${services[$i]}" = "$1" ] && echo $((base_port + i)); done; }
 now_ms() { date +%s%3N; }
+rss_mb() { awk -v field="$2:" '$1 == field { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }  # pid VmRSS|VmHWM
+declare -A rss_idle=()
 
 # One vhost and database per run, each declared and migrated by its services, with an issuer for the 50 stores.
 prepare() {  # vhost database services...
     local vhost=$1 database=$2; shift 2
     fresh_vhost "$vhost"; fresh_database "$database"
-    local pids=() name
+    local pids=() name i
     for name in "$@"; do pids+=("$(start "$name" "$(port "$name")" "$vhost" "$database")"); done
+    sleep 2
+    for i in "${!pids[@]}"; do rss_idle[${@:$((i + 1)):1}]=$(rss_mb "${pids[$i]}" VmRSS); done
     if [[ " $* " == *" billing "* ]]; then
         local stores; stores=$(printf '"S%03d",' $(seq 1 50)); stores="[${stores%,}]"
         curl -sf -H "$bearer" -X PUT "http://localhost:$(port billing)/issuers/89890001K" -H 'content-type: application/json' \
@@ -55,60 +63,85 @@ last=$(curl -sf -H "$bearer" "http://localhost:$(port sales-intake)/stats" | gre
 intake_rate=$(python3 -c "print(round($count * 1000 / ($last - $(first_delivery))))")
 stop "$intake"
 
-# The five together.
-database=trastienda_bench_pipeline
-prepare bench-pipeline "$database" "${services[@]}"
-declare -A done_sql=(
-    [sales-intake]="SELECT count(*) FROM sales.sales"
-    [billing]="SELECT coalesce(sum(next_number - 1), 0) FROM billing.series"
-    [orders]="SELECT count(*) FROM orders.sales_moved"
-    [hr]="SELECT count(*) FROM hr.sales_credited"
-    [collections]="SELECT count(*) FROM collections.account_entries"
-)
-# Collections' part is each document on account (invoice or credit note) booked on its customer's account, known
-# once billing has issued them all.
-wanted_collections=""
-all0=$(ticks_all); beam0=$(ticks_beam); pg0=$(ticks_of $(pgrep -x postgres))
-pids=()
-for name in "${services[@]}"; do pids+=("$(start "$name" "$(port "$name")" bench-pipeline "$database")"); done
-# BENCH_PROFILE=<service> records where that service spends its time (perf report -i /tmp/bench-pipeline.perf).
-for i in "${!services[@]}"; do
-    [ "${services[$i]}" = "${BENCH_PROFILE:-}" ] && { perf record -F 499 -g -p "${pids[$i]}" -o /tmp/bench-pipeline.perf >/dev/null 2>&1 & }
-done
-declare -A finished=()
-while [ "${#finished[@]}" -lt "${#services[@]}" ]; do
-    for name in "${services[@]}"; do
-        [ -n "${finished[$name]:-}" ] && continue
-        wanted=$count
-        if [ "$name" = collections ]; then
-            [ -n "${finished[billing]:-}" ] || continue
-            [ -n "$wanted_collections" ] ||
-                wanted_collections=$(sql "$database" "SELECT count(*) FROM billing.invoices WHERE document LIKE '%\"method\":\"deferred\"%'")
-            wanted=$wanted_collections
-        fi
-        [ "$(sql "$database" "${done_sql[$name]}")" -ge "$wanted" ] && finished[$name]=$(now_ms)
+# The five together, on a backlog of $1 sales; prints the pipeline's figures and records each service's peak RSS.
+declare -A rss_peak=()
+run_pipeline() {
+    local count=$1 database=trastienda_bench_pipeline name i
+    prepare bench-pipeline "$database" "${services[@]}"
+    declare -A done_sql=(
+        [sales-intake]="SELECT count(*) FROM sales.sales"
+        [billing]="SELECT coalesce(sum(next_number - 1), 0) FROM billing.series"
+        [orders]="SELECT count(*) FROM orders.sales_moved"
+        [hr]="SELECT count(*) FROM hr.sales_credited"
+        [collections]="SELECT count(*) FROM collections.account_entries"
+    )
+    # Collections' part is each document on account (invoice or credit note) booked on its customer's account, known
+    # once billing has issued them all.
+    local wanted_collections="" wanted
+    local all0 beam0 pg0; all0=$(ticks_all); beam0=$(ticks_beam); pg0=$(ticks_of $(pgrep -x postgres))
+    local pids=()
+    for name in "${services[@]}"; do pids+=("$(start "$name" "$(port "$name")" bench-pipeline "$database")"); done
+    # BENCH_PROFILE=<service> records where that service spends its time (perf report -i /tmp/bench-pipeline.perf).
+    for i in "${!services[@]}"; do
+        [ "${services[$i]}" = "${BENCH_PROFILE:-}" ] && { perf record -F 499 -g -p "${pids[$i]}" -o /tmp/bench-pipeline.perf >/dev/null 2>&1 & }
     done
-    sleep 0.2
-done
-declare -A own_of=()
-for i in "${!services[@]}"; do own_of[${services[$i]}]=$(ticks_of "${pids[$i]}"); done
-own=$(ticks_of "${pids[@]}"); all1=$(ticks_all); beam1=$(ticks_beam); pg1=$(ticks_of $(pgrep -x postgres))
-first=$(first_delivery)
-stop "${pids[@]}"
-receivables=$(sql "$database" "SELECT count(*) FROM collections.receivables")
-last=0
+    declare -A finished=()
+    while [ "${#finished[@]}" -lt "${#services[@]}" ]; do
+        for name in "${services[@]}"; do
+            [ -n "${finished[$name]:-}" ] && continue
+            wanted=$count
+            if [ "$name" = collections ]; then
+                [ -n "${finished[billing]:-}" ] || continue
+                [ -n "$wanted_collections" ] ||
+                    wanted_collections=$(sql "$database" "SELECT count(*) FROM billing.invoices WHERE document LIKE '%\"method\":\"deferred\"%'")
+                wanted=$wanted_collections
+            fi
+            [ "$(sql "$database" "${done_sql[$name]}")" -ge "$wanted" ] && finished[$name]=$(now_ms)
+        done
+        sleep 0.2
+    done
+    declare -A own_of=()
+    for i in "${!services[@]}"; do
+        own_of[${services[$i]}]=$(ticks_of "${pids[$i]}")
+        rss_peak[${services[$i]}/$count]=$(rss_mb "${pids[$i]}" VmHWM)
+    done
+    local own all1 beam1 pg1 first
+    own=$(ticks_of "${pids[@]}"); all1=$(ticks_all); beam1=$(ticks_beam); pg1=$(ticks_of $(pgrep -x postgres))
+    first=$(first_delivery)
+    # Every sale invoiced once, and the chain whole, from the API an auditor would ask.
+    local invoiced chain
+    invoiced=$(sql "$database" "SELECT count(*) = count(DISTINCT sale_id) AND count(DISTINCT sale_id) = $count FROM billing.invoices")
+    chain=$(curl -sf -H "$bearer" "http://localhost:$(port billing)/issuers/89890001K/chain")
+    stop "${pids[@]}"
+    local receivables last=0 seconds pipeline_rate
+    receivables=$(sql "$database" "SELECT count(*) FROM collections.receivables")
+    for name in "${services[@]}"; do
+        seconds=$(python3 -c "print('%.1f' % ((${finished[$name]} - $first) / 1000))")
+        echo "pipeline $name finished s: $seconds (CPU µs per sale: $(per_sale_us "${own_of[$name]}"))"
+        [ "${finished[$name]}" -gt "$last" ] && last=${finished[$name]}
+    done
+    pipeline_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")
+    echo "pipeline: $count sales, $receivables receivables opened; CPU µs per sale: services $(per_sale_us "$own"), broker $(per_sale_us $((beam1 - beam0))), PostgreSQL $(per_sale_us $((pg1 - pg0))), machine $(per_sale_us $((all1 - all0)))"
+    echo "pipeline every sale invoiced once: $invoiced; chain: $chain"
+    [ "$invoiced" = t ] && [[ "$chain" == *'"valid":true'* ]] || { echo "pipeline check FAILED: a sale not invoiced once, or the chain broken" >&2; exit 1; }
+    echo "pipeline cpu µs per sale: $(per_sale_us $((own + beam1 - beam0 + pg1 - pg0)))"
+    echo "pipeline sales/s: $pipeline_rate"
+    echo "intake sales/s (same sales, alone): $intake_rate"
+    python3 -c "print('ratio pipeline/intake: %.2f' % ($pipeline_rate / $intake_rate))"
+}
+
+backlogs=(${BENCH_PIPELINE_BACKLOGS:-$count})
+for backlog in "${backlogs[@]}"; do run_pipeline "$backlog"; done
 for name in "${services[@]}"; do
-    seconds=$(python3 -c "print('%.1f' % ((${finished[$name]} - $first) / 1000))")
-    echo "pipeline $name finished s: $seconds (CPU µs per sale: $(per_sale_us "${own_of[$name]}"))"
-    [ "${finished[$name]}" -gt "$last" ] && last=${finished[$name]}
+    echo "rss idle MB $name: ${rss_idle[$name]}"
+    for backlog in "${backlogs[@]}"; do echo "rss peak MB $name: ${rss_peak[$name/$backlog]} (backlog $backlog)"; done
+    if [ "${#backlogs[@]}" -gt 1 ]; then
+        python3 -c "
+a, b = ${rss_peak[$name/${backlogs[0]}]}, ${rss_peak[$name/${backlogs[-1]}]}
+print('rss peak growth $name: %+.1f %%' % ((b - a) * 100 / a))"
+    fi
 done
-pipeline_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")
-echo "pipeline: $count sales, $receivables receivables opened; CPU µs per sale: services $(per_sale_us "$own"), broker $(per_sale_us $((beam1 - beam0))), PostgreSQL $(per_sale_us $((pg1 - pg0))), machine $(per_sale_us $((all1 - all0)))"
-echo "pipeline cpu µs per sale: $(per_sale_us $((own + beam1 - beam0 + pg1 - pg0)))"
-echo "pipeline sales/s: $pipeline_rate"
-echo "intake sales/s (same sales, alone): $intake_rate"
-python3 -c "print('ratio pipeline/intake: %.2f' % ($pipeline_rate / $intake_rate))"
 if [ -z "${BENCH_KEEP:-}" ]; then
     remove_vhost bench-pipeline-intake; remove_database trastienda_bench_pipeline_intake
-    remove_vhost bench-pipeline; remove_database "$database"
+    remove_vhost bench-pipeline; remove_database trastienda_bench_pipeline
 fi

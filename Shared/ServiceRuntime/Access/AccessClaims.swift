@@ -2,7 +2,7 @@ import Foundation
 import JWTKit
 
 /// Who may do what: the roles of the back office.
-public enum Role: String, Sendable, Codable, CaseIterable {
+package enum Role: String, Sendable, Codable, CaseIterable {
     /// Everything.
     case admin
     /// Billing and collections, all stores; no stock or staff changes.
@@ -18,14 +18,14 @@ public enum Role: String, Sendable, Codable, CaseIterable {
 }
 
 /// A bearer token's claims: the subject, its roles, and the stores it may act for (every store when absent).
-public struct AccessClaims: JWTPayload, Equatable {
-    public var sub: SubjectClaim
-    public var exp: ExpirationClaim
-    public var iat: IssuedAtClaim?
-    public var roles: [String]
-    public var stores: [String]?
+package struct AccessClaims: JWTPayload, Equatable {
+    package var sub: SubjectClaim
+    package var exp: ExpirationClaim
+    package var iat: IssuedAtClaim?
+    package var roles: [String]
+    package var stores: [String]?
 
-    public init(subject: String, roles: [Role], stores: [String]? = nil, expires: Date) {
+    package init(subject: String, roles: [Role], stores: [String]? = nil, expires: Date) {
         sub = SubjectClaim(value: subject)
         exp = ExpirationClaim(value: expires)
         iat = IssuedAtClaim(value: Date())
@@ -33,23 +33,23 @@ public struct AccessClaims: JWTPayload, Equatable {
         self.stores = stores
     }
 
-    public func verify(using algorithm: some JWTAlgorithm) async throws {
+    package func verify(using algorithm: some JWTAlgorithm) async throws {
         try exp.verifyNotExpired()
     }
 
-    public var subject: String { sub.value }
-    public var roleSet: Set<Role> { Set(roles.compactMap(Role.init(rawValue:))) }
+    package var subject: String { sub.value }
+    package var roleSet: Set<Role> { Set(roles.compactMap(Role.init(rawValue:))) }
 
     /// Whether the token may act for `store` (a token without stores acts for all).
-    public func mayActFor(store: String) -> Bool { stores.map { $0.contains(store) } ?? true }
+    package func mayActFor(store: String) -> Bool { stores.map { $0.contains(store) } ?? true }
 }
 
 /// The caller of the request being handled, as its token says (set by ``AccessMiddleware``).
-public enum Caller {
-    @TaskLocal public static var current: AccessClaims?
+package enum Caller {
+    @TaskLocal package static var current: AccessClaims?
     /// The request's trace id (from its `traceparent`), for the audit trail.
-    @TaskLocal public static var traceId: String?
+    @TaskLocal package static var traceId: String?
 
     /// The stores the caller may see, or nil for all: what lists filter by.
-    public static var stores: [String]? { current?.stores }
+    package static var stores: [String]? { current?.stores }
 }

@@ -11,20 +11,20 @@ import PostgresClient
 /// (expired, signed by another key, `alg: none`, an HMAC made with the public key): 401. A role the operation does not
 /// allow, or a store the token may not act for: 403. Each refusal is logged and counted
 /// (`http_requests_refused_total{reason}`).
-public struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
+package struct AccessMiddleware<Context: RequestContext>: RouterMiddleware {
     let keys: JWTKeyCollection
     let policy: AccessPolicy
     let database: Database
     let logger: Logger
 
-    public init(keys: JWTKeyCollection, policy: AccessPolicy, database: Database, logger: Logger) {
+    package init(keys: JWTKeyCollection, policy: AccessPolicy, database: Database, logger: Logger) {
         self.keys = keys
         self.policy = policy
         self.database = database
         self.logger = logger
     }
 
-    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = context.endpointPath ?? request.uri.path
         if path.hasPrefix("/health/") { return try await next(request, context) }
         guard let header = request.headers[.authorization], header.lowercased().hasPrefix("bearer "), header.count > 7 else {

@@ -1,9 +1,9 @@
 import Hummingbird
 
 /// Which roles may call an operation, and where its store is, so that a store-scoped token is held to its stores.
-public struct Operation: Sendable, Equatable {
+package struct Operation: Sendable, Equatable {
     /// Where the store an operation acts on is named.
-    public enum Store: Sendable, Equatable {
+    package enum Store: Sendable, Equatable {
         /// The operation is not about one store's data.
         case none
         /// A path parameter holds the store id.
@@ -19,15 +19,15 @@ public struct Operation: Sendable, Equatable {
         case handler
     }
 
-    public var method: HTTPRequest.Method
+    package var method: HTTPRequest.Method
     /// As Hummingbird names a matched route (and OpenAPI writes a path): `/invoices/{series}/{number}`.
-    public var path: String
-    public var roles: Set<Role>
-    public var store: Store
+    package var path: String
+    package var roles: Set<Role>
+    package var store: Store
     /// What it takes and answers, for the service's OpenAPI document.
-    public var documentation: OperationDocumentation
+    package var documentation: OperationDocumentation
 
-    public init(_ method: HTTPRequest.Method, _ path: String, _ roles: Set<Role>, store: Store = .none, _ documentation: OperationDocumentation) {
+    package init(_ method: HTTPRequest.Method, _ path: String, _ roles: Set<Role>, store: Store = .none, _ documentation: OperationDocumentation) {
         self.method = method
         self.path = path
         self.roles = roles
@@ -35,7 +35,7 @@ public struct Operation: Sendable, Equatable {
         self.documentation = documentation
     }
 
-    public static func == (left: Operation, right: Operation) -> Bool { left.key == right.key && left.roles == right.roles && left.store == right.store }
+    package static func == (left: Operation, right: Operation) -> Bool { left.key == right.key && left.roles == right.roles && left.store == right.store }
 
     /// The key the middleware finds it by: method and route path.
     var key: String { "\(method.rawValue) \(path)" }
@@ -44,13 +44,13 @@ public struct Operation: Sendable, Equatable {
 /// A service's operations, who may call them and what they take and answer (its OpenAPI document is made from it).
 /// Every route a service serves is in it and the other way round (the service does not start otherwise), and a
 /// request to a route that is not is refused.
-public struct AccessPolicy: Sendable {
-    public var operations: [Operation]
+package struct AccessPolicy: Sendable {
+    package var operations: [Operation]
     /// The named schemas the operations refer to (`.reference("Invoice")`).
-    public var schemas: [String: Schema]
+    package var schemas: [String: Schema]
     let byKey: [String: Operation]
 
-    public init(_ operations: [Operation], schemas: [String: Schema] = [:]) {
+    package init(_ operations: [Operation], schemas: [String: Schema] = [:]) {
         self.operations = operations + Self.common
         self.schemas = schemas.merging(Self.commonSchemas) { own, _ in own }
         byKey = Dictionary(self.operations.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
@@ -59,7 +59,7 @@ public struct AccessPolicy: Sendable {
     func operation(method: HTTPRequest.Method, path: String) -> Operation? { byKey["\(method.rawValue) \(path)"] }
 
     /// The routes a service serves that the policy lacks, and the policy's operations it does not serve.
-    public func mismatches(routes: [(method: HTTPRequest.Method, path: String)]) -> (undocumented: [String], unserved: [String]) {
+    package func mismatches(routes: [(method: HTTPRequest.Method, path: String)]) -> (undocumented: [String], unserved: [String]) {
         let served = Set(routes.map { "\($0.method.rawValue) \($0.path)" })
         let documented = Set(operations.map(\.key))
         return (served.subtracting(documented).sorted(), documented.subtracting(served).sorted())
@@ -87,6 +87,6 @@ public struct AccessPolicy: Sendable {
     ]
 
     /// Role sets the services' policies share.
-    public static let everyone: Set<Role> = [.admin, .accountant, .storeManager, .hr, .auditor]
-    public static let readers: Set<Role> = [.admin, .accountant, .auditor]
+    package static let everyone: Set<Role> = [.admin, .accountant, .storeManager, .hr, .auditor]
+    package static let readers: Set<Role> = [.admin, .accountant, .auditor]
 }

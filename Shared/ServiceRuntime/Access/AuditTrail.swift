@@ -6,9 +6,9 @@ import PostgresClient
 /// clock moved, an employee's account or role changed…) is recorded in the owning service's schema, in the action's
 /// own transaction: who (the token's subject), when, what, on what, and the request's trace id. The table is
 /// append-only, the service's own role included; `GET /audit` (admin, auditor) reads it, newest first, in pages.
-public enum AuditTrail {
+package enum AuditTrail {
     /// Every service's schema has it (a version of its own, after any service's).
-    public static let migration = Migration(
+    package static let migration = Migration(
         1000, "the audit trail",
         """
         CREATE TABLE audit_trail (
@@ -30,15 +30,15 @@ public enum AuditTrail {
 
     /// Who acts, as the request's token and trace say; taken in the handler (before a transaction's closure, which
     /// runs on a database thread where the request's task-local values are not).
-    public struct Actor: Sendable {
-        public var subject: String
-        public var traceId: String?
+    package struct Actor: Sendable {
+        package var subject: String
+        package var traceId: String?
 
-        public static var current: Actor { Actor(subject: Caller.current?.subject ?? "system", traceId: Caller.traceId) }
+        package static var current: Actor { Actor(subject: Caller.current?.subject ?? "system", traceId: Caller.traceId) }
     }
 
     /// Records `action` on `target` by `actor`, in the caller's transaction.
-    public static func record(_ action: String, target: String, details: String = "", by actor: Actor, on connection: PostgresConnection) throws {
+    package static func record(_ action: String, target: String, details: String = "", by actor: Actor, on connection: PostgresConnection) throws {
         try connection.query(
             "INSERT INTO audit_trail (subject, action, target, details, trace_id) VALUES ($1, $2, $3, $4, $5)",
             [actor.subject, action, target, details, actor.traceId])

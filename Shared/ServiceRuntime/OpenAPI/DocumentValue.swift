@@ -1,15 +1,15 @@
 /// A JSON value with its members in a fixed order, written as JSON (served) or YAML (committed in `docs/openapi`).
-public indirect enum DocumentValue: Sendable, Equatable {
+package indirect enum DocumentValue: Sendable, Equatable {
     case string(String)
     case integer(Int)
     case boolean(Bool)
     case array([DocumentValue])
     case object([(String, DocumentValue)])
 
-    public static func == (left: DocumentValue, right: DocumentValue) -> Bool { left.json == right.json }
+    package static func == (left: DocumentValue, right: DocumentValue) -> Bool { left.json == right.json }
 
     /// Compact JSON.
-    public var json: String {
+    package var json: String {
         switch self {
         case .string(let text): "\"\(OperationsRoutes.jsonEscaped(text))\""
         case .integer(let value): String(value)
@@ -20,7 +20,7 @@ public indirect enum DocumentValue: Sendable, Equatable {
     }
 
     /// Block-style YAML, two spaces an indent; every string quoted (JSON's escapes are YAML's double-quoted ones).
-    public var yaml: String {
+    package var yaml: String {
         var lines: [String] = []
         write(into: &lines, indent: "")
         return lines.joined(separator: "\n") + "\n"

@@ -3,8 +3,8 @@ import HTTPTypes
 /// A service's OpenAPI 3.1 document, made from its access policy: each operation with who may call it
 /// (`x-trastienda-roles`), where its store is (`x-trastienda-store`), its parameters, body and answers. Served at
 /// `/openapi.json` and `/openapi.yaml`; `docs/openapi/<service>.yaml` is the same text, committed (a test compares).
-public enum OpenAPIDocument {
-    public static func make(service: String, policy: AccessPolicy) -> DocumentValue {
+package enum OpenAPIDocument {
+    package static func make(service: String, policy: AccessPolicy) -> DocumentValue {
         var paths: [(String, DocumentValue)] = []
         for path in orderedPaths(policy.operations) {
             let operations = policy.operations.filter { $0.path == path }.sorted { $0.method.rawValue < $1.method.rawValue }

@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// The service's OpenAPI document, served, and the check that it describes exactly the routes the service serves.
-public enum OpenAPIRoutes {
+package enum OpenAPIRoutes {
     static func add(to router: Router<BasicRequestContext>, document: DocumentValue) {
         let json = document.json
         let yaml = document.yaml
@@ -13,7 +13,7 @@ public enum OpenAPIRoutes {
 
     /// Throws, naming them, when the router serves a route the policy (and so the document) lacks, or the policy
     /// names one the router does not serve: the service does not start on a document that is not true.
-    public static func check(_ router: Router<BasicRequestContext>, against policy: AccessPolicy) throws {
+    package static func check(_ router: Router<BasicRequestContext>, against policy: AccessPolicy) throws {
         let (undocumented, unserved) = policy.mismatches(routes: router.routes.map { ($0.method, $0.path.description) })
         guard undocumented.isEmpty, unserved.isEmpty else {
             throw DocumentMismatch(
@@ -23,6 +23,6 @@ public enum OpenAPIRoutes {
     }
 }
 
-public struct DocumentMismatch: Error, CustomStringConvertible {
-    public var description: String
+package struct DocumentMismatch: Error, CustomStringConvertible {
+    package var description: String
 }

@@ -1,18 +1,18 @@
 /// What an operation takes and answers, for its OpenAPI entry.
-public struct OperationDocumentation: Sendable {
+package struct OperationDocumentation: Sendable {
     /// A query parameter.
-    public struct Query: Sendable {
-        public var name: String
-        public var schema: Schema
-        public var required: Bool
-        public var description: String
+    package struct Query: Sendable {
+        package var name: String
+        package var schema: Schema
+        package var required: Bool
+        package var description: String
 
         /// A text parameter.
-        public init(_ name: String, required: Bool = false, _ description: String) {
+        package init(_ name: String, required: Bool = false, _ description: String) {
             self.init(name, .string, required: required, description)
         }
 
-        public init(_ name: String, _ schema: Schema, required: Bool = false, _ description: String) {
+        package init(_ name: String, _ schema: Schema, required: Bool = false, _ description: String) {
             self.name = name
             self.schema = schema
             self.required = required
@@ -20,14 +20,14 @@ public struct OperationDocumentation: Sendable {
         }
 
         /// `limit` and `after`, as every list takes them (see ``PageRequest``).
-        public static let paging: [Query] = [
+        package static let paging: [Query] = [
             Query("limit", .integer(minimum: 1, maximum: PageRequest.maximumLimit), "at most this many items (default \(PageRequest.defaultLimit))"),
             Query("after", "the `next` cursor of the previous page"),
         ]
     }
 
     /// What a successful call answers.
-    public enum Answer: Sendable {
+    package enum Answer: Sendable {
         /// JSON with this status.
         case json(Int, Schema)
         /// JSON, 201 when it made something and 200 when it was there already.
@@ -36,17 +36,17 @@ public struct OperationDocumentation: Sendable {
         case media(Int, String)
     }
 
-    public var summary: String
-    public var query: [Query]
+    package var summary: String
+    package var query: [Query]
     /// Path parameters with a format of their own; the others are strings.
-    public var pathSchemas: [String: Schema]
+    package var pathSchemas: [String: Schema]
     /// The JSON request body, if the operation takes one.
-    public var body: Schema?
+    package var body: Schema?
     /// The body's media type: JSON unless said.
-    public var bodyMedia: String
-    public var answer: Answer
+    package var bodyMedia: String
+    package var answer: Answer
 
-    public init(
+    package init(
         _ summary: String, query: [Query] = [], path: [String: Schema] = [:], body: Schema? = nil, bodyMedia: String = "application/json",
         answer: Answer
     ) {

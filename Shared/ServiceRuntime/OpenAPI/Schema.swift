@@ -1,6 +1,6 @@
 /// What a request or response body holds, as OpenAPI 3.1 (JSON Schema) describes it. Objects list their members;
 /// a member that may be missing or null says so.
-public indirect enum Schema: Sendable {
+package indirect enum Schema: Sendable {
     case string(format: String? = nil, pattern: String? = nil, minLength: Int? = nil, maxLength: Int? = nil)
     case integer(minimum: Int? = nil, maximum: Int? = nil)
     case boolean
@@ -16,36 +16,36 @@ public indirect enum Schema: Sendable {
     case optional(Schema)
     case anything
 
-    public static let string = Schema.string()
-    public static let integer = Schema.integer()
+    package static let string = Schema.string()
+    package static let integer = Schema.integer()
     /// An amount in euro cents.
-    public static let cents = Schema.described(.integer(), "euro cents")
-    public static let date = Schema.string(format: "date")
-    public static let dateTime = Schema.string(format: "date-time")
-    public static let uuid = Schema.string(format: "uuid")
+    package static let cents = Schema.described(.integer(), "euro cents")
+    package static let date = Schema.string(format: "date")
+    package static let dateTime = Schema.string(format: "date-time")
+    package static let uuid = Schema.string(format: "uuid")
     /// A store id, SKU or order id: 1–48 ASCII letters, digits, `-` or `_`.
-    public static let identifier = Schema.string(pattern: "^[A-Za-z0-9_-]{1,48}$")
+    package static let identifier = Schema.string(pattern: "^[A-Za-z0-9_-]{1,48}$")
     /// A tax id: 2–20 letters and digits.
-    public static let taxId = Schema.string(pattern: "^[A-Za-z0-9]{2,20}$")
+    package static let taxId = Schema.string(pattern: "^[A-Za-z0-9]{2,20}$")
     /// A Spanish NIF: 9 characters, upper case, its last one a control character.
-    public static let nif = Schema.string(pattern: "^[0-9A-Z][0-9]{7}[0-9A-Z]$")
+    package static let nif = Schema.string(pattern: "^[0-9A-Z][0-9]{7}[0-9A-Z]$")
 
     /// Text for people: 1 to `maxLength` characters, no control characters.
-    public static func text(_ maxLength: Int) -> Schema {
+    package static func text(_ maxLength: Int) -> Schema {
         .string(pattern: "^[^\u{0000}-\u{001F}\u{007F}]+$", minLength: 1, maxLength: maxLength)
     }
 
     /// An object whose members are always there, but those marked ``optional(_:)``.
-    public static func record(_ members: [String: Schema]) -> Schema {
+    package static func record(_ members: [String: Schema]) -> Schema {
         .object(members, required: members.filter { if case .optional = $0.value { false } else { true } }.keys.sorted())
     }
 
     /// A page of `item`s (see ``PageRequest``).
-    public static func page(_ item: Schema) -> Schema {
+    package static func page(_ item: Schema) -> Schema {
         .object(["items": .array(item), "next": .nullable(.described(.string, "the cursor of the next page, for ?after="))], required: ["items", "next"])
     }
 
-    public var document: DocumentValue {
+    package var document: DocumentValue {
         switch self {
         case .string(let format, let pattern, let minLength, let maxLength):
             var members: [(String, DocumentValue)] = [("type", .string("string"))]
