@@ -6,7 +6,7 @@ import Synchronization
 
 /// What billing has done since it started: exported as Prometheus metrics and shown by `GET /stats`.
 final class BillingStatistics: Sendable {
-    struct Snapshot: Sendable, Codable {
+    struct Snapshot: Sendable, Codable, BatchStamped {
         var issued = 0
         var creditNotes = 0
         /// Invoices announced again for sales delivered again.
@@ -28,14 +28,7 @@ final class BillingStatistics: Sendable {
     private let retriedCounter = Counter(label: "billing_deliveries_retried_total")
     private let batchDuration = Timer(label: "billing_batch_duration_seconds")
 
-    var snapshot: Snapshot {
-        var snapshot = state.withLock { $0 }
-        let batches = activity.snapshot
-        snapshot.batches = batches.batches
-        snapshot.firstDeliveryAtMilliseconds = batches.firstDeliveryAtMilliseconds
-        snapshot.lastCommitAtMilliseconds = batches.lastCommitAtMilliseconds
-        return snapshot
-    }
+    var snapshot: Snapshot { activity.stamped(state.withLock { $0 }) }
 
     func batchStarted() { activity.batchStarted() }
 

@@ -117,11 +117,7 @@ enum CollectionsRoutes {
                 """
                 SELECT row_to_json(a)::text, a.key FROM (
                     SELECT \(column) AS key,
-                        coalesce(sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) <= 0), 0) AS "notYetDue",
-                        coalesce(sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) BETWEEN 1 AND 30), 0) AS "days1to30",
-                        coalesce(sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) BETWEEN 31 AND 60), 0) AS "days31to60",
-                        coalesce(sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) BETWEEN 61 AND 90), 0) AS "days61to90",
-                        coalesce(sum(amount_cents - paid_cents) FILTER (WHERE \(overdue) > 90), 0) AS "over90",
+                        \(Aging.columns(outstanding: "amount_cents - paid_cents", days: overdue)),
                         coalesce(sum(amount_cents - paid_cents), 0) AS total
                     FROM receivables WHERE status = 'open' AND \(column) > $1 GROUP BY \(column)) a
                 ORDER BY a.key LIMIT $2
@@ -152,21 +148,19 @@ enum CollectionsRoutes {
             return OperationsRoutes.jsonResponse(.ok, String(decoding: try JSONEncoder().encode(levels), as: UTF8.self))
         }
         router.put("/dunning-levels") { request, context in
-            guard let levels = try? await request.decode(as: [Dunning.Level].self, context: context), !levels.isEmpty, levels.count <= 10,
-                Set(levels.map(\.daysOverdue)).count == levels.count,
-                levels.allSatisfy({ $0.daysOverdue >= 1 && !$0.name.isEmpty && !$0.template.isEmpty && $0.template.count <= 2000 })
-            else {
-                return error(
-                    .badRequest,
-                    "the body must be a list of 1–10 levels, each with level, daysOverdue (≥ 1, all different), name and template")
+            guard let body = try? await request.decode(as: [Dunning.Level].self, context: context) else {
+                return error(.badRequest, Dunning.levelsRule)
             }
-            let actor = AuditTrail.Actor.current
-            try await database.transaction { connection in
-                try Dunning.replaceLevels(levels, on: connection)
-                try AuditTrail.record("dunning_levels.replaced", target: "dunning levels", details: "\(levels.count) levels", by: actor, on: connection)
+            return try await OperationsRoutes.refusing {
+                let levels = try Dunning.checked(body)
+                let actor = AuditTrail.Actor.current
+                try await database.transaction { connection in
+                    try Dunning.replaceLevels(levels, on: connection)
+                    try AuditTrail.record("dunning_levels.replaced", target: "dunning levels", details: "\(levels.count) levels", by: actor, on: connection)
+                }
+                let saved = try await database.withConnection { try Dunning.levels(on: $0) }
+                return OperationsRoutes.jsonResponse(.ok, String(decoding: try JSONEncoder().encode(saved), as: UTF8.self))
             }
-            let saved = try await database.withConnection { try Dunning.levels(on: $0) }
-            return OperationsRoutes.jsonResponse(.ok, String(decoding: try JSONEncoder().encode(saved), as: UTF8.self))
         }
         router.post("/customers/:taxId/notes") { request, context in
             let taxId = try context.parameters.require("taxId")

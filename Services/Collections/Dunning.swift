@@ -90,20 +90,36 @@ struct Dunning: Service {
         }
     }
 
-    /// Replaces the levels: numbered 1… in the order of their days overdue.
+    /// Replaces the levels (checked: ``checked(_:)``).
     static func replaceLevels(_ levels: [Level], on connection: PostgresConnection) throws {
         try connection.query("DELETE FROM dunning_levels")
-        for (index, level) in levels.sorted(by: { $0.daysOverdue < $1.daysOverdue }).enumerated() {
+        for level in try checked(levels) {
             try connection.query(
                 "INSERT INTO dunning_levels (level, days_overdue, name, template) VALUES ($1, $2, $3, $4)",
-                [index + 1, level.daysOverdue, level.name, level.template])
+                [level.level, level.daysOverdue, level.name, level.template])
+        }
+    }
+
+    static let levelsRule = "the body must be a list of 1–10 levels, each with level, daysOverdue (≥ 1, all different), name and template"
+
+    /// Levels as they are kept: 1–10 of them, each at least one day overdue and at a different day, with a name and a
+    /// template of at most 2,000 characters, numbered 1… in the order of their days overdue (whatever numbers they came with).
+    static func checked(_ levels: [Level]) throws(Refusal) -> [Level] {
+        guard (1...10).contains(levels.count), Set(levels.map(\.daysOverdue)).count == levels.count,
+            levels.allSatisfy({ $0.daysOverdue >= 1 && !$0.name.isEmpty && !$0.template.isEmpty && $0.template.count <= 2000 })
+        else {
+            throw Refusal(.invalid, levelsRule)
+        }
+        return levels.sorted(by: { $0.daysOverdue < $1.daysOverdue }).enumerated().map { index, level in
+            var numbered = level
+            numbered.level = Int64(index + 1)
+            return numbered
         }
     }
 
     /// A level's message with `{customer}`, `{invoice}`, `{outstanding}` (euros), `{due}` and `{days}` filled in.
     static func render(_ template: String, customer: String, invoice: String, outstandingCents: Int64, due: String, days: Int64) -> String {
-        let cents = outstandingCents.magnitude % 100
-        let euros = "\(outstandingCents < 0 ? "-" : "")\(outstandingCents.magnitude / 100).\(cents < 10 ? "0" : "")\(cents)"
+        let euros = Money.decimal(outstandingCents)
         return template.replacingOccurrences(of: "{customer}", with: customer).replacingOccurrences(of: "{invoice}", with: invoice)
             .replacingOccurrences(of: "{outstanding}", with: euros).replacingOccurrences(of: "{due}", with: due)
             .replacingOccurrences(of: "{days}", with: String(days))

@@ -134,18 +134,15 @@ enum Receivables {
             ORDER BY due_date, id FOR UPDATE
             """, [payment.customerTaxId, payment.invoiceNumber]
         ).map(receivable)
-        var remaining = payment.amountCents
-        var outcome = PaymentOutcome(paymentId: payment.paymentId, allocations: [], creditCents: 0, recorded: true)
-        for var target in targets where remaining > 0 {
-            let take = min(remaining, target.outstandingCents)
-            guard take > 0 else { continue }
-            remaining -= take
+        let plan = PaymentAllocation.plan(amountCents: payment.amountCents, outstandingCents: targets.map(\.outstandingCents))
+        var outcome = PaymentOutcome(paymentId: payment.paymentId, allocations: [], creditCents: plan.creditCents, recorded: true)
+        for (index, take) in plan.takes {
+            var target = targets[index]
             let settled = try allocate(take, to: &target, payment: payment.paymentId, on: connection)
             outcome.allocations.append(.init(invoiceNumber: target.invoiceNumber, amountCents: take, settled: settled))
         }
-        if remaining > 0 {
-            try connection.query("UPDATE customers SET credit_cents = credit_cents + $2 WHERE tax_id = $1", [payment.customerTaxId, remaining])
-            outcome.creditCents = remaining
+        if plan.creditCents > 0 {
+            try connection.query("UPDATE customers SET credit_cents = credit_cents + $2 WHERE tax_id = $1", [payment.customerTaxId, plan.creditCents])
         }
         return outcome
     }

@@ -18,9 +18,9 @@ enum Shifts {
             try connection.query(
                 """
                 UPDATE shifts SET opened_at = $2::timestamptz, day = $3::date,
-                    flags = array_remove(flags, 'close_without_open') || $4::text[]
+                    flags = array_remove(flags, $5) || $4::text[]
                 WHERE shift_id = $1
-                """, [shift.shiftId, shift.at, day, PostgresArrays.text(flags)])
+                """, [shift.shiftId, shift.at, day, PostgresArrays.text(ShiftFlag.names(flags)), ShiftFlag.closeWithoutOpen.rawValue])
             return
         }
         let overlapping = try connection.query(
@@ -31,16 +31,16 @@ enum Shifts {
             """, [shift.employeeId, shift.shiftId, shift.at]
         ).map { try $0.decode(String.self, at: 0) }
         if !overlapping.isEmpty {
-            flags.append("overlapping")
+            flags.append(.overlapping)
             try connection.query(
-                "UPDATE shifts SET flags = flags || '{overlapping}' WHERE shift_id = ANY($1::text[]) AND NOT 'overlapping' = ANY(flags)",
-                [PostgresArrays.text(overlapping)])
+                "UPDATE shifts SET flags = flags || $2::text WHERE shift_id = ANY($1::text[]) AND NOT $2::text = ANY(flags)",
+                [PostgresArrays.text(overlapping), ShiftFlag.overlapping.rawValue])
         }
         try connection.query(
             """
             INSERT INTO shifts (shift_id, employee_id, store_id, terminal_id, day, opened_at, flags)
             VALUES ($1, $2, $3, $4, $5::date, $6::timestamptz, $7::text[])
-            """, [shift.shiftId, shift.employeeId, shift.storeId, shift.terminalId, day, shift.at, PostgresArrays.text(flags)])
+            """, [shift.shiftId, shift.employeeId, shift.storeId, shift.terminalId, day, shift.at, PostgresArrays.text(ShiftFlag.names(flags))])
     }
 
     static func closed(_ shift: ShiftEventV1, on connection: PostgresConnection) throws {
@@ -51,17 +51,20 @@ enum Shifts {
             try connection.query(
                 """
                 INSERT INTO shifts (shift_id, employee_id, store_id, terminal_id, day, closed_at, flags)
-                VALUES ($1, $2, $3, $4, $5::date, $6::timestamptz, '{close_without_open}')
-                """, [shift.shiftId, shift.employeeId, shift.storeId, shift.terminalId, String(shift.at.prefix(10)), shift.at])
+                VALUES ($1, $2, $3, $4, $5::date, $6::timestamptz, $7::text[])
+                """, [
+                    shift.shiftId, shift.employeeId, shift.storeId, shift.terminalId, String(shift.at.prefix(10)), shift.at,
+                    PostgresArrays.text(ShiftFlag.names([.closeWithoutOpen])),
+                ])
             return
         }
         let beforeOpen: Bool = try row.decode(at: 0)
         try connection.query(
             """
             UPDATE shifts SET closed_at = $2::timestamptz,
-                flags = CASE WHEN $3 AND NOT 'closes_before_open' = ANY(flags) THEN flags || '{closes_before_open}' ELSE flags END
+                flags = CASE WHEN $3 AND NOT $4::text = ANY(flags) THEN flags || $4::text ELSE flags END
             WHERE shift_id = $1
-            """, [shift.shiftId, shift.at, beforeOpen])
+            """, [shift.shiftId, shift.at, beforeOpen, ShiftFlag.closesBeforeOpen.rawValue])
     }
 
     /// One employee's shifts are handled one transaction at a time (until this one ends): batches in flight side
@@ -70,13 +73,14 @@ enum Shifts {
         try connection.query("SELECT pg_advisory_xact_lock(hashtext('hr.shifts'), hashtext($1))", [shift.employeeId])
     }
 
-    private static func assignmentFlags(_ shift: ShiftEventV1, day: String, on connection: PostgresConnection) throws -> [String] {
-        guard let row = try connection.query(
-            """
-            SELECT $2 = ANY(stores) AND active AND start_date <= $3::date AND (end_date IS NULL OR end_date >= $3::date)
-            FROM employees WHERE id = $1
-            """, [shift.employeeId, shift.storeId, day]
-        ).first else { return ["unknown_employee"] }
-        return try row.decode(Bool.self, at: 0) ? [] : ["unassigned"]
+    private static func assignmentFlags(_ shift: ShiftEventV1, day: String, on connection: PostgresConnection) throws -> [ShiftFlag] {
+        let employment = try connection.query(
+            "SELECT $2 = ANY(stores), active, start_date::text, end_date::text FROM employees WHERE id = $1", [shift.employeeId, shift.storeId]
+        ).first.map {
+            ShiftFlag.Employment(
+                assignedToStore: try $0.decode(at: 0), active: try $0.decode(at: 1), startDate: try $0.decode(at: 2),
+                endDate: try $0.decodeIfPresent(String.self, at: 3))
+        }
+        return ShiftFlag.assignment(employment, day: day)
     }
 }

@@ -6,7 +6,7 @@ import Synchronization
 
 /// What intake has done since it started: exported as Prometheus metrics and shown by `GET /stats`.
 final class IntakeStatistics: Sendable {
-    struct Snapshot: Sendable, Codable {
+    struct Snapshot: Sendable, Codable, BatchStamped {
         var recorded = 0
         var duplicates = 0
         var rejectedByCode: [String: Int] = [:]
@@ -25,14 +25,7 @@ final class IntakeStatistics: Sendable {
     private let batchDuration = Timer(label: "intake_batch_duration_seconds")
     private let lag = Timer(label: "intake_sale_lag_seconds")
 
-    var snapshot: Snapshot {
-        var snapshot = state.withLock { $0 }
-        let batches = activity.snapshot
-        snapshot.batches = batches.batches
-        snapshot.firstDeliveryAtMilliseconds = batches.firstDeliveryAtMilliseconds
-        snapshot.lastCommitAtMilliseconds = batches.lastCommitAtMilliseconds
-        return snapshot
-    }
+    var snapshot: Snapshot { activity.stamped(state.withLock { $0 }) }
 
     func batchStarted() { activity.batchStarted() }
 

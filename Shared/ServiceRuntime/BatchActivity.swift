@@ -30,8 +30,25 @@ package final class BatchActivity: Sendable {
         }
     }
 
+    /// `snapshot` (a service's own statistics) with this activity's batches and times.
+    package func stamped<Stamped: BatchStamped>(_ snapshot: Stamped) -> Stamped {
+        let activity = self.snapshot
+        var snapshot = snapshot
+        snapshot.batches = activity.batches
+        snapshot.firstDeliveryAtMilliseconds = activity.firstDeliveryAtMilliseconds
+        snapshot.lastCommitAtMilliseconds = activity.lastCommitAtMilliseconds
+        return snapshot
+    }
+
     /// The snapshot as JSON.
     package var json: String { String(decoding: (try? JSONEncoder().encode(snapshot)) ?? Data("{}".utf8), as: UTF8.self) }
 
     static func nowMilliseconds() -> Int64 { Int64(Date().timeIntervalSince1970 * 1000) }
+}
+
+/// A service's statistics that show its batches as ``BatchActivity`` counts them.
+package protocol BatchStamped {
+    var batches: Int { get set }
+    var firstDeliveryAtMilliseconds: Int64? { get set }
+    var lastCommitAtMilliseconds: Int64? { get set }
 }

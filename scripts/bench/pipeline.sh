@@ -24,7 +24,7 @@ base_port=18100
 sql() { psql -qtA -h localhost -U postgres -d "$1" -c "$2"; }
 start() {  # name port vhost database: starts a service and waits until it is ready; prints its pid
     TRASTIENDA_AMQP_URL="amqp://trastienda:trastienda@localhost:5672/$3" TRASTIENDA_DATABASE_URL="postgres://trastienda:trastienda@localhost:5432/$4" \
-        TRASTIENDA_HTTP_PORT=$2 TRASTIENDA_LOG_LEVEL=error "$release/$1" >"/tmp/bench-pipeline-$1.log" 2>&1 &
+        TRASTIENDA_HTTP_PORT=$2 TRASTIENDA_LOG_LEVEL=error env ${BENCH_MALLOC_ARENA_MAX:+MALLOC_ARENA_MAX=$BENCH_MALLOC_ARENA_MAX} "$release/$1" >"/tmp/bench-pipeline-$1.log" 2>&1 &
     local pid=$!
     until curl -sf "http://localhost:$2/health/ready" >/dev/null; do sleep 0.1; done
     echo $pid
