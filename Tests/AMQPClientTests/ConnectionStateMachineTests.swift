@@ -50,6 +50,31 @@ struct ConnectionStateMachineTests {
         #expect(machine.unconfirmedCount == 0)
     }
 
+    @Test("confirms: one tag at a time, out of order, or up to a tag; a call completes when all its messages are confirmed, failed if any was refused")
+    func publishConfirmBookkeeping() {
+        var unconfirmed = UnconfirmedPublishes()
+        let outcome = Outcomes()
+        let three = outcome.ticket("three", count: 3)  // tags 1, 2, 3
+        let one = outcome.ticket("one", count: 1)  // tag 4
+        let refused = outcome.ticket("refused", count: 2)  // tags 5, 6
+        for ticket in [three, three, three, one, refused, refused] { unconfirmed.sent(ticket) }
+        unconfirmed.confirm(upTo: 2, multiple: false, acknowledged: true)  // out of order: settled in place
+        unconfirmed.confirm(upTo: 4, multiple: false, acknowledged: true)
+        #expect(outcome["one"] == "confirmed")
+        #expect(outcome["three"] == nil)
+        #expect(unconfirmed.count == 6)  // 1 is still first: nothing leaves the head yet
+        unconfirmed.confirm(upTo: 3, multiple: true, acknowledged: true)  // 1 and 3; 2 was settled already
+        #expect(outcome["three"] == "confirmed")
+        #expect(unconfirmed.count == 2)
+        unconfirmed.confirm(upTo: 5, multiple: false, acknowledged: false)
+        #expect(outcome["refused"] == nil)
+        unconfirmed.confirm(upTo: 6, multiple: false, acknowledged: true)
+        #expect(outcome["refused"] == "failed amqp.nacked")
+        #expect(unconfirmed.isEmpty)
+        unconfirmed.confirm(upTo: 99, multiple: true, acknowledged: true)  // a confirm for nothing changes nothing
+        #expect(unconfirmed.isEmpty)
+    }
+
     @Test("a whole round of refused nodes backs off, doubling to 5 s; a node refused inside a round is followed at once by the next")
     func backoff() {
         var machine = ConnectionStateMachine(endpointCount: 3, consumes: false)
