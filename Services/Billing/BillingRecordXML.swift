@@ -1,4 +1,5 @@
 import Contracts
+import ServiceRuntime
 
 /// The software that produces the billing records (`SistemaInformatico`), from configuration: who makes it, what it
 /// is called, its version and this installation's number.
@@ -232,27 +233,7 @@ struct XMLText {
     }
 
     private mutating func appendEscaped(_ value: String) {
-        guard value.utf8.contains(where: { $0 == 0x26 || $0 == 0x3C || $0 == 0x3E || $0 == 0x22 || $0 == 0x27 }) else {
-            text += value
-            return
-        }
-        text += Self.escaped(value)
-    }
-
-    static func escaped(_ value: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(value.utf8.count + 16)
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&apos;"
-            default: escaped.unicodeScalars.append(scalar)
-            }
-        }
-        return escaped
+        text += MarkupText.escaped(value)
     }
 }
 

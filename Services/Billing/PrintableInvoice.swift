@@ -1,4 +1,5 @@
 import Contracts
+import ServiceRuntime
 import Foundation
 
 /// An invoice as a print-ready HTML page, on an 80 mm till roll (`ticket`) or on A4: what RD 1619/2012 asks of a
@@ -82,5 +83,5 @@ struct PrintableInvoice {
         return parts.count == 3 ? "\(parts[2])-\(parts[1])-\(parts[0])" : iso
     }
 
-    static func escape(_ text: String) -> String { XMLText.escaped(text) }
+    static func escape(_ text: String) -> String { MarkupText.escaped(text) }
 }

@@ -1,4 +1,5 @@
 import Contracts
+import ServiceRuntime
 
 /// A Z report as a page to print on the till's 80 mm roll: the session, sales and returns, what each method should
 /// hold against what was counted, the breakdown per VAT rate, the receipts and invoices it covers, and the late
@@ -50,17 +51,5 @@ struct ZReportPage {
             + rows.map { "<tr>" + $0.map { "<td>\($0)</td>" }.joined() + "</tr>" }.joined() + "</tbody></table>"
     }
 
-    private func escape(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            default: escaped.append(character)
-            }
-        }
-        return escaped
-    }
+    private func escape(_ text: String) -> String { MarkupText.escaped(text) }
 }
