@@ -37,7 +37,7 @@ func tool(_ name: String, directory: String, dependencies: [Target.Dependency]) 
 let services: [Target] = [
     service("sales-intake", directory: "SalesIntake", dependencies: ["ByteText", "SaleValidation"], exclude: ["Validation"]),
     service("billing", directory: "Billing", dependencies: [
-        .product(name: "Crypto", package: "swift-crypto"), "CQRencode", "CZlib", "XMLTree",
+        "ByteText", .product(name: "Crypto", package: "swift-crypto"), "CQRencode", "CZlib", "XMLTree",
         .product(name: "AsyncHTTPClient", package: "async-http-client"), .product(name: "NIOSSL", package: "swift-nio-ssl"),
         .product(name: "NIOHTTP1", package: "swift-nio"),
     ]),

@@ -58,6 +58,22 @@ package struct BinaryCopyRows: Sendable {
         appendBigEndian(UInt64(bitPattern: value))
     }
 
+    /// A `date` field: days since 2000-01-01, PostgreSQL's epoch, of the proleptic Gregorian date given.
+    package mutating func append(dateYear year: Int, month: Int, day: Int) {
+        appendBigEndian(UInt32(4))
+        appendBigEndian(Int32(Self.daysSince2000(year: year, month: month, day: day)))
+    }
+
+    /// Days from 2000-01-01 to the date (negative before it), by the civil-calendar arithmetic of eras of 400 years.
+    static func daysSince2000(year: Int, month: Int, day: Int) -> Int {
+        let shifted = month <= 2 ? year - 1 : year  // years counted from March, so that February's leap day ends one
+        let era = (shifted >= 0 ? shifted : shifted - 399) / 400
+        let yearOfEra = shifted - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 730_425  // 730,425: days from 0000-03-01 to 2000-01-01
+    }
+
     package mutating func appendNull() {
         appendBigEndian(UInt32.max)  // length −1
     }

@@ -30,6 +30,18 @@ struct CopyRowsTests {
         #expect(String(decoding: rows.bytes, as: UTF8.self) == text)
     }
 
+    @Test("binary dates: days since 2000-01-01 across leap years, centuries and eras, as PostgreSQL counts them", arguments: [
+        (2000, 1, 1, 0), (1999, 12, 31, -1), (2000, 3, 1, 60), (2026, 12, 1, 9_831), (1970, 1, 1, -10_957), (2100, 2, 28, 36_583),
+        (2100, 3, 1, 36_584), (1600, 2, 29, -146_038), (2400, 12, 31, 146_462), (1, 1, 1, -730_119),
+    ])
+    func binaryDates(year: Int, month: Int, day: Int, days: Int) {
+        #expect(BinaryCopyRows.daysSince2000(year: year, month: month, day: day) == days)
+        var rows = BinaryCopyRows()
+        let start = rows.bytes.count
+        rows.append(dateYear: year, month: month, day: day)
+        #expect(Array(rows.bytes[start...]) == [0, 0, 0, 4] + withUnsafeBytes(of: Int32(days).bigEndian, Array.init))
+    }
+
     @Test("binary rows: the header, each row's field count, lengths in network order, null as −1, the trailer once")
     func binaryRows() {
         var rows = BinaryCopyRows()
