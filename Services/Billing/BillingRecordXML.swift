@@ -49,7 +49,12 @@ struct BillingRecordXML {
     var previous: RecordReference?
     var system: InvoicingSystem
 
-    var text: String {
+    var text: String { xml.text }
+
+    /// The record as UTF-8 bytes, as it is stored.
+    var bytes: [UInt8] { xml.bytes }
+
+    private var xml: XMLText {
         var xml = XMLText()
         xml.open("sf:RegistroAlta", attributes: [("xmlns:sf", VerifactuNamespace.information)])
         xml.element("sf:IDVersion", "1.0")
@@ -105,7 +110,7 @@ struct BillingRecordXML {
         xml.element("sf:TipoHuella", "01")  // SHA-256
         xml.element("sf:Huella", fingerprint)
         xml.close("sf:RegistroAlta")
-        return xml.text
+        return xml
     }
 
     private var description: String {
@@ -193,30 +198,35 @@ struct BillingRecordXML {
     ]
 }
 
-/// XML written as text: elements opened and closed in order, text escaped, and cut to a length counted in
-/// characters as XML Schema counts them (Unicode scalars).
+/// XML written as UTF-8 bytes: elements opened and closed in order, text escaped, and cut to a length counted in
+/// characters as XML Schema counts them (Unicode scalars). Bytes, not a String: appending to a String costs several
+/// times as much per piece, and billing writes one record for every invoice.
 struct XMLText {
-    private(set) var text = ""
+    private(set) var bytes: [UInt8] = []
 
-    init() { text.reserveCapacity(2_048) }
+    init() { bytes.reserveCapacity(2_048) }
+
+    var text: String { String(decoding: bytes, as: UTF8.self) }
 
     mutating func open(_ name: String, attributes: [(String, String)] = []) {
-        text += "<"
-        text += name
+        bytes.append(UInt8(ascii: "<"))
+        bytes.append(contentsOf: name.utf8)
         for (attribute, value) in attributes {
-            text += " "
-            text += attribute
-            text += "=\""
+            bytes.append(UInt8(ascii: " "))
+            bytes.append(contentsOf: attribute.utf8)
+            bytes.append(UInt8(ascii: "="))
+            bytes.append(UInt8(ascii: "\""))
             appendEscaped(value)
-            text += "\""
+            bytes.append(UInt8(ascii: "\""))
         }
-        text += ">"
+        bytes.append(UInt8(ascii: ">"))
     }
 
     mutating func close(_ name: String) {
-        text += "</"
-        text += name
-        text += ">"
+        bytes.append(UInt8(ascii: "<"))
+        bytes.append(UInt8(ascii: "/"))
+        bytes.append(contentsOf: name.utf8)
+        bytes.append(UInt8(ascii: ">"))
     }
 
     mutating func element(_ name: String, _ value: String, limit: Int? = nil) {
@@ -233,7 +243,7 @@ struct XMLText {
     }
 
     private mutating func appendEscaped(_ value: String) {
-        text += MarkupText.escaped(value)
+        bytes.append(contentsOf: MarkupText.escaped(value).utf8)
     }
 }
 

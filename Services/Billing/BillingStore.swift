@@ -296,7 +296,7 @@ enum BillingStore {
                 record: record, fingerprint: fingerprint, issuerName: draft.issuer.legalName, draft: draft, corrects: corrects,
                 substitutes: invoice.substitutes,
                 previous: head.previous(issuerTaxId: draft.issuer.taxId), system: system
-            ).text
+            ).bytes
             guard let saleUUID = UUIDText.parse(draft.saleId) else {
                 throw PostgresError(.queryFailed, "sale id '\(draft.saleId.prefix(60))' is not a UUID")
             }
@@ -316,7 +316,7 @@ enum BillingStore {
             rows.append(text: fingerprint)
             rows.append(text: generatedAt)
             body.withUnsafeBufferPointer { rows.append(utf8: $0) }
-            rows.append(text: billingRecord)
+            billingRecord.withUnsafeBufferPointer { rows.append(utf8: $0) }
             issued.append(
                 IssuedInvoice(
                     number: number, record: record, fingerprint: fingerprint,
