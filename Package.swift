@@ -155,7 +155,7 @@ let package = Package(
             name: "SaleValidation", dependencies: ["ByteText", "AMQPClient", "Contracts"], path: "Services/SalesIntake/Validation",
             swiftSettings: swiftSettings),
         library("ServiceRuntime", dependencies: [
-            "AMQPClient", "PostgresClient",
+            "AMQPClient", "ByteText", "PostgresClient",
             .product(name: "Configuration", package: "swift-configuration"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),

@@ -243,7 +243,7 @@ struct XMLText {
     }
 
     private mutating func appendEscaped(_ value: String) {
-        bytes.append(contentsOf: MarkupText.escaped(value).utf8)
+        MarkupText.append(value, escapedTo: &bytes)
     }
 }
 
