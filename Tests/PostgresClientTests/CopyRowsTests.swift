@@ -30,6 +30,14 @@ struct CopyRowsTests {
         #expect(String(decoding: rows.bytes, as: UTF8.self) == text)
     }
 
+    @Test("text arrays: each value quoted, quotes and backslashes escaped, in order; a set sorted")
+    func textArrays() {
+        #expect(PostgresArrays.text([String]()) == "{}")
+        #expect(PostgresArrays.text(["a", #"b"c"#, #"d\e"#, "", "ñ,{x}"]) == #"{"a","b\"c","d\\e","","ñ,{x}"}"#)
+        #expect(PostgresArrays.text(Set(["b", "a"])) == #"{"a","b"}"#)
+        #expect(PostgresArrays.bigint([1, -2]) == "{1,-2}")
+    }
+
     @Test("binary dates: days since 2000-01-01 across leap years, centuries and eras, as PostgreSQL counts them", arguments: [
         (2000, 1, 1, 0), (1999, 12, 31, -1), (2000, 3, 1, 60), (2026, 12, 1, 9_831), (1970, 1, 1, -10_957), (2100, 2, 28, 36_583),
         (2100, 3, 1, 36_584), (1600, 2, 29, -146_038), (2400, 12, 31, 146_462), (1, 1, 1, -730_119),
