@@ -9,7 +9,8 @@
 # service's resident set idle (ready, no backlog, 2 s after start) and at its peak (VmHWM) over the run; with
 # BENCH_PIPELINE_BACKLOGS="100000 200000" the run is made for each backlog and the peaks compared (bounded by prefetch
 # and batch sizes, they must not grow with the backlog).
-# The run checks that every sale was invoiced once and that the issuer's chain verifies.
+# The run checks that every sale was invoiced once and that the issuer's chain verifies. BENCH_SERVICE_ENV adds
+# variables to every service's environment (glibc's allocator, say: "MALLOC_ARENA_MAX=2 MALLOC_MMAP_THRESHOLD_=131072").
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -24,7 +25,7 @@ base_port=18100
 sql() { psql -qtA -h localhost -U postgres -d "$1" -c "$2"; }
 start() {  # name port vhost database: starts a service and waits until it is ready; prints its pid
     TRASTIENDA_AMQP_URL="amqp://trastienda:trastienda@localhost:5672/$3" TRASTIENDA_DATABASE_URL="postgres://trastienda:trastienda@localhost:5432/$4" \
-        TRASTIENDA_HTTP_PORT=$2 TRASTIENDA_LOG_LEVEL=error env ${BENCH_MALLOC_ARENA_MAX:+MALLOC_ARENA_MAX=$BENCH_MALLOC_ARENA_MAX} "$release/$1" >"/tmp/bench-pipeline-$1.log" 2>&1 &
+        TRASTIENDA_HTTP_PORT=$2 TRASTIENDA_LOG_LEVEL=error env ${BENCH_SERVICE_ENV:-} "$release/$1" >"/tmp/bench-pipeline-$1.log" 2>&1 &
     local pid=$!
     until curl -sf "http://localhost:$2/health/ready" >/dev/null; do sleep 0.1; done
     echo $pid
