@@ -121,6 +121,8 @@ let package = Package(
             name: "CRabbitMQ", path: "Shared/CRabbitMQ", pkgConfig: "librabbitmq",
             providers: [.apt(["librabbitmq-dev"])]),
         .target(name: "CRabbitMQShim", dependencies: ["CRabbitMQ"], path: "Shared/CRabbitMQShim"),
+        // glibc's allocator settings, which Swift's Glibc module does not bring (malloc.h).
+        .target(name: "CAllocator", path: "Shared/CAllocator"),
         .systemLibrary(
             name: "CLibPQ", path: "Shared/CLibPQ", pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]),
@@ -155,7 +157,7 @@ let package = Package(
             name: "SaleValidation", dependencies: ["ByteText", "AMQPClient", "Contracts"], path: "Services/SalesIntake/Validation",
             swiftSettings: swiftSettings),
         library("ServiceRuntime", dependencies: [
-            "AMQPClient", "ByteText", "PostgresClient",
+            "AMQPClient", "ByteText", "CAllocator", "PostgresClient",
             .product(name: "Configuration", package: "swift-configuration"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "Metrics", package: "swift-metrics"),
