@@ -48,24 +48,24 @@ enum Aging {
 /// takes what it still owes, and what is left over becomes the customer's credit.
 enum PaymentAllocation {
     struct Plan: Equatable {
-        /// Index into the receivables given, and the cents it takes.
-        var takes: [(index: Int, cents: Int64)]
-        var creditCents: Int64
-
-        static func == (left: Plan, right: Plan) -> Bool {
-            left.creditCents == right.creditCents && left.takes.map(\.index) == right.takes.map(\.index)
-                && left.takes.map(\.cents) == right.takes.map(\.cents)
+        /// A receivable (its index among those given) and the cents it takes.
+        struct Take: Equatable {
+            var index: Int
+            var cents: Int64
         }
+
+        var takes: [Take]
+        var creditCents: Int64
     }
 
     /// `amountCents` spread over `outstandingCents`, given in the order they are to be paid.
     static func plan(amountCents: Int64, outstandingCents: [Int64]) -> Plan {
         var remaining = amountCents
-        var takes: [(index: Int, cents: Int64)] = []
+        var takes: [Plan.Take] = []
         for (index, outstanding) in outstandingCents.enumerated() where remaining > 0 && outstanding > 0 {
             let take = min(remaining, outstanding)
             remaining -= take
-            takes.append((index, take))
+            takes.append(.init(index: index, cents: take))
         }
         return Plan(takes: takes, creditCents: max(0, remaining))
     }

@@ -152,11 +152,10 @@ enum CollectionsRoutes {
                 return error(.badRequest, Dunning.levelsRule)
             }
             return try await OperationsRoutes.refusing {
-                let levels = try Dunning.checked(body)
                 let actor = AuditTrail.Actor.current
                 try await database.transaction { connection in
-                    try Dunning.replaceLevels(levels, on: connection)
-                    try AuditTrail.record("dunning_levels.replaced", target: "dunning levels", details: "\(levels.count) levels", by: actor, on: connection)
+                    try Dunning.replaceLevels(body, on: connection)  // checked there, refused with the rule
+                    try AuditTrail.record("dunning_levels.replaced", target: "dunning levels", details: "\(body.count) levels", by: actor, on: connection)
                 }
                 let saved = try await database.withConnection { try Dunning.levels(on: $0) }
                 return OperationsRoutes.jsonResponse(.ok, String(decoding: try JSONEncoder().encode(saved), as: UTF8.self))

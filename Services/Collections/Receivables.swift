@@ -136,10 +136,10 @@ enum Receivables {
         ).map(receivable)
         let plan = PaymentAllocation.plan(amountCents: payment.amountCents, outstandingCents: targets.map(\.outstandingCents))
         var outcome = PaymentOutcome(paymentId: payment.paymentId, allocations: [], creditCents: plan.creditCents, recorded: true)
-        for (index, take) in plan.takes {
-            var target = targets[index]
-            let settled = try allocate(take, to: &target, payment: payment.paymentId, on: connection)
-            outcome.allocations.append(.init(invoiceNumber: target.invoiceNumber, amountCents: take, settled: settled))
+        for take in plan.takes {
+            var target = targets[take.index]
+            let settled = try allocate(take.cents, to: &target, payment: payment.paymentId, on: connection)
+            outcome.allocations.append(.init(invoiceNumber: target.invoiceNumber, amountCents: take.cents, settled: settled))
         }
         if plan.creditCents > 0 {
             try connection.query("UPDATE customers SET credit_cents = credit_cents + $2 WHERE tax_id = $1", [payment.customerTaxId, plan.creditCents])

@@ -25,10 +25,10 @@ struct ReceivablesRulesTests {
     func allocation() {
         #expect(
             PaymentAllocation.plan(amountCents: 10_000, outstandingCents: [3_000, 0, 5_000, 4_000])
-                == .init(takes: [(0, 3_000), (2, 5_000), (3, 2_000)], creditCents: 0))
-        #expect(PaymentAllocation.plan(amountCents: 1_000, outstandingCents: [300]) == .init(takes: [(0, 300)], creditCents: 700))
+                == .init(takes: [.init(index: 0, cents: 3_000), .init(index: 2, cents: 5_000), .init(index: 3, cents: 2_000)], creditCents: 0))
+        #expect(PaymentAllocation.plan(amountCents: 1_000, outstandingCents: [300]) == .init(takes: [.init(index: 0, cents: 300)], creditCents: 700))
         #expect(PaymentAllocation.plan(amountCents: 500, outstandingCents: []) == .init(takes: [], creditCents: 500))
-        #expect(PaymentAllocation.plan(amountCents: 1, outstandingCents: [1, 1]) == .init(takes: [(0, 1)], creditCents: 0))
+        #expect(PaymentAllocation.plan(amountCents: 1, outstandingCents: [1, 1]) == .init(takes: [.init(index: 0, cents: 1)], creditCents: 0))
         let plan = PaymentAllocation.plan(amountCents: 123_457, outstandingCents: [100_000, 23_456, 9])
         #expect(plan.takes.map(\.cents).reduce(0, +) + plan.creditCents == 123_457)  // not a cent lost or made
     }
