@@ -6,21 +6,27 @@ import ServiceRuntime
 /// Billing: turns recorded sales into invoices and credit notes, numbered and chained, for integrators.
 enum Billing {
     static let definition = definition(fiscal: FiscalSettings(), agency: AgencySettings())
+    /// Billing that also announces every document in a message of its own (see ``AnnouncementSettings``).
+    static let definitionWithPerInvoiceEvents = definition(
+        fiscal: FiscalSettings(), agency: AgencySettings(), announcements: AnnouncementSettings(perInvoice: true))
     static let statistics = BillingStatistics()
 
-    static func definition(fiscal: FiscalSettings, agency: AgencySettings) -> ServiceDefinition {
+    static func definition(
+        fiscal: FiscalSettings, agency: AgencySettings, announcements: AnnouncementSettings = AnnouncementSettings()
+    ) -> ServiceDefinition {
         ServiceDefinition(
         name: "billing", defaultHTTPPort: 8082, schema: "billing", migrations: migrations, topology: topology,
         consumers: { context in
             let issuer = InvoiceIssuer(
-                database: context.database, publisher: context.publisher, fiscal: fiscal, statistics: statistics,
-                logger: context.logger)
+                database: context.database, publisher: context.publisher, fiscal: fiscal, announcements: announcements,
+                statistics: statistics, logger: context.logger)
             return [
                 context.consumer("billing-consumer", settings: settings(context), topology: topology, handler: issuer.handle)
             ]
         },
         routes: { router, context in
-            BillingRoutes.add(to: router, database: context.database, statistics: statistics, fiscal: fiscal)
+            BillingRoutes.add(
+                to: router, database: context.database, statistics: statistics, fiscal: fiscal, announcements: announcements)
             VerifactuRoutes.add(to: router, status: VerifactuStatus(database: context.database, settings: agency))
         },
         // Each sale.recorded carries about ten sales: batches of 100 make transactions of about a thousand invoices,

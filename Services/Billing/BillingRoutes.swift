@@ -13,7 +13,9 @@ enum BillingRoutes {
         var stores: [String]
     }
 
-    static func add(to router: Router<BasicRequestContext>, database: Database, statistics: BillingStatistics, fiscal: FiscalSettings = FiscalSettings()) {
+    static func add(to router: Router<BasicRequestContext>, database: Database, statistics: BillingStatistics, fiscal: FiscalSettings = FiscalSettings(),
+        announcements: AnnouncementSettings = AnnouncementSettings()
+    ) {
         router.get("/stats") { _, _ in
             OperationsRoutes.jsonResponse(.ok, String(decoding: try JSONEncoder().encode(statistics.snapshot), as: UTF8.self))
         }
@@ -168,7 +170,8 @@ enum BillingRoutes {
             let actor = AuditTrail.Actor.current
             let outcome = try await database.transaction { connection in
                 let outcome = try Substitutions.substitute(
-                    series: series, number: number, customer: customer, generatedAt: generatedAt, fiscal: fiscal, on: connection)
+                    series: series, number: number, customer: customer, generatedAt: generatedAt, fiscal: fiscal,
+                    announcements: announcements, on: connection)
                 if case .issued(let substitute, _) = outcome {
                     try AuditTrail.record(
                         "invoice.substituted", target: "invoice \(series)/\(number)", details: "by \(substitute) for \(taxId)", by: actor, on: connection)

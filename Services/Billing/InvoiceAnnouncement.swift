@@ -12,6 +12,31 @@ struct InvoiceAnnouncement: Sendable {
     /// The trace of the sale it came from, carried on (see ``TraceContext``).
     var traceparent: String? = nil
 
+    /// The messages that announce `announcements`: one `billing.invoices.issued.v1` per store, its documents in the
+    /// order given, and with `settings.perInvoice` each document's own message after them.
+    static func messages(_ announcements: [InvoiceAnnouncement], settings: AnnouncementSettings, timestamp: Int64) -> [OutgoingMessage] {
+        var stores: [String] = []
+        var ofStore: [String: [InvoiceAnnouncement]] = [:]
+        for announcement in announcements {
+            if ofStore[announcement.storeId] == nil { stores.append(announcement.storeId) }
+            ofStore[announcement.storeId, default: []].append(announcement)
+        }
+        var messages = stores.map { store in
+            let documents = ofStore[store]!
+            var traceparents: [String: String] = [:]
+            for document in documents { traceparents[document.seriesNumber] = document.traceparent }
+            let batch = InvoicesIssuedV1(storeId: store, documents: documents.map { $0.body[...] }, traceparents: traceparents)
+            return OutgoingMessage(
+                exchange: Exchanges.billingEvents.name, routingKey: InvoicesIssuedV1.routingKey(storeId: store), body: batch.json(),
+                properties: MessageProperties(
+                    type: InvoicesIssuedV1.messageType, messageId: "\(documents[0].seriesNumber)+\(documents.count)", timestamp: timestamp
+                ).tracing(documents[0].traceparent))
+        }
+        if settings.perInvoice { messages += announcements.map { $0.message(timestamp: timestamp) } }
+        return messages
+    }
+
+    /// The per-invoice form: this document alone, under `invoice.issued.<store>.<terminal>` (or a credit note's).
     func message(timestamp: Int64) -> OutgoingMessage {
         OutgoingMessage(
             exchange: Exchanges.billingEvents.name,

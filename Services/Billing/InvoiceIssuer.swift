@@ -5,7 +5,8 @@ import Logging
 import PostgresClient
 
 /// Billing's consumer of `sale.recorded`: one invoice (or credit note) per sale, numbered and chained in one
-/// transaction per batch, then announced on `billing.events` with confirms before the batch is acknowledged.
+/// transaction per batch, then announced on `billing.events` (one message per store, see ``AnnouncementSettings``)
+/// with confirms before the batch is acknowledged.
 ///
 /// Every sale is issued at most once (its invoice is found again on a redelivery and announced again). A sale whose
 /// store has no issuer yet, or a return whose sale has no invoice yet, is retried later and parked with its reason
@@ -14,6 +15,7 @@ struct InvoiceIssuer: Sendable {
     let database: Database
     let publisher: AMQPPublisher
     let fiscal: FiscalSettings
+    var announcements = AnnouncementSettings()
     let statistics: BillingStatistics
     let logger: Logger
 
@@ -43,7 +45,7 @@ struct InvoiceIssuer: Sendable {
             }
         }
         let timestamp = Int64(Date().timeIntervalSince1970)
-        try await publisher.publish(announcements.map { $0.message(timestamp: timestamp) })
+        try await publisher.publish(InvoiceAnnouncement.messages(announcements, settings: self.announcements, timestamp: timestamp))
         return rejections + plan.retries
     }
 

@@ -21,7 +21,8 @@ enum Substitutions {
     }
 
     static func substitute(
-        series: String, number: Int64, customer: POSSaleV1.Customer, generatedAt: String, fiscal: FiscalSettings, on connection: PostgresConnection
+        series: String, number: Int64, customer: POSSaleV1.Customer, generatedAt: String, fiscal: FiscalSettings,
+        announcements: AnnouncementSettings, on connection: PostgresConnection
     ) throws -> Outcome {
         guard let row = try connection.query(
             "SELECT kind, issuer_tax_id, sale_id::text, document, extract(year FROM issue_date)::bigint FROM invoices WHERE series = $1 AND number = $2",
@@ -72,12 +73,12 @@ enum Substitutions {
         guard let issued = try BillingStore.issue([planned], generatedAt: generatedAt, heads: heads, system: fiscal.system, on: connection).first else {
             return .unknown
         }
-        let announcement = issued.announcement
-        let body = String(decoding: announcement.body, as: UTF8.self)
-        try Outbox.add(
-            exchange: Exchanges.billingEvents.name, routingKey: "invoice.issued.\(announcement.storeId).\(announcement.terminalId)",
-            type: InvoiceIssuedV1.invoiceType, body: body, on: connection)
-        return .issued(seriesNumber: issued.seriesNumber, document: body)
+        for message in InvoiceAnnouncement.messages([issued.announcement], settings: announcements, timestamp: 0) {
+            try Outbox.add(
+                exchange: message.exchange, routingKey: message.routingKey, type: message.properties.type ?? InvoicesIssuedV1.messageType,
+                body: String(decoding: message.body, as: UTF8.self), on: connection)
+        }
+        return .issued(seriesNumber: issued.seriesNumber, document: String(decoding: issued.announcement.body, as: UTF8.self))
     }
 
     /// A UUID made from the ticket's sale id, the same every time.

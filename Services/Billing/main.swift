@@ -1,3 +1,5 @@
 import ServiceRuntime
 
-await TrastiendaService.main("billing") { Billing.definition(fiscal: try FiscalSettings.load(), agency: try AgencySettings.load()) }
+await TrastiendaService.main("billing") {
+    Billing.definition(fiscal: try FiscalSettings.load(), agency: try AgencySettings.load(), announcements: try AnnouncementSettings.load())
+}

@@ -14,7 +14,7 @@ enum Collections {
             consumers: { context in
                 [
                     context.consumer(
-                        "collections-invoices", queue: Queues.collectionsInvoiceIssued, topology: topology,
+                        "collections-invoices", queue: Queues.collectionsInvoiceIssued, splitter: InvoicesIssuedV1.split, topology: topology,
                         handler: ReceivableOpener(database: context.database, settle: settings.tillSettle, logger: context.logger).handle),
                     context.consumer(
                         "collections-payments", queue: Queues.collectionsPayments, topology: topology,
@@ -41,10 +41,7 @@ enum Collections {
         .merging(
             .consumingQueue(
                 Queues.collectionsInvoiceIssued,
-                bindings: [
-                    (Exchanges.billingEvents.name, RoutingKeys.allInvoicesIssued),
-                    (Exchanges.billingEvents.name, RoutingKeys.allCreditNotesIssued),
-                ]))
+                bindings: [(Exchanges.billingEvents.name, RoutingKeys.allInvoiceBatches)]))
         .merging(.consumingQueue(Queues.collectionsPayments, bindings: [(Exchanges.collectionsCommands.name, RoutingKeys.allPayments)]))
         .merging(.consumingQueue(Queues.collectionsTills, bindings: [(Exchanges.pos.name, RoutingKeys.allTillEvents)]))
 }

@@ -5,31 +5,79 @@ import Logging
 import PostgresClient
 import ServiceRuntime
 
-/// Collections' consumer of `invoice.issued` and `credit_note.issued`, in one transaction per batch: documents with
-/// a deferred payment open (or, for credit notes, lower) receivables, and documents of till sales go to their till
-/// sessions (see ``TillSessions``).
+/// Collections' consumer of billing's documents (`invoices.issued`, one message per store and batch; the per-invoice
+/// `invoice.issued` and `credit_note.issued` too, as queued before the batches), in one transaction per batch of
+/// messages: documents with a deferred payment open (or, for credit notes, lower) receivables, and documents of till
+/// sales go to their till sessions (see ``TillSessions``).
 struct ReceivableOpener: Sendable {
     let database: Database
     let settle: Duration
     let logger: Logger
 
+    /// A document as it lies in its message, before it is read.
+    private struct Found {
+        var deliveryTag: UInt64
+        var body: ArraySlice<UInt8>
+        var terminal: (store: String, terminal: String)?
+        /// Whether it came alone in its message: a broken one is then refused; one among others fails the message,
+        /// which is cut into documents (``InvoicesIssuedV1/split``) to refuse that one alone.
+        var alone: Bool
+        var traceparent: (String) -> String?
+    }
+
+    /// A document that does not decode, among others in its message.
+    struct MalformedDocument: Error, CodedFailure, CustomStringConvertible {
+        let failureCode = "collections.malformed_document"
+        var description: String
+    }
+
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
         var rejections: [Rejection] = []
-        var documents: [(InvoiceIssuedV1, traceparent: String?)] = []
+        var found: [Found] = []
+        for delivery in batch {
+            if delivery.properties.type == InvoicesIssuedV1.messageType || delivery.routingKey.hasPrefix("invoices.issued.") {
+                let issued: InvoicesIssuedV1
+                do {
+                    issued = try InvoicesIssuedV1.parse(delivery.body)
+                } catch {
+                    rejections.append(
+                        Rejection(
+                            deliveryTag: delivery.deliveryTag, code: "collections.malformed_document",
+                            reason: "not a billing.invoices.issued.v1: \(error.reason)"))
+                    continue
+                }
+                let traceparents = issued.traceparents
+                for document in issued.documents {
+                    found.append(
+                        Found(
+                            deliveryTag: delivery.deliveryTag, body: document,
+                            terminal: InvoicesIssuedV1.terminalId(in: document).map { (issued.storeId, $0) },
+                            alone: issued.documents.count == 1, traceparent: { traceparents[$0] }))
+                }
+            } else {
+                let traceparent = TraceContext.of(delivery.properties)
+                found.append(
+                    Found(
+                        deliveryTag: delivery.deliveryTag, body: delivery.body[...], terminal: Self.terminal(of: delivery.routingKey),
+                        alone: true, traceparent: { _ in traceparent }))
+            }
+        }
         // Most documents were paid at the till, by a terminal that keeps no till sessions: only those that mention a
-        // deferred payment or a till session, or whose terminal (named in the routing key) has had a session, are read.
+        // deferred payment or a till session, or whose terminal has had a session, are read.
         let deferred = Array(#""deferred""#.utf8), named = Array(#""tillSessionId""#.utf8)
-        let mentioned = batch.map { $0.body.contains(bytes: deferred) || $0.body.contains(bytes: named) }
-        let withTills = try await terminalsWithTills(batch.map(\.routingKey))
-        for (index, delivery) in batch.enumerated() {
-            let terminal = Self.terminal(of: delivery.routingKey)
-            guard mentioned[index] || terminal.map({ withTills.contains("\($0.store)/\($0.terminal)") }) == true else { continue }
-            guard
-                let document = delivery.decodeBody(
-                    InvoiceIssuedV1.self, refusing: "collections.malformed_document", expected: "a billing.invoice.issued.v1 document",
-                    into: &rejections)
-            else { continue }
-            documents.append((document, TraceContext.of(delivery.properties)))
+        let withTills = try await terminalsWithTills(found.compactMap(\.terminal))
+        var documents: [(InvoiceIssuedV1, traceparent: String?)] = []
+        for document in found {
+            let mentioned = document.body.firstRange(ofBytes: deferred) != nil || document.body.firstRange(ofBytes: named) != nil
+            guard mentioned || document.terminal.map({ withTills.contains("\($0.store)/\($0.terminal)") }) ?? true else { continue }
+            do {
+                let decoded = try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data(document.body))
+                documents.append((decoded, document.traceparent(decoded.number)))
+            } catch {
+                let reason = "not a billing.invoice.issued.v1 document: \(MessageDecoding.describe(error))"
+                guard document.alone else { throw MalformedDocument(description: reason) }
+                rejections.append(Rejection(deliveryTag: document.deliveryTag, code: "collections.malformed_document", reason: reason))
+            }
         }
         let toRecord = documents
         let settle = self.settle
@@ -56,10 +104,11 @@ struct ReceivableOpener: Sendable {
         return parts.count >= 4 ? (String(parts[parts.count - 2]), String(parts[parts.count - 1])) : nil
     }
 
-    private func terminalsWithTills(_ routingKeys: [String]) async throws -> Set<String> {
-        let terminals = routingKeys.compactMap(Self.terminal(of:))
-        guard !terminals.isEmpty else { return [] }
-        return try await database.transaction { try TillSessions.terminalsWithSessions(terminals, on: $0) }
+    private func terminalsWithTills(_ terminals: [(store: String, terminal: String)]) async throws -> Set<String> {
+        var seen: Set<String> = []
+        let unique = terminals.filter { seen.insert("\($0.store)/\($0.terminal)").inserted }
+        guard !unique.isEmpty else { return [] }
+        return try await database.transaction { try TillSessions.terminalsWithSessions(unique, on: $0) }
     }
 }
 

@@ -29,6 +29,7 @@ package enum Exchanges {
 package enum RoutingKeys {
     package static let allSales = "sale.#"
     package static let allSalesRecorded = "sale.recorded.#"
+    package static let allInvoiceBatches = "invoices.issued.#"
     package static let allInvoicesIssued = "invoice.issued.#"
     package static let allCreditNotesIssued = "credit_note.issued.#"
     package static let allShiftEvents = "shift.#"

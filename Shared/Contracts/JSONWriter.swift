@@ -72,6 +72,21 @@ package struct JSONWriter {
         needsComma = true
     }
 
+    /// Writes a value that is JSON already (a document stored as it was written), as it is.
+    package mutating func raw(_ json: ArraySlice<UInt8>) {
+        separate()
+        bytes.append(contentsOf: json)
+        needsComma = true
+    }
+
+    /// A member whose name is data, not the contract's (a trace context by document number).
+    package mutating func field(named name: String, _ value: String) {
+        string(name)
+        bytes.append(UInt8(ascii: ":"))
+        needsComma = false
+        string(value)
+    }
+
     package mutating func integer(_ value: Int64) {
         separate()
         if value < 0 { bytes.append(UInt8(ascii: "-")) }

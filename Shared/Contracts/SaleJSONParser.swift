@@ -38,6 +38,14 @@ package struct SaleJSONParser {
         try parse(body) { parser in try parser.recorded() }
     }
 
+    /// A `billing.invoices.issued.v1` batch: its store, where each document lies in `body` (checked as JSON, not
+    /// read), and the trace contexts by document number.
+    package static func parseDocumentBatch(
+        _ body: [UInt8]
+    ) throws(SaleViolation) -> (storeId: String, documents: [Range<Int>], traceparents: [String: String]) {
+        try parse(body) { parser in try parser.documentBatch() }
+    }
+
     private static func parse<T>(_ body: [UInt8], _ shape: (inout SaleJSONParser) throws -> T) throws(SaleViolation) -> T {
         do {
             return try body.withUnsafeBufferPointer { buffer in
@@ -154,13 +162,7 @@ package struct SaleJSONParser {
                 sales = try parser.array(key.string) { parser, _ in try parser.sale(whole: false) }
             case "traceparents":
                 try parser.firstTime(traceparents == nil, key)
-                if try parser.isNull() { break }
-                var found: [String: String] = [:]
-                try parser.object(path: "traceparents") { parser, key in
-                    let saleId = key.string
-                    found[saleId] = try parser.requiredString(saleId, in: "traceparents")
-                }
-                traceparents = found
+                traceparents = try parser.traceparents()
             default: try parser.skipValue()
             }
         }
@@ -168,6 +170,47 @@ package struct SaleJSONParser {
         return SaleRecordedV1(
             storeId: try present(storeId, "storeId"), recordedAt: try present(recordedAt, "recordedAt"), sales: try present(sales, "sales"),
             traceparents: traceparents)
+    }
+
+    /// `{"traceparents": {"<id>": "<W3C trace context>", …}}`, or null.
+    private mutating func traceparents() throws -> [String: String]? {
+        if try isNull() { return nil }
+        var found: [String: String] = [:]
+        try object(path: "traceparents") { parser, key in
+            let id = key.string
+            found[id] = try parser.requiredString(id, in: "traceparents")
+        }
+        return found
+    }
+
+    private mutating func documentBatch() throws -> (storeId: String, documents: [Range<Int>], traceparents: [String: String]) {
+        var storeId: String?
+        var documents: [Range<Int>]?
+        var traceparents: [String: String]??
+        try object(path: "") { parser, key in
+            switch key {
+            case "storeId":
+                try parser.firstTime(storeId == nil, key)
+                storeId = try parser.requiredString(key.string)
+            case "documents":
+                try parser.firstTime(documents == nil, key)
+                var ranges: [Range<Int>] = []
+                try parser.forEachElement(key.string) { parser, index in
+                    parser.skipWhitespace()
+                    guard parser.peek() == UInt8(ascii: "{") else { throw parser.wrongType("documents[\(index)]", "an object") }
+                    let start = parser.index
+                    try parser.skipValue()
+                    ranges.append(start..<parser.index)
+                }
+                documents = ranges
+            case "traceparents":
+                try parser.firstTime(traceparents == nil, key)
+                traceparents = .some(try parser.traceparents())
+            default: try parser.skipValue()
+            }
+        }
+        try expectEnd()
+        return (try present(storeId, "storeId"), try present(documents, "documents"), (traceparents ?? nil) ?? [:])
     }
 
     private mutating func customer() throws -> POSSaleV1.Customer {

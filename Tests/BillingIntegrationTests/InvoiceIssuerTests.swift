@@ -2,6 +2,7 @@ import AMQPClient
 import Contracts
 import Foundation
 import PostgresClient
+import ServiceRuntime
 import Testing
 import TrastiendaTesting
 
@@ -27,8 +28,10 @@ struct InvoiceIssuerTests {
 
     /// Billing running with an issuer for S001, a till to publish `sale.recorded` and a collector of what billing
     /// announces; the collector runs while `body` does.
-    func withBilling(_ body: (RunningService, AMQPConnection, Seen) async throws -> Void) async throws {
-        try await RunningService.with(Billing.definition) { service in
+    func withBilling(
+        _ definition: ServiceDefinition = Billing.definition, _ body: (RunningService, AMQPConnection, Seen) async throws -> Void
+    ) async throws {
+        try await RunningService.with(definition) { service in
             let put = try await service.request(
                 "PUT", "/issuers/89890001K", body: #"{"legalName":"Trastienda Norte SL","address":"C/ Real 1","stores":["S001"]}"#)
             #expect(put.status == 200)
@@ -57,10 +60,10 @@ struct InvoiceIssuerTests {
             // The return comes first, in its own announcement: it waits until its sale is invoiced.
             try await till.publish(announcement([sale(returnOf: sales[0].saleId)]))
             try await till.publish(announcement(sales))
-            #expect(await eventually(timeout: .seconds(30)) { issued.count >= 4 })
+            #expect(await eventually(timeout: .seconds(30)) { issued.batchedDocuments.count >= 4 })
             try await till.publish(announcement([sales[1]]))  // a redelivery
-            #expect(await eventually { issued.count >= 5 })
-            let documents = try issued.all.map { try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data($0.body)) }
+            #expect(await eventually { issued.batchedDocuments.count >= 5 })
+            let documents = try issued.invoices()
             let invoices = documents.filter { $0.kind == "F2" }
             #expect(Set(invoices.map(\.number)) == ["S001-2026/1", "S001-2026/2", "S001-2026/3"])
             #expect(invoices.allSatisfy { $0.totalCents == 1_210 && $0.totalBaseCents == 1_000 && $0.totalTaxCents == 210 })
@@ -69,7 +72,9 @@ struct InvoiceIssuerTests {
             #expect(credit.corrects == documents.first { $0.saleId == sales[0].saleId }?.number)
             #expect(credit.totalCents == -1_210)
             #expect(credit.qrURL.contains("numserie=R-S001-2026%2F1"))
-            #expect(issued.all.contains { $0.routingKey == "credit_note.issued.S001.S001-T01" })
+            // One message per store and batch, and none of one document by default.
+            #expect(issued.all.allSatisfy { $0.routingKey == "invoices.issued.S001" && $0.properties.type == InvoicesIssuedV1.messageType })
+            #expect(issued.perInvoice.isEmpty)
             let chain = try await service.request("GET", "/issuers/89890001K/chain")
             #expect(chain.body == #"{"issuer":"89890001K","records":4,"valid":true,"firstBroken":null}"#)
             let one = try await service.request("GET", "/invoices/S001-2026/2")
@@ -96,12 +101,25 @@ struct InvoiceIssuerTests {
             var shop = sale(total: 12_620)
             shop.customer = .init(taxId: "B12345678", name: "Ultramarinos Pepe SL", address: "C/ Mayor 2")
             try await till.publish(announcement([shop]))
-            #expect(await eventually { issued.count >= 1 })
-            let document = try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data(try #require(issued.all.first).body))
+            #expect(await eventually { issued.batchedDocuments.count >= 1 })
+            let document = try #require(try issued.invoices().first)
             #expect(document.kind == "F1")
             #expect(document.customer?.name == "Ultramarinos Pepe SL")
             #expect(document.taxes == [.init(rate: 21, baseCents: 10_000, taxCents: 2_100, surchargeBasisPoints: 520, surchargeCents: 520)])
             #expect(document.totalCents == 12_620)
+        }
+    }
+
+    @Test("with per-invoice events on, every document is also announced alone, under its store and terminal, exactly as in its batch")
+    func perInvoiceEvents() async throws {
+        try await withBilling(Billing.definitionWithPerInvoiceEvents) { service, till, issued in
+            let sales = [sale(), sale()]
+            try await till.publish(announcement(sales + [sale(returnOf: sales[0].saleId)]))
+            #expect(await eventually(timeout: .seconds(30)) { issued.batchedDocuments.count >= 3 && issued.perInvoice.count >= 3 })
+            #expect(issued.perInvoice.map(\.body) == issued.batchedDocuments)
+            #expect(issued.perInvoice.map(\.routingKey) == ["invoice.issued.S001.S001-T01", "invoice.issued.S001.S001-T01", "credit_note.issued.S001.S001-T01"])
+            #expect(issued.perInvoice.map(\.properties.type) == [InvoiceIssuedV1.invoiceType, InvoiceIssuedV1.invoiceType, InvoiceIssuedV1.creditNoteType])
+            #expect(issued.perInvoice.map(\.properties.messageId) == ["S001-2026/1", "S001-2026/2", "R-S001-2026/1"])
         }
     }
 }

@@ -41,9 +41,30 @@ struct CollectionsHarness {
         return (response.status, try? JSONSerialization.jsonObject(with: Data(response.body.utf8)), response.body)
     }
 
-    /// Publishes documents as billing does.
+    /// Publishes documents as billing does: one `billing.invoices.issued.v1` per store, in order.
     func issue(_ documents: [InvoiceIssuedV1]) async throws {
-        try await billing.publish(documents.map(Self.message))
+        try await billing.publish(Self.batches(documents))
+    }
+
+    static func batches(_ documents: [InvoiceIssuedV1]) -> [OutgoingMessage] {
+        var stores: [String] = []
+        for document in documents where !stores.contains(document.storeId) { stores.append(document.storeId) }
+        return stores.map { store in
+            let documents = documents.filter { $0.storeId == store }
+            let batch = InvoicesIssuedV1(storeId: store, documents: documents.map { $0.json()[...] })
+            return OutgoingMessage(
+                exchange: Exchanges.billingEvents.name, routingKey: InvoicesIssuedV1.routingKey(storeId: store), body: batch.json(),
+                properties: MessageProperties(type: InvoicesIssuedV1.messageType, messageId: "\(documents[0].number)+\(documents.count)"))
+        }
+    }
+
+    /// A document in the per-invoice form, put straight into collections' queue (as messages queued before billing
+    /// announced in batches are).
+    static func queuedAlone(_ document: InvoiceIssuedV1) -> OutgoingMessage {
+        var message = message(document)
+        message.exchange = ""
+        message.routingKey = Queues.collectionsInvoiceIssued
+        return message
     }
 
     static func message(_ document: InvoiceIssuedV1) -> OutgoingMessage {

@@ -110,7 +110,7 @@ struct CollectionsPipelineTests {
                 exchanges: [Exchanges.pos, Exchanges.billingEvents, Exchanges.collectionsEvents],
                 queues: [.init(name: "test.invoices"), .init(name: "test.receivables")],
                 bindings: [
-                    .init(queue: "test.invoices", exchange: Exchanges.billingEvents.name, routingKey: "invoice.issued.#"),
+                    .init(queue: "test.invoices", exchange: Exchanges.billingEvents.name, routingKey: "invoices.issued.#"),
                     .init(queue: "test.receivables", exchange: Exchanges.collectionsEvents.name, routingKey: "receivable.opened"),
                 ])
             let invoices = Seen()
@@ -141,13 +141,17 @@ struct CollectionsPipelineTests {
                         exchange: Exchanges.pos.name, routingKey: untraced.routingKey, body: Array(try JSONEncoder().encode(untraced)),
                         properties: MessageProperties(type: "pos.sale.v1", messageId: untraced.saleId)),
                 ])
-                #expect(await eventually(timeout: .seconds(30)) { invoices.count == 2 && receivables.count == 1 })
-                let invoice = try #require(invoices.all.first { (try? JSONDecoder().decode(InvoiceIssuedV1.self, from: Data($0.body)))?.saleId == sale.saleId })
-                let other = try #require(invoices.all.first { $0.properties.messageId != invoice.properties.messageId })
-                let invoiceTrace = try #require(TraceContext.of(invoice.properties))
+                #expect(await eventually(timeout: .seconds(30)) { invoices.batchedDocuments.count == 2 && receivables.count == 1 })
+                // Each document's trace is in its batch, by number.
+                var traces: [String: String] = [:]
+                for delivery in invoices.all { traces.merge(try InvoicesIssuedV1.parse(delivery.body).traceparents) { $1 } }
+                let documents = try invoices.invoices()
+                let invoice = try #require(documents.first { $0.saleId == sale.saleId })
+                let other = try #require(documents.first { $0.saleId == untraced.saleId })
+                let invoiceTrace = try #require(traces[invoice.number])
                 #expect(TraceContext.traceId(invoiceTrace) == "4bf92f3577b34da6a3ce929d0e0e4736", "the sale's trace")
                 #expect(invoiceTrace != traced, "billing's own span")
-                #expect(TraceContext.of(other.properties) == nil, "a sale without a trace gives an invoice without one")
+                #expect(traces[other.number] == nil, "a sale without a trace gives an invoice without one")
                 let receivableTrace = try #require(TraceContext.of(receivables.all[0].properties))
                 #expect(TraceContext.traceId(receivableTrace) == "4bf92f3577b34da6a3ce929d0e0e4736")
             }
@@ -173,7 +177,7 @@ struct CollectionsPipelineTests {
             let seen = Seen()
             try await running([collector(stack.amqp, queue: "test.dunning", topology: listen, into: seen)]) {
                 // Five invoices issued on 2026-10-01, due on 2026-10-31.
-                try await billing.publish((1...5).map { CollectionsHarness.message(document("S001-2026/\($0)", deferred: 1_000 * Int64($0))) })
+                try await billing.publish(CollectionsHarness.batches((1...5).map { document("S001-2026/\($0)", deferred: 1_000 * Int64($0)) }))
                 await billing.close()
                 #expect(await eventually { seen.all.filter { $0.routingKey == "receivable.opened" }.count == 5 })
 

@@ -80,6 +80,46 @@ struct ReceivablesTests {
         }
     }
 
+    @Test("documents queued in the per-invoice form are booked as batched ones; a broken document in a batch is parked alone, its neighbours booked")
+    func documentForms() async throws {
+        try await CollectionsHarness.with { harness in
+            try await harness.billing.publish([CollectionsHarness.queuedAlone(document("S001-2026/1", deferred: 700))])
+            #expect(await eventually { (try? await outstanding(harness, "S001-2026/1")) == 700 })
+            // Sent again in the batch form: the same document, booked once.
+            try await harness.issue([document("S001-2026/1", deferred: 700)])
+            let parked = Seen()
+            var broken = Array(document("S001-2026/3", deferred: 300).json())
+            broken.replaceSubrange(broken.firstRange(of: Array(#""totalCents":300"#.utf8))!, with: Array(#""totalCents":"300""#.utf8))
+            try await running([
+                collector(
+                    harness.service.amqp, queue: Topology.deadLetterQueueName(for: Queues.collectionsInvoiceIssued), topology: Collections.topology,
+                    into: parked)
+            ]) {
+                let batch = InvoicesIssuedV1(
+                    storeId: "S001", documents: [document("S001-2026/2", deferred: 200).json()[...], broken[...], document("S001-2026/4", deferred: 400).json()[...]])
+                try await harness.billing.publish([
+                    OutgoingMessage(
+                        exchange: Exchanges.billingEvents.name, routingKey: InvoicesIssuedV1.routingKey(storeId: "S001"), body: batch.json(),
+                        properties: MessageProperties(type: InvoicesIssuedV1.messageType, messageId: "S001-2026/2+3")),
+                    OutgoingMessage(
+                        exchange: Exchanges.billingEvents.name, routingKey: InvoicesIssuedV1.routingKey(storeId: "S001"), body: Array(#"{"storeId":"S001"}"#.utf8),
+                        properties: MessageProperties(type: InvoicesIssuedV1.messageType, messageId: "nothing")),
+                ])
+                #expect(await eventually(timeout: .seconds(20)) { parked.count == 2 })
+            }
+            #expect(try await outstanding(harness, "S001-2026/1") == 700, "booked once")
+            #expect(try await outstanding(harness, "S001-2026/2") == 200)
+            #expect(try await outstanding(harness, "S001-2026/4") == 400)
+            let reasons = parked.all.compactMap { delivery -> String? in
+                guard case .string(let reason) = delivery.properties.headers[Rejection.reasonHeader] else { return nil }
+                return reason
+            }
+            #expect(reasons.contains { $0.contains("totalCents") }, "\(reasons)")
+            #expect(reasons.contains { $0.contains("documents") }, "\(reasons)")
+            #expect(parked.all.contains { (try? InvoicesIssuedV1.parse($0.body))?.documents.map { Array($0) } == [broken] })
+        }
+    }
+
     @Test("a payment message is recorded once; a bad one is dead-lettered with its reason")
     func paymentMessages() async throws {
         try await CollectionsHarness.with { harness in
