@@ -267,71 +267,70 @@ enum BillingStore {
         issued.reserveCapacity(invoices.count)
         var invoiceOfSale: [String: RecordReference] = [:]
         // Binary COPY: the document and the record (most of each row) go as they are, neither escaped here nor
-        // unescaped by the server.
-        var rows = BinaryCopyRows(reservingBytes: invoices.count * 6_144)
-        for invoice in invoices {
-            let draft = invoice.draft
-            let number = next[invoice.series, default: 1]
-            next[invoice.series] = number + 1
-            let head = heads[draft.issuer.taxId, default: ChainHead()]
-            let record = VerifactuRecord(
-                issuerTaxId: draft.issuer.taxId, seriesNumber: "\(invoice.series)/\(number)", issueDate: invoice.issueDate.verifactu,
-                kind: draft.kind, totalTax: Money.decimal(draft.totalTaxCents + draft.totalSurchargeCents),
-                totalAmount: Money.decimal(draft.totalCents), previousFingerprint: head.lastFingerprint, generatedAt: generatedAt)
-            let fingerprint = record.fingerprint
-            let position = head.records + 1
-            heads[draft.issuer.taxId] = ChainHead(
-                lastFingerprint: fingerprint, records: position, lastSeriesNumber: record.seriesNumber, lastIssueDate: record.issueDate)
-            invoiceOfSale[draft.saleId] = RecordReference(issuerTaxId: draft.issuer.taxId, seriesNumber: record.seriesNumber, issueDate: record.issueDate)
-            let corrects: RecordReference? =
-                switch invoice.corrects {
-                case .invoice(let reference): reference
-                case .saleInBatch(let saleId): invoiceOfSale[saleId]
-                case nil: nil
+        // unescaped by the server; sent as the rows are written, so that the server inserts the first invoices while
+        // the next are built (this section runs with the issuers' chains locked: the two overlap on two processes).
+        let columns = [
+            "series", "number", "sale_id", "kind", "issuer_tax_id", "store_id", "terminal_id", "issue_date", "total_cents",
+            "tax_cents", "chain_position", "previous_fingerprint", "fingerprint", "generated_at", "document", "record",
+        ]
+        try connection.copyStreaming(into: "invoices", columns: columns) { stream in
+            for invoice in invoices {
+                let draft = invoice.draft
+                let number = next[invoice.series, default: 1]
+                next[invoice.series] = number + 1
+                let head = heads[draft.issuer.taxId, default: ChainHead()]
+                let record = VerifactuRecord(
+                    issuerTaxId: draft.issuer.taxId, seriesNumber: "\(invoice.series)/\(number)", issueDate: invoice.issueDate.verifactu,
+                    kind: draft.kind, totalTax: Money.decimal(draft.totalTaxCents + draft.totalSurchargeCents),
+                    totalAmount: Money.decimal(draft.totalCents), previousFingerprint: head.lastFingerprint, generatedAt: generatedAt)
+                let fingerprint = record.fingerprint
+                let position = head.records + 1
+                heads[draft.issuer.taxId] = ChainHead(
+                    lastFingerprint: fingerprint, records: position, lastSeriesNumber: record.seriesNumber, lastIssueDate: record.issueDate)
+                invoiceOfSale[draft.saleId] = RecordReference(issuerTaxId: draft.issuer.taxId, seriesNumber: record.seriesNumber, issueDate: record.issueDate)
+                let corrects: RecordReference? =
+                    switch invoice.corrects {
+                    case .invoice(let reference): reference
+                    case .saleInBatch(let saleId): invoiceOfSale[saleId]
+                    case nil: nil
+                    }
+                let body = InvoiceIssuedV1(
+                    invoice, series: invoice.series, number: number, record: record, fingerprint: fingerprint, corrects: corrects?.seriesNumber
+                ).json()
+                let billingRecord = BillingRecordXML(
+                    record: record, fingerprint: fingerprint, issuerName: draft.issuer.legalName, draft: draft, corrects: corrects,
+                    substitutes: invoice.substitutes,
+                    previous: head.previous(issuerTaxId: draft.issuer.taxId), system: system
+                ).bytes
+                guard let saleUUID = UUIDText.parse(draft.saleId) else {
+                    throw PostgresError(.queryFailed, "sale id '\(draft.saleId.prefix(60))' is not a UUID")
                 }
-            let body = InvoiceIssuedV1(
-                invoice, series: invoice.series, number: number, record: record, fingerprint: fingerprint, corrects: corrects?.seriesNumber
-            ).json()
-            let billingRecord = BillingRecordXML(
-                record: record, fingerprint: fingerprint, issuerName: draft.issuer.legalName, draft: draft, corrects: corrects,
-                substitutes: invoice.substitutes,
-                previous: head.previous(issuerTaxId: draft.issuer.taxId), system: system
-            ).bytes
-            guard let saleUUID = UUIDText.parse(draft.saleId) else {
-                throw PostgresError(.queryFailed, "sale id '\(draft.saleId.prefix(60))' is not a UUID")
+                stream.rows.startRow(fields: 16)
+                stream.rows.append(text: invoice.series)
+                stream.rows.append(bigint: number)
+                stream.rows.append(uuid: saleUUID)
+                stream.rows.append(text: draft.kind.rawValue)
+                stream.rows.append(text: draft.issuer.taxId)
+                stream.rows.append(text: draft.storeId)
+                stream.rows.append(text: draft.terminalId)
+                stream.rows.append(dateYear: invoice.issueDate.year, month: invoice.issueDate.month, day: invoice.issueDate.day)
+                stream.rows.append(bigint: draft.totalCents)
+                stream.rows.append(bigint: draft.totalTaxCents + draft.totalSurchargeCents)
+                stream.rows.append(bigint: position)
+                stream.rows.append(text: record.previousFingerprint)
+                stream.rows.append(text: fingerprint)
+                stream.rows.append(text: generatedAt)
+                body.withUnsafeBufferPointer { stream.rows.append(utf8: $0) }
+                billingRecord.withUnsafeBufferPointer { stream.rows.append(utf8: $0) }
+                try stream.rowEnded()
+                issued.append(
+                    IssuedInvoice(
+                        number: number, record: record, fingerprint: fingerprint,
+                        announcement: InvoiceAnnouncement(
+                            kind: draft.kind, seriesNumber: record.seriesNumber, storeId: draft.storeId, terminalId: draft.terminalId,
+                            body: body, traceparent: TraceContext.child(of: invoice.traceparent))))
             }
-            rows.startRow(fields: 16)
-            rows.append(text: invoice.series)
-            rows.append(bigint: number)
-            rows.append(uuid: saleUUID)
-            rows.append(text: draft.kind.rawValue)
-            rows.append(text: draft.issuer.taxId)
-            rows.append(text: draft.storeId)
-            rows.append(text: draft.terminalId)
-            rows.append(dateYear: invoice.issueDate.year, month: invoice.issueDate.month, day: invoice.issueDate.day)
-            rows.append(bigint: draft.totalCents)
-            rows.append(bigint: draft.totalTaxCents + draft.totalSurchargeCents)
-            rows.append(bigint: position)
-            rows.append(text: record.previousFingerprint)
-            rows.append(text: fingerprint)
-            rows.append(text: generatedAt)
-            body.withUnsafeBufferPointer { rows.append(utf8: $0) }
-            billingRecord.withUnsafeBufferPointer { rows.append(utf8: $0) }
-            issued.append(
-                IssuedInvoice(
-                    number: number, record: record, fingerprint: fingerprint,
-                    announcement: InvoiceAnnouncement(
-                        kind: draft.kind, seriesNumber: record.seriesNumber, storeId: draft.storeId, terminalId: draft.terminalId,
-                        body: body, traceparent: TraceContext.child(of: invoice.traceparent))))
         }
-        rows.finish()
-        try connection.copy(
-            into: "invoices",
-            columns: [
-                "series", "number", "sale_id", "kind", "issuer_tax_id", "store_id", "terminal_id", "issue_date", "total_cents",
-                "tax_cents", "chain_position", "previous_fingerprint", "fingerprint", "generated_at", "document", "record",
-            ],
-            data: rows)
         let chains = heads.sorted { $0.key < $1.key }
         try connection.query(
             """

@@ -87,7 +87,33 @@ package struct BinaryCopyRows: Sendable {
 
     var isComplete: Bool { isFinished }
 
+    /// Hands the bytes laid out so far to `send` and forgets them (keeping the buffer), for a COPY sent as it is
+    /// written (``PostgresConnection/copyStreaming(into:columns:chunkBytes:_:)``).
+    mutating func drain(_ send: (UnsafeBufferPointer<UInt8>) throws(PostgresError) -> Void) throws(PostgresError) {
+        guard !bytes.isEmpty else { return }
+        try bytes.withUnsafeBufferPointer { (buffer) throws(PostgresError) in try send(buffer) }
+        bytes.removeAll(keepingCapacity: true)
+    }
+
     private mutating func appendBigEndian<T: FixedWidthInteger>(_ value: T) {
         withUnsafeBytes(of: value.bigEndian) { bytes.append(contentsOf: $0) }
+    }
+}
+
+/// The rows of a binary COPY being sent as they are written (``PostgresConnection/copyStreaming(into:columns:chunkBytes:_:)``):
+/// lay out each row in `rows`, then call ``rowEnded()``, which sends what is laid out once it fills a chunk.
+package struct BinaryCopyStream {
+    package var rows: BinaryCopyRows
+    private let chunkBytes: Int
+    private let send: (UnsafeBufferPointer<UInt8>) throws(PostgresError) -> Void
+
+    init(chunkBytes: Int, send: @escaping (UnsafeBufferPointer<UInt8>) throws(PostgresError) -> Void) {
+        self.rows = BinaryCopyRows(reservingBytes: chunkBytes + chunkBytes / 2)
+        self.chunkBytes = chunkBytes
+        self.send = send
+    }
+
+    package mutating func rowEnded() throws(PostgresError) {
+        if rows.bytes.count >= chunkBytes { try rows.drain(send) }
     }
 }

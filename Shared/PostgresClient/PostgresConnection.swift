@@ -124,8 +124,30 @@ package final class PostgresConnection {
         return try copy(into: table, columns: columns, bytes: data.bytes, options: " WITH (FORMAT binary)")
     }
 
-    private func copy(into table: String, columns: [String], bytes: [UInt8], options: String) throws(PostgresError) -> Int {
+    /// A binary COPY sent while it is written: `write` lays out rows in the stream it is given, and every
+    /// `chunkBytes` or so they go to the server, which inserts them while the next are laid out (the caller's work
+    /// and the server's overlap, on two processes). Returns how many rows were written. If `write` throws, the COPY
+    /// is abandoned and the error rethrown (the caller's transaction is then to be rolled back).
+    @discardableResult
+    package func copyStreaming(
+        into table: String, columns: [String], chunkBytes: Int = 1 << 16, _ write: (inout BinaryCopyStream) throws -> Void
+    ) throws -> Int {
         let connection = try live()
+        let sql = try startCopy(into: table, columns: columns, options: " WITH (FORMAT binary)", on: connection)
+        var stream = BinaryCopyStream(chunkBytes: chunkBytes) { (bytes) throws(PostgresError) in try Self.put(bytes, on: connection) }
+        do {
+            try write(&stream)
+            stream.rows.finish()
+            try stream.rows.drain { (bytes) throws(PostgresError) in try Self.put(bytes, on: connection) }
+        } catch {
+            _ = PQputCopyEnd(connection, "abandoned by the client")
+            while let result = PQgetResult(connection) { PQclear(result) }
+            throw error
+        }
+        return try endCopy(sql: sql, on: connection)
+    }
+
+    private func startCopy(into table: String, columns: [String], options: String, on connection: OpaquePointer) throws(PostgresError) -> String {
         let columnList = columns.map(PostgresIdentifier.quote).joined(separator: ", ")
         let sql = "COPY \(Self.quoteQualified(table)) (\(columnList)) FROM STDIN\(options)"
         let start = PQexec(connection, sql)
@@ -134,20 +156,32 @@ package final class PostgresConnection {
             throw PostgresError(.copyFailed, "COPY did not start")
         }
         PQclear(start)
-        let sent = bytes.withUnsafeBufferPointer { bytes in
-            bytes.withMemoryRebound(to: CChar.self) { chars -> Bool in
-                var offset = 0
-                while offset < chars.count {
-                    let length = min(1 << 18, chars.count - offset)
-                    guard PQputCopyData(connection, chars.baseAddress! + offset, Int32(length)) == 1 else { return false }
-                    offset += length
-                }
-                return true
+        return sql
+    }
+
+    private static func put(_ bytes: UnsafeBufferPointer<UInt8>, on connection: OpaquePointer) throws(PostgresError) {
+        let sent = bytes.withMemoryRebound(to: CChar.self) { chars -> Bool in
+            var offset = 0
+            while offset < chars.count {
+                let length = min(1 << 18, chars.count - offset)
+                guard PQputCopyData(connection, chars.baseAddress! + offset, Int32(length)) == 1 else { return false }
+                offset += length
             }
+            return true
         }
         guard sent else {
             throw PostgresError(.copyFailed, "sending COPY data failed: \(String(cString: PQerrorMessage(connection)).trimmed)")
         }
+    }
+
+    private func copy(into table: String, columns: [String], bytes: [UInt8], options: String) throws(PostgresError) -> Int {
+        let connection = try live()
+        let sql = try startCopy(into: table, columns: columns, options: options, on: connection)
+        try bytes.withUnsafeBufferPointer { (bytes) throws(PostgresError) in try Self.put(bytes, on: connection) }
+        return try endCopy(sql: sql, on: connection)
+    }
+
+    private func endCopy(sql: String, on connection: OpaquePointer) throws(PostgresError) -> Int {
         guard PQputCopyEnd(connection, nil) == 1 else {
             throw PostgresError(.copyFailed, "ending COPY failed: \(String(cString: PQerrorMessage(connection)).trimmed)")
         }
