@@ -44,23 +44,31 @@ struct VerifactuRecord: Sendable, Equatable {
 
     /// The tax agency's validation URL printed as the ticket's QR code, each value URL-encoded.
     func validationURL(base: String = "https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQR") -> String {
-        func encoded(_ value: String) -> String {
-            let hex = Array("0123456789ABCDEF".utf8)
-            var bytes: [UInt8] = []
-            bytes.reserveCapacity(value.utf8.count)
-            for byte in value.utf8 {
-                switch byte {
-                case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                    UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
-                    bytes.append(byte)
-                default:
-                    bytes += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
-                }
-            }
-            return String(decoding: bytes, as: UTF8.self)
+        var url: [UInt8] = []
+        url.reserveCapacity(base.utf8.count + 128)
+        url.append(contentsOf: base.utf8)
+        for (name, value) in [("?nif=", issuerTaxId), ("&numserie=", seriesNumber), ("&fecha=", issueDate), ("&importe=", totalAmount)] {
+            url.append(contentsOf: name.utf8)
+            Self.appendPercentEncoded(value, to: &url)
         }
-        return "\(base)?nif=\(encoded(issuerTaxId))&numserie=\(encoded(seriesNumber))&fecha=\(encoded(issueDate))"
-            + "&importe=\(encoded(totalAmount))"
+        return String(decoding: url, as: UTF8.self)
+    }
+
+    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
+
+    /// RFC 3986's unreserved characters as they are, every other byte as `%XX`.
+    private static func appendPercentEncoded(_ value: String, to url: inout [UInt8]) {
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"):
+                url.append(byte)
+            default:
+                url.append(UInt8(ascii: "%"))
+                url.append(hexDigits[Int(byte >> 4)])
+                url.append(hexDigits[Int(byte & 0x0F)])
+            }
+        }
     }
 }
 
