@@ -94,6 +94,12 @@ struct BillingRecordIntegrationTests {
                 await #expect(throws: PostgresError.self, "\(statement)") { try await database.query(statement) }
             }
             #expect(try await invoices().count == 9)
+            // An invoice's issuer stays: it can be neither removed nor renamed (its name and address may change).
+            for statement in ["DELETE FROM issuers", "UPDATE issuers SET tax_id = 'B12345674'", "TRUNCATE issuers CASCADE"] {
+                await #expect(throws: PostgresError.self, "\(statement)") { try await database.query(statement) }
+            }
+            try await database.query("UPDATE issuers SET address = address")
+            #expect(try await database.query("SELECT count(*) FROM issuers")[0].decode(Int.self, at: 0) >= 1)
             // Changed after the fact around the trigger (a superuser's replica session): the chain check names it.
             try await database.transaction { connection in
                 try connection.query("SET LOCAL session_replication_role = replica")

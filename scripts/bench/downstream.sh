@@ -49,9 +49,17 @@ intake_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")
 psql -q -h localhost -U postgres -c CHECKPOINT
 all0=$(ticks_all); beam0=$(ticks_beam)
 billing=$(start billing $billing_port)
-[ -n "${BENCH_PROFILE:-}" ] && { perf record -F 499 -g -p "$billing" -o /tmp/bench-billing.perf >/dev/null 2>&1 & }
+# BENCH_PROFILE=1 records where billing spends its time, BENCH_PROFILE=all the whole machine's while billing drains
+# (perf report -i /tmp/bench-billing.perf --sort comm,symbol).
+profiler=""
+case "${BENCH_PROFILE:-}" in
+    "") ;;
+    all) perf record -F 499 -a -g -o /tmp/bench-billing.perf >/dev/null 2>&1 & profiler=$! ;;
+    *) perf record -F 499 -g -p "$billing" -o /tmp/bench-billing.perf >/dev/null 2>&1 & ;;
+esac
 billing_stat() { curl -sf -H "$bearer" "http://localhost:$billing_port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
 until [ "$(billing_stat issued)" -ge "$count" ] 2>/dev/null; do sleep 0.2; done
+[ -z "$profiler" ] || { kill -INT "$profiler"; wait "$profiler" 2>/dev/null || true; }
 all1=$(ticks_all); beam1=$(ticks_beam); own=$(ticks_of "$billing")
 first=$(billing_stat firstDeliveryAtMilliseconds); last=$(billing_stat lastCommitAtMilliseconds); retried=$(billing_stat retried)
 stop "$billing"
