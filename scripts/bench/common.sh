@@ -21,3 +21,11 @@ ticks_all() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
 ticks_of() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
 ticks_beam() { ticks_of $(pgrep -x beam.smp); }
 per_sale_us() { python3 -c "print(round($1 / 100 * 1e6 / $count, 1))"; }
+
+# Stops services started in a command substitution (not this shell's children, so `wait` cannot wait for them) and
+# waits until each has exited: the next one started on the same port must not find the last still shutting down.
+stop_services() {
+    kill -TERM "$@" 2>/dev/null || true
+    local pid
+    for pid in "$@"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done
+}

@@ -27,7 +27,7 @@ start() {  # name port: starts a service and waits until it is ready; prints its
     until curl -sf "http://localhost:$2/health/ready" >/dev/null; do sleep 0.1; done
     echo $pid
 }
-stop() { kill -TERM "$1"; wait "$1" 2>/dev/null || true; }
+stop() { stop_services "$@"; }
 invoices() { psql -qtA -h localhost -U postgres -d "$database" -c "SELECT coalesce(sum(next_number - 1), 0) FROM billing.series"; }
 
 # Both services declare their queues and migrate; billing gets one issuer for pos-sim's 50 stores.

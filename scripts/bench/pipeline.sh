@@ -2,9 +2,9 @@
 # The whole back office at closing time. The same sales (pos-sim, one seed: 50 stores × 8 terminals, with returns,
 # customers and sales on account) are preloaded twice: once for intake alone, whose drain is the baseline, and once
 # for the five services started together as `make run` runs them (one replica each, same defaults). From intake's
-# first delivery, each service's finish is when its own table holds every sale (recorded, invoiced or credited,
-# stock moved, cashier credited) or, for collections, every document on account booked; the pipeline's rate is the
-# sales over the last finish.
+# first delivery, each service's finish is when it has done every sale (recorded, invoiced, stock moved: their own
+# counters; cashier credited: hr's table) or, for collections, booked every document on account (its table); the
+# pipeline's rate is the sales over the last finish.
 # CPU per sale is every process's (the five services, the broker, PostgreSQL) over the pipeline's run. Memory: each
 # service's resident set idle (ready, no backlog, 2 s after start) and at its peak (VmHWM) over the run; with
 # BENCH_PIPELINE_BACKLOGS="100000 200000" the run is made for each backlog and the peaks compared (bounded by prefetch
@@ -30,7 +30,7 @@ start() {  # name port vhost database: starts a service and waits until it is re
     until curl -sf "http://localhost:$2/health/ready" >/dev/null; do sleep 0.1; done
     echo $pid
 }
-stop() { kill -TERM "$@" 2>/dev/null; wait "$@" 2>/dev/null || true; }
+stop() { stop_services "$@"; }
 port() { local i; for i in "${!services[@]}"; do [ "${services[$i]}" = "$1" ] && echo $((base_port + i)); done; }
 now_ms() { date +%s%3N; }
 rss_mb() { awk -v field="$2:" '$1 == field { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }  # pid VmRSS|VmHWM
