@@ -1,5 +1,6 @@
 import Contracts
 import ServiceRuntime
+import Synchronization
 
 /// The software that produces the billing records (`SistemaInformatico`), from configuration: who makes it, what it
 /// is called, its version and this installation's number.
@@ -169,7 +170,22 @@ struct BillingRecordXML {
         xml.close("sf:Encadenamiento")
     }
 
+    /// The invoicing system's block, the same in every record an installation writes: written once, then copied.
+    private static let systemBlock = Mutex<(system: InvoicingSystem, bytes: [UInt8])?>(nil)
+
     static func system(_ system: InvoicingSystem, into xml: inout XMLText) {
+        if let written = systemBlock.withLock({ $0 }), written.system == system {
+            xml.append(written.bytes[...])
+            return
+        }
+        var block = XMLText(reservingBytes: 512)
+        writeSystem(system, into: &block)
+        let bytes = block.bytes
+        systemBlock.withLock { $0 = (system, bytes) }
+        xml.append(bytes[...])
+    }
+
+    private static func writeSystem(_ system: InvoicingSystem, into xml: inout XMLText) {
         xml.open("sf:SistemaInformatico")
         xml.element("sf:NombreRazon", system.producerName, limit: 120)
         xml.element("sf:NIF", system.producerTaxId)
@@ -204,7 +220,10 @@ struct BillingRecordXML {
 struct XMLText {
     private(set) var bytes: [UInt8] = []
 
-    init() { bytes.reserveCapacity(2_048) }
+    init(reservingBytes capacity: Int = 2_048) { bytes.reserveCapacity(capacity) }
+
+    /// Markup written already, as it is.
+    mutating func append(_ written: ArraySlice<UInt8>) { bytes.append(contentsOf: written) }
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
 

@@ -15,19 +15,49 @@ struct IssueDate: Sendable, Equatable {
         self.day = day
     }
 
+    /// The date `yyyy-mm-dd` that begins `occurredAt` (intake validated it), read digit by digit.
     init(occurredAt: String) {
-        let parts = occurredAt.prefix(10).split(separator: "-").compactMap { Int($0) }
-        self.init(year: parts[0], month: parts[1], day: parts[2])
+        var fields = (0, 0, 0)
+        var field = 0
+        for byte in occurredAt.utf8.prefix(10) {
+            if byte == UInt8(ascii: "-") {
+                field += 1
+                continue
+            }
+            let digit = Int(byte &- UInt8(ascii: "0"))
+            switch field {
+            case 0: fields.0 = fields.0 * 10 + digit
+            case 1: fields.1 = fields.1 * 10 + digit
+            default: fields.2 = fields.2 * 10 + digit
+            }
+        }
+        self.init(year: fields.0, month: fields.1, day: fields.2)
     }
 
     /// `yyyy-mm-dd`, as the invoice document and PostgreSQL write it.
-    var iso: String { "\(Self.digits(year, 4))-\(Self.digits(month, 2))-\(Self.digits(day, 2))" }
+    var iso: String { Self.text((year, 4), (month, 2), (day, 2)) }
     /// `dd-mm-yyyy`, as VERI*FACTU records write it.
-    var verifactu: String { "\(Self.digits(day, 2))-\(Self.digits(month, 2))-\(Self.digits(year, 4))" }
+    var verifactu: String { Self.text((day, 2), (month, 2), (year, 4)) }
 
-    private static func digits(_ value: Int, _ width: Int) -> String {
-        let text = String(value)
-        return String(repeating: "0", count: max(0, width - text.count)) + text
+    /// The numbers with leading zeros to their widths, joined by `-` (ten characters: a small string, no allocation).
+    private static func text(_ first: (Int, Int), _ second: (Int, Int), _ third: (Int, Int)) -> String {
+        var bytes: (UInt64, UInt64) = (0, 0)
+        return withUnsafeMutableBytes(of: &bytes) { buffer in
+            var index = 0
+            for (position, (value, width)) in [first, second, third].enumerated() {
+                if position > 0 {
+                    buffer[index] = UInt8(ascii: "-")
+                    index += 1
+                }
+                var rest = value
+                for offset in stride(from: width - 1, through: 0, by: -1) {
+                    buffer[index + offset] = UInt8(rest % 10) + UInt8(ascii: "0")
+                    rest /= 10
+                }
+                index += width
+            }
+            return String(decoding: UnsafeRawBufferPointer(rebasing: buffer[..<index]), as: UTF8.self)
+        }
     }
 }
 

@@ -183,3 +183,16 @@ struct FiscalSettingsTests {
         #expect(throws: (any Error).self) { try FiscalSettings.load(environment: ["TRASTIENDA_BILLING_RETAIL_LIMIT_CENTS": "-1"]) }
     }
 }
+
+@Suite("An invoice's issue date")
+struct IssueDateTests {
+    @Test("read from the sale's time as the till wrote it, written with leading zeros both ways")
+    func readAndWritten() {
+        let date = IssueDate(occurredAt: "2026-01-05T23:59:59+01:00")
+        #expect(date == IssueDate(year: 2026, month: 1, day: 5))
+        #expect(date.iso == "2026-01-05")
+        #expect(date.verifactu == "05-01-2026")
+        #expect(IssueDate(occurredAt: "2027-12-31T00:00:00-14:00").verifactu == "31-12-2027")
+        #expect(IssueDate(year: 999, month: 10, day: 10).iso == "0999-10-10")
+    }
+}
