@@ -22,24 +22,44 @@ struct VerifactuRecord: Sendable, Equatable {
     /// When the record was generated, ISO 8601 with offset, for example `2024-01-01T19:20:30+01:00`.
     var generatedAt: String
 
-    var canonicalText: String {
-        "IDEmisorFactura=\(issuerTaxId)&NumSerieFactura=\(seriesNumber)&FechaExpedicionFactura=\(issueDate)"
-            + "&TipoFactura=\(kind.rawValue)&CuotaTotal=\(totalTax)&ImporteTotal=\(totalAmount)"
-            + "&Huella=\(previousFingerprint)&FechaHoraHusoGenRegistro=\(generatedAt)"
+    var canonicalText: String { String(decoding: canonicalBytes, as: UTF8.self) }
+
+    /// The canonical text as UTF-8, written in one buffer (the fingerprint hashes these bytes).
+    var canonicalBytes: [UInt8] {
+        Self.canonical([
+            ("IDEmisorFactura=", issuerTaxId), ("&NumSerieFactura=", seriesNumber), ("&FechaExpedicionFactura=", issueDate),
+            ("&TipoFactura=", kind.rawValue), ("&CuotaTotal=", totalTax), ("&ImporteTotal=", totalAmount),
+            ("&Huella=", previousFingerprint), ("&FechaHoraHusoGenRegistro=", generatedAt),
+        ])
     }
 
-    var fingerprint: String { Self.fingerprint(of: canonicalText) }
+    var fingerprint: String { Self.fingerprint(of: canonicalBytes) }
+
+    /// `name=value` pairs as one run of UTF-8 (each name carries its `&`).
+    static func canonical(_ pairs: [(StaticString, String)]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        for (name, value) in pairs {
+            name.withUTF8Buffer { bytes.append(contentsOf: $0) }
+            bytes.append(contentsOf: value.utf8)
+        }
+        return bytes
+    }
 
     /// SHA-256 of `text`'s UTF-8, in upper-case hexadecimal (`TipoHuella` 01).
-    static func fingerprint(of text: String) -> String {
-        let digits = Array("0123456789ABCDEF".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Array(text.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
+    static func fingerprint(of text: String) -> String { fingerprint(of: Array(text.utf8)) }
+
+    static func fingerprint(of bytes: [UInt8]) -> String {
+        let digest = SHA256.hash(data: bytes)
+        return String(unsafeUninitializedCapacity: 64) { hex in
+            var index = 0
+            for byte in digest {
+                hex[index] = hexDigits[Int(byte >> 4)]
+                hex[index + 1] = hexDigits[Int(byte & 0x0F)]
+                index += 2
+            }
+            return 64
         }
-        return String(decoding: hex, as: UTF8.self)
     }
 
     /// The tax agency's validation URL printed as the ticket's QR code, each value URL-encoded.
