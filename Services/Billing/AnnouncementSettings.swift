@@ -9,13 +9,6 @@ struct AnnouncementSettings: Sendable {
     var perInvoice = false
 
     static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> AnnouncementSettings {
-        var settings = AnnouncementSettings()
-        if let text = environment["TRASTIENDA_BILLING_PER_INVOICE_EVENTS"] {
-            guard text == "0" || text == "1" else {
-                throw ConfigurationError(variable: "TRASTIENDA_BILLING_PER_INVOICE_EVENTS", value: text, expected: "1 or 0")
-            }
-            settings.perInvoice = text == "1"
-        }
-        return settings
+        AnnouncementSettings(perInvoice: try ConfigurationError.flag("TRASTIENDA_BILLING_PER_INVOICE_EVENTS", in: environment) ?? false)
     }
 }

@@ -52,11 +52,8 @@ struct FiscalSettings: Sendable {
             }
             settings.system.installationNumber = number
         }
-        if let multiple = environment["TRASTIENDA_BILLING_MULTIPLE_ISSUERS"] {
-            guard multiple == "0" || multiple == "1" else {
-                throw ConfigurationError(variable: "TRASTIENDA_BILLING_MULTIPLE_ISSUERS", value: multiple, expected: "1 or 0")
-            }
-            settings.system.multipleIssuers = multiple == "1"
+        if let multiple = try ConfigurationError.flag("TRASTIENDA_BILLING_MULTIPLE_ISSUERS", in: environment) {
+            settings.system.multipleIssuers = multiple
         }
         return settings
     }

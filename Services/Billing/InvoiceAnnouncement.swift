@@ -25,12 +25,8 @@ struct InvoiceAnnouncement: Sendable {
             let documents = ofStore[store]!
             var traceparents: [String: String] = [:]
             for document in documents { traceparents[document.seriesNumber] = document.traceparent }
-            let batch = InvoicesIssuedV1(storeId: store, documents: documents.map { $0.body[...] }, traceparents: traceparents)
-            return OutgoingMessage(
-                exchange: Exchanges.billingEvents.name, routingKey: InvoicesIssuedV1.routingKey(storeId: store), body: batch.json(),
-                properties: MessageProperties(
-                    type: InvoicesIssuedV1.messageType, messageId: "\(documents[0].seriesNumber)+\(documents.count)", timestamp: timestamp
-                ).tracing(documents[0].traceparent))
+            return InvoicesIssuedV1(storeId: store, documents: documents.map { $0.body[...] }, traceparents: traceparents)
+                .message(firstNumber: documents[0].seriesNumber, timestamp: timestamp, traceparent: documents[0].traceparent)
         }
         if settings.perInvoice { messages += announcements.map { $0.message(timestamp: timestamp) } }
         return messages

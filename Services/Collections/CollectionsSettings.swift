@@ -19,11 +19,8 @@ struct CollectionsSettings: Sendable {
             }
             settings.dunningInterval = .milliseconds(value)
         }
-        if let text = environment["TRASTIENDA_COLLECTIONS_SETTABLE_CLOCK"] {
-            guard ["0", "1"].contains(text) else {
-                throw ConfigurationError(variable: "TRASTIENDA_COLLECTIONS_SETTABLE_CLOCK", value: text, expected: "0 or 1")
-            }
-            settings.settableClock = text == "1"
+        if let settable = try ConfigurationError.flag("TRASTIENDA_COLLECTIONS_SETTABLE_CLOCK", in: environment) {
+            settings.settableClock = settable
         }
         if let text = environment["TRASTIENDA_COLLECTIONS_TILL_SETTLE_SECONDS"] {
             guard let value = Int(text), (0...86_400).contains(value) else {

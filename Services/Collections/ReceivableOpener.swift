@@ -22,7 +22,12 @@ struct ReceivableOpener: Sendable {
         /// Whether it came alone in its message: a broken one is then refused; one among others fails the message,
         /// which is cut into documents (``InvoicesIssuedV1/split``) to refuse that one alone.
         var alone: Bool
-        var traceparent: (String) -> String?
+        /// Its sale's trace: the message's own for a document alone in the per-invoice form, else its batch's by
+        /// number (one dictionary shared by the batch's documents).
+        var traceparent: String?
+        var traceparents: [String: String] = [:]
+
+        func trace(of number: String) -> String? { traceparent ?? traceparents[number] }
     }
 
     /// A document that does not decode, among others in its message.
@@ -46,20 +51,18 @@ struct ReceivableOpener: Sendable {
                             reason: "not a billing.invoices.issued.v1: \(error.reason)"))
                     continue
                 }
-                let traceparents = issued.traceparents
                 for document in issued.documents {
                     found.append(
                         Found(
                             deliveryTag: delivery.deliveryTag, body: document,
                             terminal: InvoicesIssuedV1.terminalId(in: document).map { (issued.storeId, $0) },
-                            alone: issued.documents.count == 1, traceparent: { traceparents[$0] }))
+                            alone: issued.documents.count == 1, traceparents: issued.traceparents))
                 }
             } else {
-                let traceparent = TraceContext.of(delivery.properties)
                 found.append(
                     Found(
                         deliveryTag: delivery.deliveryTag, body: delivery.body[...], terminal: Self.terminal(of: delivery.routingKey),
-                        alone: true, traceparent: { _ in traceparent }))
+                        alone: true, traceparent: TraceContext.of(delivery.properties)))
             }
         }
         // Most documents were paid at the till, by a terminal that keeps no till sessions: only those that mention a
@@ -72,7 +75,7 @@ struct ReceivableOpener: Sendable {
             guard mentioned || document.terminal.map({ withTills.contains("\($0.store)/\($0.terminal)") }) ?? true else { continue }
             do {
                 let decoded = try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data(document.body))
-                documents.append((decoded, document.traceparent(decoded.number)))
+                documents.append((decoded, document.trace(of: decoded.number)))
             } catch {
                 let reason = "not a billing.invoice.issued.v1 document: \(MessageDecoding.describe(error))"
                 guard document.alone else { throw MalformedDocument(description: reason) }

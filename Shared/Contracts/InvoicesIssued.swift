@@ -24,6 +24,15 @@ package struct InvoicesIssuedV1: Sendable {
 
     package static func routingKey(storeId: String) -> String { "invoices.issued.\(storeId)" }
 
+    /// The batch as billing publishes it: on `billing.events` under its store's key, its message id the first
+    /// document's number and how many there are (`S001-2026/7+20`, the same when a batch is announced again).
+    package func message(firstNumber: String, timestamp: Int64? = nil, traceparent: String? = nil) -> OutgoingMessage {
+        OutgoingMessage(
+            exchange: Exchanges.billingEvents.name, routingKey: Self.routingKey(storeId: storeId), body: json(),
+            properties: MessageProperties(type: Self.messageType, messageId: "\(firstNumber)+\(documents.count)", timestamp: timestamp)
+                .tracing(traceparent))
+    }
+
     /// Reads a batch; its documents are only found, not read (see ``terminalId(in:)`` and `JSONDecoder` for that).
     package static func parse(_ body: [UInt8]) throws(SaleViolation) -> InvoicesIssuedV1 {
         let (storeId, ranges, traceparents) = try SaleJSONParser.parseDocumentBatch(body)

@@ -116,4 +116,10 @@ package struct BinaryCopyStream {
     package mutating func rowEnded() throws(PostgresError) {
         if rows.bytes.count >= chunkBytes { try rows.drain(send) }
     }
+
+    /// Ends the data with its trailer and sends what is left.
+    mutating func finish() throws(PostgresError) {
+        rows.finish()
+        try rows.drain(send)
+    }
 }

@@ -137,8 +137,7 @@ package final class PostgresConnection {
         var stream = BinaryCopyStream(chunkBytes: chunkBytes) { (bytes) throws(PostgresError) in try Self.put(bytes, on: connection) }
         do {
             try write(&stream)
-            stream.rows.finish()
-            try stream.rows.drain { (bytes) throws(PostgresError) in try Self.put(bytes, on: connection) }
+            try stream.finish()
         } catch {
             _ = PQputCopyEnd(connection, "abandoned by the client")
             while let result = PQgetResult(connection) { PQclear(result) }

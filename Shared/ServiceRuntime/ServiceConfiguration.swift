@@ -16,6 +16,13 @@ package struct ConfigurationError: Error, CustomStringConvertible, Sendable {
     }
 
     package var description: String { "\(variable)='\(value)' is not valid: expected \(expected)" }
+
+    /// A switch in `environment`: `1` on, `0` off, nil when unset; anything else is refused.
+    package static func flag(_ variable: String, in environment: [String: String]) throws(ConfigurationError) -> Bool? {
+        guard let text = environment[variable] else { return nil }
+        guard text == "0" || text == "1" else { throw ConfigurationError(variable: variable, value: text, expected: "1 or 0") }
+        return text == "1"
+    }
 }
 
 /// Everything a service reads from its environment at start.

@@ -51,10 +51,7 @@ struct CollectionsHarness {
         for document in documents where !stores.contains(document.storeId) { stores.append(document.storeId) }
         return stores.map { store in
             let documents = documents.filter { $0.storeId == store }
-            let batch = InvoicesIssuedV1(storeId: store, documents: documents.map { $0.json()[...] })
-            return OutgoingMessage(
-                exchange: Exchanges.billingEvents.name, routingKey: InvoicesIssuedV1.routingKey(storeId: store), body: batch.json(),
-                properties: MessageProperties(type: InvoicesIssuedV1.messageType, messageId: "\(documents[0].number)+\(documents.count)"))
+            return InvoicesIssuedV1(storeId: store, documents: documents.map { $0.json()[...] }).message(firstNumber: documents[0].number)
         }
     }
 

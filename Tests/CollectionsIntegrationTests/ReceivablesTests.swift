@@ -98,9 +98,7 @@ struct ReceivablesTests {
                 let batch = InvoicesIssuedV1(
                     storeId: "S001", documents: [document("S001-2026/2", deferred: 200).json()[...], broken[...], document("S001-2026/4", deferred: 400).json()[...]])
                 try await harness.billing.publish([
-                    OutgoingMessage(
-                        exchange: Exchanges.billingEvents.name, routingKey: InvoicesIssuedV1.routingKey(storeId: "S001"), body: batch.json(),
-                        properties: MessageProperties(type: InvoicesIssuedV1.messageType, messageId: "S001-2026/2+3")),
+                    batch.message(firstNumber: "S001-2026/2"),
                     OutgoingMessage(
                         exchange: Exchanges.billingEvents.name, routingKey: InvoicesIssuedV1.routingKey(storeId: "S001"), body: Array(#"{"storeId":"S001"}"#.utf8),
                         properties: MessageProperties(type: InvoicesIssuedV1.messageType, messageId: "nothing")),

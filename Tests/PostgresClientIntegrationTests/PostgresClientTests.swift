@@ -88,46 +88,29 @@ struct PostgresClientTests {
         try await TestInfrastructure.withSchema { database, schema in
             try await database.query("CREATE TABLE notes (id bigint PRIMARY KEY, body text NOT NULL)")
             let body = String(repeating: "ñ", count: 700)  // 1,400 bytes: 5,000 rows make about a hundred 64 kB chunks
-            let written = try await database.transaction { connection in
-                try connection.copyStreaming(into: "\(schema).notes", columns: ["id", "body"]) { stream in
-                    for id in 1...5_000 {
-                        stream.rows.startRow(fields: 2)
-                        stream.rows.append(bigint: Int64(id))
-                        stream.rows.append(text: body)
-                        try stream.rowEnded()
+            struct Abort: Error {}
+            /// Streams a row of `text` for each of `ids` in a transaction of its own; `abort` throws after the last.
+            func copy(_ ids: ClosedRange<Int64>, _ text: String, abort: Bool = false) async throws -> Int {
+                try await database.transaction { connection in
+                    try connection.copyStreaming(into: "\(schema).notes", columns: ["id", "body"]) { stream in
+                        for id in ids {
+                            stream.rows.startRow(fields: 2)
+                            stream.rows.append(bigint: id)
+                            stream.rows.append(text: text)
+                            try stream.rowEnded()
+                        }
+                        if abort { throw Abort() }
                     }
                 }
             }
-            #expect(written == 5_000)
+            #expect(try await copy(1...5_000, body) == 5_000)
             let summary = try await database.query("SELECT count(*), sum(id), min(body) = max(body) AND min(body) = $1 FROM notes", [body])
             #expect(try summary[0].decode(Int.self, at: 0) == 5_000)
             #expect(try summary[0].decode(Int64.self, at: 1) == 12_502_500)
             #expect(try summary[0].decode(Bool.self, at: 2))
-            struct Abort: Error {}
-            await #expect(throws: Abort.self) {
-                try await database.transaction { connection in
-                    try connection.copyStreaming(into: "\(schema).notes", columns: ["id", "body"]) { stream in
-                        for id in 10_001...12_000 {
-                            stream.rows.startRow(fields: 2)
-                            stream.rows.append(bigint: Int64(id))
-                            stream.rows.append(text: body)
-                            try stream.rowEnded()
-                        }
-                        throw Abort()
-                    }
-                }
-            }
+            await #expect(throws: Abort.self) { _ = try await copy(10_001...12_000, body, abort: true) }
             #expect(try await database.query("SELECT count(*) FROM notes")[0].decode(Int.self, at: 0) == 5_000)
-            let duplicate = await #expect(throws: PostgresError.self) {
-                try await database.transaction { connection in
-                    try connection.copyStreaming(into: "\(schema).notes", columns: ["id", "body"]) { stream in
-                        stream.rows.startRow(fields: 2)
-                        stream.rows.append(bigint: 1)
-                        stream.rows.append(text: "again")
-                        try stream.rowEnded()
-                    }
-                }
-            }
+            let duplicate = await #expect(throws: PostgresError.self) { _ = try await copy(1...1, "again") }
             #expect(duplicate?.isUniqueViolation == true)
             #expect(try await database.query("SELECT count(*) FROM notes")[0].decode(Int.self, at: 0) == 5_000)
         }

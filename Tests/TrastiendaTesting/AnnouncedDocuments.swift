@@ -20,13 +20,3 @@ extension Seen {
         all.filter { $0.properties.type == InvoiceIssuedV1.invoiceType || $0.properties.type == InvoiceIssuedV1.creditNoteType }
     }
 }
-
-extension InvoiceIssuedV1 {
-    /// The document alone in a batch of its store, as billing announces it (for consumers' tests).
-    package func batchMessage(traceparent: String? = nil) -> OutgoingMessage {
-        let batch = InvoicesIssuedV1(storeId: storeId, documents: [json()[...]], traceparents: traceparent.map { [number: $0] } ?? [:])
-        return OutgoingMessage(
-            exchange: Exchanges.billingEvents.name, routingKey: InvoicesIssuedV1.routingKey(storeId: storeId), body: batch.json(),
-            properties: MessageProperties(type: InvoicesIssuedV1.messageType, messageId: "\(number)+1"))
-    }
-}
