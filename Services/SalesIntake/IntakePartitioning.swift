@@ -8,11 +8,14 @@ import ServiceRuntime
 /// spreads the sales over N queues by routing key, so every terminal's sales land in one queue, and each queue has a
 /// single active consumer, handling one batch at a time: each terminal's sales are recorded in the order it sent
 /// them, while replicas share the partitions. `TRASTIENDA_SALES_INTAKE_REPLICA=k/n` says which replica this is: it
-/// subscribes first to partitions k, k+n, …, and to the others 3 s later, as a standby.
+/// subscribes first to partitions k, k+n, …, and to the others later, as a standby
+/// (`TRASTIENDA_SALES_INTAKE_STANDBY_AFTER`, 3 s by default): a replica that starts later than that after its peers
+/// finds its partitions taken and stays their standby until the active one goes.
 struct IntakePartitioning: Sendable, Equatable {
     var partitions = 0
     var replica = 0
     var replicas = 1
+    var standbyAfter = Duration.seconds(3)
 
     static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> IntakePartitioning {
         var partitioning = IntakePartitioning()
@@ -28,6 +31,12 @@ struct IntakePartitioning: Sendable, Equatable {
                 throw ConfigurationError(variable: "TRASTIENDA_SALES_INTAKE_REPLICA", value: text, expected: "k/n with 0 ≤ k < n, for example 0/3")
             }
             (partitioning.replica, partitioning.replicas) = (parts[0], parts[1])
+        }
+        if let text = environment["TRASTIENDA_SALES_INTAKE_STANDBY_AFTER"] {
+            guard let seconds = Int(text), (0...600).contains(seconds) else {
+                throw ConfigurationError(variable: "TRASTIENDA_SALES_INTAKE_STANDBY_AFTER", value: text, expected: "whole seconds, 0 to 600")
+            }
+            partitioning.standbyAfter = .seconds(seconds)
         }
         return partitioning
     }
@@ -58,7 +67,7 @@ struct IntakePartitioning: Sendable, Equatable {
         var settings = context.consumerSettings(queue: queue)
         guard partitions > 0 else { return settings }
         settings.concurrentBatches = 1
-        settings.subscribeAfter = index % replicas == replica ? .zero : .seconds(3)
+        settings.subscribeAfter = index % replicas == replica ? .zero : standbyAfter
         return settings
     }
 }

@@ -94,6 +94,8 @@ package struct OutboxRelay: Service {
     /// Claims, publishes and deletes one batch; returns how many rows it relayed.
     @discardableResult
     package func relayOnce() async throws -> Int {
+        // Claimed rows wait for the broker under their lease; while it is away, claim none.
+        guard publisher.isConnected else { return 0 }
         let milliseconds = lease.wholeMilliseconds
         let limit = batchSize
         let rows = try await database.query(

@@ -18,11 +18,13 @@ struct PartitionedIntakeTests {
                     [
                         "TRASTIENDA_SALES_INTAKE_PARTITIONS": "3", "TRASTIENDA_SALES_INTAKE_REPLICA": "\(index)/3",
                         "TRASTIENDA_CONSUMER_BATCH_SIZE": "50",
+                        // Replicas started side by side on a loaded machine may be seconds apart.
+                        "TRASTIENDA_SALES_INTAKE_STANDBY_AFTER": "10",
                     ])
             }
             defer { for replica in replicas { replica.send(SIGTERM) } }
             for port in ports { #expect(await ProcessStack.ready(port)) }
-            try await Task.sleep(for: .seconds(4))  // the standbys subscribe after 3 s
+            try await Task.sleep(for: .seconds(11))  // the standbys subscribe after 10 s
 
             let terminals = (1...10).flatMap { store in (1...3).map { (String(format: "S%03d", store), String(format: "S%03d-T%02d", store, $0)) } }
             var messages: [OutgoingMessage] = []

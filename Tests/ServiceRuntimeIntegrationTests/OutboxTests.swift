@@ -8,7 +8,7 @@ import TrastiendaTesting
 
 @Suite("The transactional outbox against a real RabbitMQ and PostgreSQL")
 struct OutboxTests {
-    @Test("events committed while no relay runs (a crash between commit and publish) are published later, each exactly once, by two racing relays")
+    @Test("events committed while no relay runs (a crash between commit and publish) are published later by two racing relays, each under one message id")
     func crashBetweenCommitAndPublish() async throws {
         let (database, schema) = try await TestInfrastructure.makeDatabase("outbox", poolSize: 4)
         do {
@@ -47,10 +47,14 @@ struct OutboxTests {
                 #expect(await eventually { seen.count >= 300 })
                 try await Task.sleep(for: .milliseconds(300))
             }
-            #expect(seen.count == 300)
-            #expect(Set(seen.all.map(\.routingKey)).count == 300, "each event once")
-            #expect(!seen.all.contains { $0.routingKey == "ghost" })
+            // At least once: a batch the broker refuses (basic.nack, a quorum queue under strain) is published
+            // again, and a nack does not say the queue did not take it. Whatever arrives twice arrives under the
+            // same message id, so a consumer recognises it; the two relays never publish one row under two ids.
+            let idsByEvent = Dictionary(grouping: seen.all, by: \.routingKey).mapValues { Set($0.map(\.properties.messageId)) }
+            #expect(idsByEvent.count == 300, "every event")
+            #expect(idsByEvent.values.allSatisfy { $0.count == 1 && $0.first! != nil }, "each event under one message id")
             #expect(Set(seen.all.compactMap(\.properties.messageId)).count == 300)
+            #expect(!seen.all.contains { $0.routingKey == "ghost" })
             #expect(try await database.query("SELECT count(*) FROM outbox")[0].decode(Int64.self, at: 0) == 0)
         }
     }
