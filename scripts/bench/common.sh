@@ -29,3 +29,26 @@ stop_services() {
     local pid
     for pid in "$@"; do while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done; done
 }
+
+# Polling that starts no process: a service's `GET /stats` field over bash's own /dev/tcp, read with builtins (curl,
+# grep and cut, and a psql for each poll, every 0.2 s took a fifth of the two cores the measured services share).
+# Sets $polled (0 when the service does not answer or has no such field yet).
+read_stat() {  # port field
+    local fd reply=""
+    polled=0
+    exec {fd}<>"/dev/tcp/localhost/$1" 2>/dev/null || return 0
+    printf 'GET /stats HTTP/1.1\r\nHost: localhost\r\n%s\r\nConnection: close\r\n\r\n' "$bearer" >&"$fd"
+    IFS= read -r -d '' reply <&"$fd" || true
+    exec {fd}>&-
+    [[ $reply =~ \"$2\":([0-9]+) ]] && polled=${BASH_REMATCH[1]}
+    return 0
+}
+
+# Waits a fifth of a second with a builtin (`read` timing out on a pipe nobody writes), so that a poll forks nothing.
+exec {nap_fd}<> <(:)
+nap() { read -r -t 0.2 -u "$nap_fd" _ || true; }
+
+# Waits until field $2 of the `GET /stats` of the service on port $1 reaches $3.
+wait_for_stat() {  # port field count
+    while read_stat "$1" "$2"; [ "$polled" -lt "$3" ]; do nap; done
+}

@@ -40,7 +40,7 @@ stop "$orders"; stop "$billing"; stop "$intake"
 "$release/pos-sim" --url "$amqp_url" --sales "$count" --stores 50 --terminals 8 --quiet >/dev/null
 psql -q -h localhost -U postgres -c CHECKPOINT
 intake=$(start sales-intake $intake_port)
-until [ "$(curl -sf -H "$bearer" "http://localhost:$intake_port/stats" | grep -o '"recorded":[0-9]*' | cut -d: -f2)" -ge "$count" ] 2>/dev/null; do sleep 0.2; done
+wait_for_stat $intake_port recorded "$count"
 first=$(curl -sf -H "$bearer" "http://localhost:$intake_port/stats" | grep -o '"firstDeliveryAtMilliseconds":[0-9]*' | cut -d: -f2)
 last=$(curl -sf -H "$bearer" "http://localhost:$intake_port/stats" | grep -o '"lastCommitAtMilliseconds":[0-9]*' | cut -d: -f2)
 stop "$intake"
@@ -58,7 +58,7 @@ case "${BENCH_PROFILE:-}" in
     *) perf record -F 499 -g -p "$billing" -o /tmp/bench-billing.perf >/dev/null 2>&1 & ;;
 esac
 billing_stat() { curl -sf -H "$bearer" "http://localhost:$billing_port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
-until [ "$(billing_stat issued)" -ge "$count" ] 2>/dev/null; do sleep 0.2; done
+wait_for_stat $billing_port issued "$count"
 [ -z "$profiler" ] || { kill -INT "$profiler"; wait "$profiler" 2>/dev/null || true; }
 all1=$(ticks_all); beam1=$(ticks_beam); own=$(ticks_of "$billing")
 first=$(billing_stat firstDeliveryAtMilliseconds); last=$(billing_stat lastCommitAtMilliseconds); retried=$(billing_stat retried)
@@ -72,7 +72,7 @@ psql -q -h localhost -U postgres -c CHECKPOINT
 all0=$(ticks_all); beam0=$(ticks_beam)
 orders=$(start orders $orders_port)
 orders_stat() { curl -sf -H "$bearer" "http://localhost:$orders_port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
-until [ "$(orders_stat handled)" -ge "$count" ] 2>/dev/null; do sleep 0.2; done
+wait_for_stat $orders_port handled "$count"
 all1=$(ticks_all); beam1=$(ticks_beam); own=$(ticks_of "$orders")
 first=$(orders_stat firstDeliveryAtMilliseconds); last=$(orders_stat lastCommitAtMilliseconds)
 stop "$orders"

@@ -36,7 +36,7 @@ start_intake() {
     until curl -sf "http://localhost:$port/health/ready" >/dev/null; do sleep 0.1; done
 }
 stop_intake() { kill -TERM "$intake_pid"; wait "$intake_pid" || true; }
-# Polled while intake drains: curl and grep only, so that measuring costs next to nothing.
+# Read once intake has drained (while it drains, `wait_for_stat` polls without starting a process).
 stat() { curl -sf -H "$bearer" "http://localhost:$port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
 # Each drain starts right after a checkpoint, so that neither pays for the other's write-ahead log.
 preload() {
@@ -65,7 +65,7 @@ drain_with_intake() {
     preload
     all0=$(ticks_all); beam0=$(ticks_beam)
     start_intake
-    until [ "$(stat recorded)" -ge "$count" ] 2>/dev/null; do sleep 0.2; done
+    wait_for_stat "$port" recorded "$count"
     all1=$(ticks_all); beam1=$(ticks_beam); own=$(ticks_of "$intake_pid")
     first=$(stat firstDeliveryAtMilliseconds); last=$(stat lastCommitAtMilliseconds)
     stop_intake

@@ -28,7 +28,7 @@ rate_of() {  # mode (single|partitioned): prints the drain rate of $count preloa
     "$release/pos-sim" --url "$amqp_url" --sales "$count" --stores 50 --terminals 8 --quiet >/dev/null
     psql -q -h localhost -U postgres -c CHECKPOINT
     run_intake
-    until [ "$(stat recorded)" -ge "$count" ] 2>/dev/null; do sleep 0.2; done
+    wait_for_stat "$port" recorded "$count"
     local first last
     first=$(stat firstDeliveryAtMilliseconds); last=$(stat lastCommitAtMilliseconds)
     kill -TERM "$intake"; wait "$intake" || true

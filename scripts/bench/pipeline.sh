@@ -32,6 +32,8 @@ start() {  # name port vhost database: starts a service and waits until it is re
 }
 stop() { stop_services "$@"; }
 port() { local i; for i in "${!services[@]}"; do [ "${services[$i]}" = "$1" ] && echo $((base_port + i)); done; }
+declare -A service_port=()
+for i in "${!services[@]}"; do service_port[${services[$i]}]=$((base_port + i)); done
 now_ms() { date +%s%3N; }
 rss_mb() { awk -v field="$2:" '$1 == field { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }  # pid VmRSS|VmHWM
 declare -A rss_idle=()
@@ -62,7 +64,7 @@ first_delivery() { intake_stat firstDeliveryAtMilliseconds; }
 prepare bench-pipeline-intake trastienda_bench_pipeline_intake sales-intake
 intake=$(start sales-intake "$(port sales-intake)" bench-pipeline-intake trastienda_bench_pipeline_intake)
 # Progress is read where it costs the measured processes least: intake's own counter, then narrow tables.
-until [ "$(intake_stat recorded)" -ge "$count" ]; do sleep 0.2; done
+wait_for_stat "$(port sales-intake)" recorded "$count"
 last=$(intake_stat lastCommitAtMilliseconds)
 intake_rate=$(python3 -c "print(round($count * 1000 / ($last - $(first_delivery))))")
 # The documents on account collections will book: one for each sale paid on account, counted here, where it costs the
@@ -79,6 +81,8 @@ run_pipeline() {
     # counters, and one query over two narrow tables (a count of the sales table, rows of a kilobyte, every 0.2 s cost
     # PostgreSQL a tenth of the run).
     local progress_sql="SELECT (SELECT count(*) FROM hr.sales_credited), (SELECT count(*) FROM collections.account_entries)"
+    # …asked of one psql kept open for the run (a psql started for each poll cost more than the query).
+    coproc progress_query { exec psql -qtA -h localhost -U postgres -d "$database"; }
     declare -A progress=()
     # Collections' part is each document on account (invoice or credit note) booked on its customer's account, known
     # once billing has issued them all.
@@ -95,10 +99,11 @@ run_pipeline() {
     [ "${BENCH_PROFILE:-}" = all ] && { perf record -F 299 -a -g -o /tmp/bench-pipeline.perf >/dev/null 2>&1 & profiler=$!; }
     declare -A finished=()
     while [ "${#finished[@]}" -lt "${#services[@]}" ]; do
-        progress[sales-intake]=$(intake_stat recorded)
-        progress[billing]=$(stat_of billing issued)
-        progress[orders]=$(stat_of orders handled)
-        IFS='|' read -r progress[hr] progress[collections] < <(sql "$database" "$progress_sql")
+        read_stat "${service_port[sales-intake]}" recorded; progress[sales-intake]=$polled
+        read_stat "${service_port[billing]}" issued; progress[billing]=$polled
+        read_stat "${service_port[orders]}" handled; progress[orders]=$polled
+        echo "$progress_sql;" >&"${progress_query[1]}"
+        IFS='|' read -r -t 5 progress[hr] progress[collections] <&"${progress_query[0]}" || true
         for name in "${services[@]}"; do
             [ -n "${finished[$name]:-}" ] && continue
             wanted=$count
@@ -113,8 +118,9 @@ run_pipeline() {
             fi
             [ "${progress[$name]:-0}" -ge "$wanted" ] && finished[$name]=$(now_ms)
         done
-        sleep 0.2
+        nap
     done
+    eval "exec ${progress_query[1]}>&-"; wait "$progress_query_PID" 2>/dev/null || true
     [ -z "$profiler" ] || { kill -INT "$profiler"; wait "$profiler" 2>/dev/null || true; }
     declare -A own_of=()
     for i in "${!services[@]}"; do
