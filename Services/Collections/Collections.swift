@@ -6,6 +6,9 @@ import ServiceRuntime
 /// Collections: receivables from invoices paid on account, payments, aging, dunning and write-offs; till sessions
 /// and their Z reports.
 enum Collections {
+    /// The documents this replica has read from billing's messages since it started (`GET /stats`).
+    static let documentsActivity = BatchActivity()
+
     static let definition = definition(settings: CollectionsSettings())
 
     static func definition(settings: CollectionsSettings) -> ServiceDefinition {
@@ -15,7 +18,9 @@ enum Collections {
                 [
                     context.consumer(
                         "collections-invoices", queue: Queues.collectionsInvoiceIssued, splitter: InvoicesIssuedV1.split, topology: topology,
-                        handler: ReceivableOpener(database: context.database, settle: settings.tillSettle, logger: context.logger).handle),
+                        handler: ReceivableOpener(
+                            database: context.database, settle: settings.tillSettle, activity: documentsActivity, logger: context.logger
+                        ).handle),
                     context.consumer(
                         "collections-payments", queue: Queues.collectionsPayments, topology: topology,
                         handler: PaymentRecorder(database: context.database).handle),
@@ -24,7 +29,9 @@ enum Collections {
                         handler: TillEventConsumer(database: context.database, settle: settings.tillSettle).handle),
                 ]
             },
-            routes: { router, context in CollectionsRoutes.add(to: router, database: context.database, settings: settings) },
+            routes: { router, context in
+                CollectionsRoutes.add(to: router, database: context.database, settings: settings, documentsActivity: documentsActivity)
+            },
             hasOutbox: true,
             background: { context in
                 [

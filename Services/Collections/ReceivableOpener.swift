@@ -12,6 +12,7 @@ import ServiceRuntime
 struct ReceivableOpener: Sendable {
     let database: Database
     let settle: Duration
+    let activity: BatchActivity
     let logger: Logger
 
     /// A document as it lies in its message, before it is read.
@@ -37,6 +38,7 @@ struct ReceivableOpener: Sendable {
     }
 
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
+        activity.batchStarted()
         var rejections: [Rejection] = []
         var found: [Found] = []
         for delivery in batch {
@@ -98,6 +100,7 @@ struct ReceivableOpener: Sendable {
                     metadata: ["invoice.number": .string(document.number), "trace.parent": .string(traceparent ?? "")])
             }
         }
+        activity.batchCommitted(handled: found.count)
         return rejections
     }
 

@@ -8,11 +8,14 @@ import ServiceRuntime
 /// a return, with its amount; one transaction per batch.
 struct EmployeeSales: Sendable {
     let database: Database
+    let activity: BatchActivity
 
     func handle(_ batch: [Delivery]) async throws -> [Rejection] {
+        activity.batchStarted()
         let (events, rejections) = try RecordedSales.decode(batch, malformedCode: "hr.malformed_event")
         let toCredit = events.flatMap(\.event.sales)
-        try await database.transaction { connection in try Self.credit(toCredit, on: connection) }
+        let credited = try await database.transaction { connection in try Self.credit(toCredit, on: connection) }
+        activity.batchCommitted(handled: credited)
         return rejections
     }
 
@@ -22,9 +25,12 @@ struct EmployeeSales: Sendable {
         static func < (a: Key, b: Key) -> Bool { (a.employee, a.day) < (b.employee, b.day) }
     }
 
-    static func credit(_ sales: [POSSaleV1], on connection: PostgresConnection) throws {
-        guard !sales.isEmpty else { return }
+    /// Credits the sales not credited before, in the caller's transaction; returns how many it credited.
+    @discardableResult
+    static func credit(_ sales: [POSSaleV1], on connection: PostgresConnection) throws -> Int {
+        guard !sales.isEmpty else { return 0 }
         var uncredited = try RecordedSales.claim(sales, in: "sales_credited", on: connection)
+        let credited = uncredited.count
         var totals: [Key: (sales: Int64, returns: Int64, amount: Int64)] = [:]
         var stores = Set<String>()
         for sale in sales where uncredited.remove(sale.saleId) != nil {
@@ -35,7 +41,7 @@ struct EmployeeSales: Sendable {
             totals[key] = total
             stores.insert(sale.storeId)
         }
-        guard !totals.isEmpty else { return }
+        guard !totals.isEmpty else { return 0 }
         let keys = totals.keys.sorted()
         try connection.query(
             """
@@ -53,6 +59,7 @@ struct EmployeeSales: Sendable {
             ])
         try connection.query(
             "INSERT INTO stores_seen (store_id) SELECT unnest($1::text[]) ORDER BY 1 ON CONFLICT DO NOTHING", [PostgresArrays.text(stores)])
+        return credited
     }
 }
 

@@ -5,18 +5,21 @@ import ServiceRuntime
 
 /// HR: staff and their store assignments, shifts from the tills, sales per employee, announcements to the stores.
 enum HR {
+    /// The sales this replica has credited to their cashiers since it started (`GET /stats`).
+    static let salesActivity = BatchActivity()
+
     static let definition = ServiceDefinition(
         name: "hr", defaultHTTPPort: 8085, schema: "hr", migrations: migrations, topology: topology,
         consumers: { context in
             [
                 context.consumer(
                     "hr-sales", queue: Queues.hrSaleRecorded, splitter: RecordedSales.split, topology: topology,
-                    handler: EmployeeSales(database: context.database).handle),
+                    handler: EmployeeSales(database: context.database, activity: salesActivity).handle),
                 context.consumer(
                     "hr-tills", queue: Queues.hrShifts, topology: topology, handler: TillEvents(database: context.database).handle),
             ]
         },
-        routes: { router, context in HRRoutes.add(to: router, database: context.database) },
+        routes: { router, context in HRRoutes.add(to: router, database: context.database, salesActivity: salesActivity) },
         hasOutbox: true, access: HRAccess.policy)
 
     static let migrations = HRSchema.migrations

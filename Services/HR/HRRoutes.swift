@@ -7,7 +7,8 @@ import ServiceRuntime
 /// HR's HTTP API: employees, one employee's timesheet and sales over a date range, announcements with their read
 /// counts.
 enum HRRoutes {
-    static func add(to router: Router<BasicRequestContext>, database: Database) {
+    static func add(to router: Router<BasicRequestContext>, database: Database, salesActivity: BatchActivity) {
+        router.get("/stats") { _, _ in OperationsRoutes.jsonResponse(.ok, #"{"salesCredited":\#(salesActivity.json)}"#) }
         router.put("/employees/:id") { request, context in
             let id = try context.parameters.require("id")
             guard let employee = try? await request.decode(as: Staff.Employee.self, context: context) else {
