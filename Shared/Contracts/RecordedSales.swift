@@ -56,11 +56,25 @@ package enum RecordedSales {
     /// Inserts the ids of `sales` into `table` (one `sale_id uuid` primary key) and returns those that were not there:
     /// the sales to handle now. Claimed in one order, so that replicas given the same sales cannot deadlock; the
     /// second waits for the first to commit and then finds them claimed.
+    ///
+    /// Nearly always none of them was handled before: they are first inserted plainly, under a savepoint (an insert
+    /// that may conflict and returns its rows costs PostgreSQL about half as much again per sale); only when one was
+    /// there already does the claim go back to the savepoint and ask which are new.
     package static func claim(_ sales: [POSSaleV1], in table: String, on connection: PostgresConnection) throws -> Set<String> {
-        Set(
+        let ids = Set(sales.map(\.saleId))
+        let array = PostgresArrays.text(ids)
+        try connection.query("SAVEPOINT claim")
+        do {
+            try connection.query("INSERT INTO \(table) (sale_id) SELECT unnest($1::uuid[]) ORDER BY 1", [array])
+            try connection.query("RELEASE SAVEPOINT claim")
+            return ids
+        } catch {
+            guard error.isUniqueViolation else { throw error }
+            try connection.query("ROLLBACK TO SAVEPOINT claim")
+        }
+        return Set(
             try connection.query(
-                "INSERT INTO \(table) (sale_id) SELECT unnest($1::uuid[]) ORDER BY 1 ON CONFLICT DO NOTHING RETURNING sale_id::text",
-                [PostgresArrays.text(Set(sales.map(\.saleId)))]
+                "INSERT INTO \(table) (sale_id) SELECT unnest($1::uuid[]) ORDER BY 1 ON CONFLICT DO NOTHING RETURNING sale_id::text", [array]
             ).map { try $0.decode(String.self, at: 0) })
     }
 }
