@@ -145,7 +145,7 @@ struct BillingRecordXML {
     }
 
     /// Another invoice named by a record (`FacturasRectificadas`, `FacturasSustituidas`): issuer, number and date.
-    static func name(_ invoice: RecordReference, in list: String, as item: String, into xml: inout XMLText) {
+    static func name(_ invoice: RecordReference, in list: StaticString, as item: StaticString, into xml: inout XMLText) {
         xml.open(list)
         xml.open(item)
         xml.element("sf:IDEmisorFactura", invoice.issuerTaxId)
@@ -227,12 +227,13 @@ struct XMLText {
 
     var text: String { String(decoding: bytes, as: UTF8.self) }
 
-    mutating func open(_ name: String, attributes: [(String, String)] = []) {
+    /// Element and attribute names are the schema's, written in the code: copied as they are, never escaped.
+    mutating func open(_ name: StaticString, attributes: [(StaticString, String)] = []) {
         bytes.append(UInt8(ascii: "<"))
-        bytes.append(contentsOf: name.utf8)
+        append(name)
         for (attribute, value) in attributes {
             bytes.append(UInt8(ascii: " "))
-            bytes.append(contentsOf: attribute.utf8)
+            append(attribute)
             bytes.append(UInt8(ascii: "="))
             bytes.append(UInt8(ascii: "\""))
             appendEscaped(value)
@@ -241,14 +242,18 @@ struct XMLText {
         bytes.append(UInt8(ascii: ">"))
     }
 
-    mutating func close(_ name: String) {
+    mutating func close(_ name: StaticString) {
         bytes.append(UInt8(ascii: "<"))
         bytes.append(UInt8(ascii: "/"))
-        bytes.append(contentsOf: name.utf8)
+        append(name)
         bytes.append(UInt8(ascii: ">"))
     }
 
-    mutating func element(_ name: String, _ value: String, limit: Int? = nil) {
+    private mutating func append(_ name: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+    }
+
+    mutating func element(_ name: StaticString, _ value: String, limit: Int? = nil) {
         open(name)
         // A character is at least one byte: text of no more bytes than the limit is within it without counting.
         if let limit, value.utf8.count > limit, value.unicodeScalars.count > limit {
