@@ -32,6 +32,9 @@ enum Collections {
             routes: { router, context in
                 CollectionsRoutes.add(to: router, database: context.database, settings: settings, documentsActivity: documentsActivity)
             },
+            // billing's documents come a store's batch to a message (twenty to fifty documents, 1–2 kB each), and the
+            // prefetch counts messages: at 1,000 the broker could park 90 MB of documents in the process.
+            consumerDefaults: .init(prefetch: 200, batchSize: 50),
             hasOutbox: true,
             background: { context in
                 [

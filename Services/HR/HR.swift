@@ -20,7 +20,8 @@ enum HR {
             ]
         },
         routes: { router, context in HRRoutes.add(to: router, database: context.database, salesActivity: salesActivity) },
-        hasOutbox: true, access: HRAccess.policy)
+        // Like billing's: each sale.recorded carries many sales, and the prefetch counts messages.
+        consumerDefaults: .init(prefetch: 300, batchSize: 100), hasOutbox: true, access: HRAccess.policy)
 
     static let migrations = HRSchema.migrations
 
