@@ -29,11 +29,8 @@ enum Billing {
                 to: router, database: context.database, statistics: statistics, fiscal: fiscal, announcements: announcements)
             VerifactuRoutes.add(to: router, status: VerifactuStatus(database: context.database, settings: agency))
         },
-        // Each sale.recorded carries a store's sales of one intake batch (ten to forty at closing time, a kilobyte
-        // each): batches of 100 messages make transactions of one to four thousand invoices, and a prefetch of three
-        // batches keeps the next one waiting while two are handled. The prefetch counts messages, not sales: at 1,000
-        // it let the broker park up to 40 MB of sales in the process, and its peak memory grew with the backlog.
-        consumerDefaults: .init(prefetch: 300, batchSize: 100),
+        // Transactions of one to four thousand invoices (batches of 100 sale.recorded).
+        consumerDefaults: .recordedSales,
         // Cancellations, caused by HTTP, are announced through the outbox.
         hasOutbox: true,
         // Submission to the tax agency (when its endpoint is configured).

@@ -1,3 +1,4 @@
+import ByteText
 import Crypto
 import Foundation
 
@@ -54,8 +55,8 @@ struct VerifactuRecord: Sendable, Equatable {
         return String(unsafeUninitializedCapacity: 64) { hex in
             var index = 0
             for byte in digest {
-                hex[index] = hexDigits[Int(byte >> 4)]
-                hex[index + 1] = hexDigits[Int(byte & 0x0F)]
+                hex[index] = HexDigits.digit(byte >> 4, upperCase: true)
+                hex[index + 1] = HexDigits.digit(byte & 0x0F, upperCase: true)
                 index += 2
             }
             return 64
@@ -74,8 +75,6 @@ struct VerifactuRecord: Sendable, Equatable {
         return String(decoding: url, as: UTF8.self)
     }
 
-    private static let hexDigits: [UInt8] = Array("0123456789ABCDEF".utf8)
-
     /// RFC 3986's unreserved characters as they are, every other byte as `%XX`.
     private static func appendPercentEncoded(_ value: String, to url: inout [UInt8]) {
         for byte in value.utf8 {
@@ -85,8 +84,8 @@ struct VerifactuRecord: Sendable, Equatable {
                 url.append(byte)
             default:
                 url.append(UInt8(ascii: "%"))
-                url.append(hexDigits[Int(byte >> 4)])
-                url.append(hexDigits[Int(byte & 0x0F)])
+                url.append(HexDigits.digit(byte >> 4, upperCase: true))
+                url.append(HexDigits.digit(byte & 0x0F, upperCase: true))
             }
         }
     }

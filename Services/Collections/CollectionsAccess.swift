@@ -14,9 +14,8 @@ enum CollectionsAccess {
 
     static let policy = AccessPolicy(
         [
-            Operation(.get, "/stats", AccessPolicy.readers, .init(
-                "the documents this replica has read from billing's messages since it started (each booked where it had to be)",
-                answer: .json(200, .record(["documentsRead": .object([:], required: [])])))),
+            BatchActivity.statsOperation(
+                as: "documentsRead", "the documents this replica has read from billing's messages since it started (each booked where it had to be)"),
             Operation(.get, "/aging", AccessPolicy.readers, .init(
                 "what is owed, by how overdue, per customer or per store", query: [.init("by", .oneOf(["customer", "store"]), "the default is customer")] + paging,
                 answer: .json(200, .page(.record([

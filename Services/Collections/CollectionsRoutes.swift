@@ -27,7 +27,7 @@ enum CollectionsRoutes {
 
     static func add(to router: Router<BasicRequestContext>, database: Database, settings: CollectionsSettings, documentsActivity: BatchActivity) {
         TillRoutes.add(to: router, database: database)
-        router.get("/stats") { _, _ in OperationsRoutes.jsonResponse(.ok, #"{"documentsRead":\#(documentsActivity.json)}"#) }
+        documentsActivity.serveStats(as: "documentsRead", on: router)
         router.put("/customers/:taxId") { request, context in
             let taxId = try context.parameters.require("taxId")
             guard OperationsRoutes.isTaxId(taxId) else { return error(.badRequest, "the tax id must be 2–20 letters and digits") }

@@ -12,20 +12,17 @@ struct CollectionsSettings: Sendable {
 
     static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> CollectionsSettings {
         var settings = CollectionsSettings()
-        if let text = environment["TRASTIENDA_COLLECTIONS_DUNNING_INTERVAL_MS"] {
-            guard let value = Int(text), (10...86_400_000).contains(value) else {
-                throw ConfigurationError(
-                    variable: "TRASTIENDA_COLLECTIONS_DUNNING_INTERVAL_MS", value: text, expected: "milliseconds between 10 and 86400000")
-            }
+        if let value = try ConfigurationError.integer(
+            "TRASTIENDA_COLLECTIONS_DUNNING_INTERVAL_MS", in: environment, 10...86_400_000, expected: "milliseconds between 10 and 86400000")
+        {
             settings.dunningInterval = .milliseconds(value)
         }
         if let settable = try ConfigurationError.flag("TRASTIENDA_COLLECTIONS_SETTABLE_CLOCK", in: environment) {
             settings.settableClock = settable
         }
-        if let text = environment["TRASTIENDA_COLLECTIONS_TILL_SETTLE_SECONDS"] {
-            guard let value = Int(text), (0...86_400).contains(value) else {
-                throw ConfigurationError(variable: "TRASTIENDA_COLLECTIONS_TILL_SETTLE_SECONDS", value: text, expected: "seconds between 0 and 86400")
-            }
+        if let value = try ConfigurationError.integer(
+            "TRASTIENDA_COLLECTIONS_TILL_SETTLE_SECONDS", in: environment, 0...86_400, expected: "seconds between 0 and 86400")
+        {
             settings.tillSettle = .seconds(value)
         }
         return settings

@@ -39,13 +39,7 @@ struct ConsoleSettings: Sendable {
             let variable = "TRASTIENDA_CONSOLE_\(name.uppercased().replacingOccurrences(of: "-", with: "_"))_URL"
             services[name] = environment[variable].flatMap { $0.isEmpty ? nil : $0 } ?? "http://localhost:\(port)"
         }
-        var hours = 8
-        if let text = environment["TRASTIENDA_CONSOLE_SESSION_HOURS"] {
-            guard let value = Int(text), (1...24).contains(value) else {
-                throw ConfigurationError(variable: "TRASTIENDA_CONSOLE_SESSION_HOURS", value: text, expected: "1–24 hours")
-            }
-            hours = value
-        }
+        let hours = try ConfigurationError.integer("TRASTIENDA_CONSOLE_SESSION_HOURS", in: environment, 1...24, expected: "1–24 hours") ?? 8
         let zoneName = environment["TRASTIENDA_CONSOLE_TIME_ZONE"] ?? "Europe/Madrid"
         guard let zone = TimeZone(identifier: zoneName) else {
             throw ConfigurationError(variable: "TRASTIENDA_CONSOLE_TIME_ZONE", value: zoneName, expected: "a time zone such as Europe/Madrid")

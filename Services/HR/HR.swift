@@ -20,8 +20,7 @@ enum HR {
             ]
         },
         routes: { router, context in HRRoutes.add(to: router, database: context.database, salesActivity: salesActivity) },
-        // Like billing's: each sale.recorded carries many sales, and the prefetch counts messages.
-        consumerDefaults: .init(prefetch: 300, batchSize: 100), hasOutbox: true, access: HRAccess.policy)
+        consumerDefaults: .recordedSales, hasOutbox: true, access: HRAccess.policy)
 
     static let migrations = HRSchema.migrations
 

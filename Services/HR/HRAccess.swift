@@ -11,9 +11,7 @@ enum HRAccess {
 
     static let policy = AccessPolicy(
         [
-            Operation(.get, "/stats", AccessPolicy.readers, .init(
-                "the sales this replica has credited to their cashiers since it started",
-                answer: .json(200, .record(["salesCredited": .object([:], required: [])])))),
+            BatchActivity.statsOperation(as: "salesCredited", "the sales this replica has credited to their cashiers since it started"),
             Operation(.get, "/announcements", readers, .init(
                 "announcements with how many have read them, oldest first (a store manager's: those that reached its stores)",
                 query: OperationDocumentation.Query.paging,

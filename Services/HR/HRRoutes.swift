@@ -8,7 +8,7 @@ import ServiceRuntime
 /// counts.
 enum HRRoutes {
     static func add(to router: Router<BasicRequestContext>, database: Database, salesActivity: BatchActivity) {
-        router.get("/stats") { _, _ in OperationsRoutes.jsonResponse(.ok, #"{"salesCredited":\#(salesActivity.json)}"#) }
+        salesActivity.serveStats(as: "salesCredited", on: router)
         router.put("/employees/:id") { request, context in
             let id = try context.parameters.require("id")
             guard let employee = try? await request.decode(as: Staff.Employee.self, context: context) else {

@@ -21,8 +21,7 @@ enum Orders {
             ]
         },
         routes: { router, context in OrdersRoutes.add(to: router, database: context.database, salesActivity: salesActivity) },
-        // Like billing's: each sale.recorded carries many sales, and the prefetch counts messages.
-        consumerDefaults: .init(prefetch: 300, batchSize: 100), hasOutbox: true, access: OrdersAccess.policy)
+        consumerDefaults: .recordedSales, hasOutbox: true, access: OrdersAccess.policy)
 
     static let migrations = OrdersSchema.migrations
 

@@ -19,8 +19,7 @@ enum OrdersAccess {
 
     static let policy = AccessPolicy(
         [
-            Operation(.get, "/stats", AccessPolicy.readers, .init(
-                "the sales this replica has moved stock for since it started", answer: .json(200, .record(["salesMoved": .object([:], required: [])])))),
+            BatchActivity.statsOperation(as: "salesMoved", "the sales this replica has moved stock for since it started"),
             Operation(.get, "/stock", readers, store: .query("store"), .init(
                 "a store's stock by SKU", query: [.init("store", required: true, "the store")] + paging, answer: .json(200, .page(.reference("Stock"))))),
             Operation(.get, "/stock/{store}/{sku}", readers, store: .path("store"), .init("one SKU's stock in a store", answer: .json(200, .reference("Stock")))),

@@ -34,7 +34,7 @@ enum OrdersRoutes {
     }
 
     static func add(to router: Router<BasicRequestContext>, database: Database, salesActivity: BatchActivity) {
-        router.get("/stats") { _, _ in OperationsRoutes.jsonResponse(.ok, #"{"salesMoved":\#(salesActivity.json)}"#) }
+        salesActivity.serveStats(as: "salesMoved", on: router)
         addStock(to: router, database: database)
         addReorderRules(to: router, database: database)
         addOrders(to: router, database: database)

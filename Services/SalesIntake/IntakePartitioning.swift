@@ -19,10 +19,9 @@ struct IntakePartitioning: Sendable, Equatable {
 
     static func load(environment: [String: String] = ProcessInfo.processInfo.environment) throws(ConfigurationError) -> IntakePartitioning {
         var partitioning = IntakePartitioning()
-        if let text = environment["TRASTIENDA_SALES_INTAKE_PARTITIONS"] {
-            guard let value = Int(text), (0...64).contains(value) else {
-                throw ConfigurationError(variable: "TRASTIENDA_SALES_INTAKE_PARTITIONS", value: text, expected: "0 (one shared queue) to 64")
-            }
+        if let value = try ConfigurationError.integer(
+            "TRASTIENDA_SALES_INTAKE_PARTITIONS", in: environment, 0...64, expected: "0 (one shared queue) to 64")
+        {
             partitioning.partitions = value
         }
         if let text = environment["TRASTIENDA_SALES_INTAKE_REPLICA"] {
@@ -32,10 +31,9 @@ struct IntakePartitioning: Sendable, Equatable {
             }
             (partitioning.replica, partitioning.replicas) = (parts[0], parts[1])
         }
-        if let text = environment["TRASTIENDA_SALES_INTAKE_STANDBY_AFTER"] {
-            guard let seconds = Int(text), (0...600).contains(seconds) else {
-                throw ConfigurationError(variable: "TRASTIENDA_SALES_INTAKE_STANDBY_AFTER", value: text, expected: "whole seconds, 0 to 600")
-            }
+        if let seconds = try ConfigurationError.integer(
+            "TRASTIENDA_SALES_INTAKE_STANDBY_AFTER", in: environment, 0...600, expected: "whole seconds, 0 to 600")
+        {
             partitioning.standbyAfter = .seconds(seconds)
         }
         return partitioning

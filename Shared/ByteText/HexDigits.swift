@@ -1,11 +1,17 @@
-/// Hexadecimal digits, written in lower case and read in either: trace contexts, UUIDs and JSON's `\u` escapes.
+/// Hexadecimal digits, read in either case and written in lower case (trace contexts, UUIDs, JSON's `\u` escapes) or
+/// upper (VERI*FACTU's fingerprints, percent-encoding).
 package enum HexDigits {
+    /// The digit of `nibble` (0 to 15).
+    @inline(__always)
+    package static func digit(_ nibble: UInt8, upperCase: Bool = false) -> UInt8 {
+        nibble < 10 ? UInt8(ascii: "0") &+ nibble : (upperCase ? UInt8(ascii: "A") : UInt8(ascii: "a")) &+ nibble &- 10
+    }
+
     /// Writes the lowest `count` digits of `value`, the most significant first, from `position` on in `text`.
     package static func write(_ value: UInt64, count: Int, to text: UnsafeMutableBufferPointer<UInt8>, at position: Int) {
         var value = value
         for offset in (position..<(position + count)).reversed() {
-            let digit = UInt8(truncatingIfNeeded: value & 0xF)
-            text[offset] = digit < 10 ? UInt8(ascii: "0") + digit : UInt8(ascii: "a") + digit - 10
+            text[offset] = digit(UInt8(truncatingIfNeeded: value & 0xF))
             value >>= 4
         }
     }

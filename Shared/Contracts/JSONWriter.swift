@@ -121,8 +121,7 @@ package struct JSONWriter {
         case 0x0D: bytes.append(UInt8(ascii: "r"))
         case 0x09: bytes.append(UInt8(ascii: "t"))
         default:
-            let digits = Array("0123456789abcdef".utf8)
-            bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]])
+            bytes.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, HexDigits.digit(byte >> 4), HexDigits.digit(byte & 0x0F)])
         }
     }
 

@@ -43,6 +43,7 @@ read_stat() {  # port field
     [[ $reply =~ \"$2\":([0-9]+) ]] && polled=${BASH_REMATCH[1]}
     return 0
 }
+stat_of() { read_stat "$1" "$2"; echo "$polled"; }  # port field: the same, printed
 
 # Waits a fifth of a second with a builtin (`read` timing out on a pipe nobody writes), so that a poll forks nothing.
 exec {nap_fd}<> <(:)

@@ -41,8 +41,7 @@ stop "$orders"; stop "$billing"; stop "$intake"
 psql -q -h localhost -U postgres -c CHECKPOINT
 intake=$(start sales-intake $intake_port)
 wait_for_stat $intake_port recorded "$count"
-first=$(curl -sf -H "$bearer" "http://localhost:$intake_port/stats" | grep -o '"firstDeliveryAtMilliseconds":[0-9]*' | cut -d: -f2)
-last=$(curl -sf -H "$bearer" "http://localhost:$intake_port/stats" | grep -o '"lastCommitAtMilliseconds":[0-9]*' | cut -d: -f2)
+first=$(stat_of $intake_port firstDeliveryAtMilliseconds); last=$(stat_of $intake_port lastCommitAtMilliseconds)
 stop "$intake"
 intake_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")
 
@@ -57,11 +56,11 @@ case "${BENCH_PROFILE:-}" in
     all) perf record -F 499 -a -g -o /tmp/bench-billing.perf >/dev/null 2>&1 & profiler=$! ;;
     *) perf record -F 499 -g -p "$billing" -o /tmp/bench-billing.perf >/dev/null 2>&1 & ;;
 esac
-billing_stat() { curl -sf -H "$bearer" "http://localhost:$billing_port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
 wait_for_stat $billing_port issued "$count"
 [ -z "$profiler" ] || { kill -INT "$profiler"; wait "$profiler" 2>/dev/null || true; }
 all1=$(ticks_all); beam1=$(ticks_beam); own=$(ticks_of "$billing")
-first=$(billing_stat firstDeliveryAtMilliseconds); last=$(billing_stat lastCommitAtMilliseconds); retried=$(billing_stat retried)
+first=$(stat_of $billing_port firstDeliveryAtMilliseconds); last=$(stat_of $billing_port lastCommitAtMilliseconds)
+retried=$(stat_of $billing_port retried)
 stop "$billing"
 [ "$(invoices)" -eq "$count" ] || { echo "billing issued $(invoices) invoices for $count sales" >&2; exit 1; }
 billing_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")
@@ -71,10 +70,9 @@ echo "billing invoices/s: $billing_rate (first delivery to last commit, as for i
 psql -q -h localhost -U postgres -c CHECKPOINT
 all0=$(ticks_all); beam0=$(ticks_beam)
 orders=$(start orders $orders_port)
-orders_stat() { curl -sf -H "$bearer" "http://localhost:$orders_port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
 wait_for_stat $orders_port handled "$count"
 all1=$(ticks_all); beam1=$(ticks_beam); own=$(ticks_of "$orders")
-first=$(orders_stat firstDeliveryAtMilliseconds); last=$(orders_stat lastCommitAtMilliseconds)
+first=$(stat_of $orders_port firstDeliveryAtMilliseconds); last=$(stat_of $orders_port lastCommitAtMilliseconds)
 stop "$orders"
 orders_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")
 echo "orders CPU µs per sale: itself $(per_sale_us "$own"), broker $(per_sale_us $((beam1 - beam0))), PostgreSQL and rest $(per_sale_us $((all1 - all0 - own - beam1 + beam0)))"

@@ -36,8 +36,6 @@ start_intake() {
     until curl -sf "http://localhost:$port/health/ready" >/dev/null; do sleep 0.1; done
 }
 stop_intake() { kill -TERM "$intake_pid"; wait "$intake_pid" || true; }
-# Read once intake has drained (while it drains, `wait_for_stat` polls without starting a process).
-stat() { curl -sf -H "$bearer" "http://localhost:$port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
 # Each drain starts right after a checkpoint, so that neither pays for the other's write-ahead log.
 preload() {
     "$release/pos-sim" --url "$amqp_url" --sales "$count" --stores 50 --terminals 8 --quiet >/dev/null
@@ -67,7 +65,7 @@ drain_with_intake() {
     start_intake
     wait_for_stat "$port" recorded "$count"
     all1=$(ticks_all); beam1=$(ticks_beam); own=$(ticks_of "$intake_pid")
-    first=$(stat firstDeliveryAtMilliseconds); last=$(stat lastCommitAtMilliseconds)
+    first=$(stat_of "$port" firstDeliveryAtMilliseconds); last=$(stat_of "$port" lastCommitAtMilliseconds)
     stop_intake
     intake_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")
     echo "round $round intake:   $intake_rate sales/s; CPU µs per sale: itself $(per_sale_us "$own"), broker $(per_sale_us $((beam1 - beam0))), PostgreSQL and rest $(per_sale_us $((all1 - all0 - own - beam1 + beam0)))"

@@ -23,14 +23,13 @@ rate_of() {  # mode (single|partitioned): prints the drain rate of $count preloa
         intake=$!
         until curl -sf "http://localhost:$port/health/ready" >/dev/null; do sleep 0.1; done
     }
-    stat() { curl -sf -H "$bearer" "http://localhost:$port/stats" | grep -o "\"$1\":[0-9]*" | cut -d: -f2 || echo 0; }
     run_intake; kill -TERM "$intake"; wait "$intake" || true  # declares the queues
     "$release/pos-sim" --url "$amqp_url" --sales "$count" --stores 50 --terminals 8 --quiet >/dev/null
     psql -q -h localhost -U postgres -c CHECKPOINT
     run_intake
     wait_for_stat "$port" recorded "$count"
     local first last
-    first=$(stat firstDeliveryAtMilliseconds); last=$(stat lastCommitAtMilliseconds)
+    first=$(stat_of "$port" firstDeliveryAtMilliseconds); last=$(stat_of "$port" lastCommitAtMilliseconds)
     kill -TERM "$intake"; wait "$intake" || true
     remove_vhost "$vhost"; remove_database "$database" >/dev/null 2>&1 || true
     python3 -c "print(round($count * 1000 / ($last - $first)))"

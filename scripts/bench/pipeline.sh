@@ -31,9 +31,8 @@ start() {  # name port vhost database: starts a service and waits until it is re
     echo $pid
 }
 stop() { stop_services "$@"; }
-port() { local i; for i in "${!services[@]}"; do [ "${services[$i]}" = "$1" ] && echo $((base_port + i)); done; }
-declare -A service_port=()
-for i in "${!services[@]}"; do service_port[${services[$i]}]=$((base_port + i)); done
+declare -A port=()
+for i in "${!services[@]}"; do port[${services[$i]}]=$((base_port + i)); done
 now_ms() { date +%s%3N; }
 rss_mb() { awk -v field="$2:" '$1 == field { printf "%.1f", $2 / 1024 }' "/proc/$1/status"; }  # pid VmRSS|VmHWM
 declare -A rss_idle=()
@@ -43,12 +42,12 @@ prepare() {  # vhost database services...
     local vhost=$1 database=$2; shift 2
     fresh_vhost "$vhost"; fresh_database "$database"
     local pids=() name i
-    for name in "$@"; do pids+=("$(start "$name" "$(port "$name")" "$vhost" "$database")"); done
+    for name in "$@"; do pids+=("$(start "$name" "${port[$name]}" "$vhost" "$database")"); done
     sleep 2
     for i in "${!pids[@]}"; do rss_idle[${@:$((i + 1)):1}]=$(rss_mb "${pids[$i]}" VmRSS); done
     if [[ " $* " == *" billing "* ]]; then
         local stores; stores=$(printf '"S%03d",' $(seq 1 50)); stores="[${stores%,}]"
-        curl -sf -H "$bearer" -X PUT "http://localhost:$(port billing)/issuers/89890001K" -H 'content-type: application/json' \
+        curl -sf -H "$bearer" -X PUT "http://localhost:${port[billing]}/issuers/89890001K" -H 'content-type: application/json' \
             -d "{\"legalName\":\"Bench SL\",\"address\":\"Burgos\",\"stores\":$stores}" >/dev/null
     fi
     stop "${pids[@]}"
@@ -56,16 +55,13 @@ prepare() {  # vhost database services...
         --seed "$seed" --quiet >/dev/null
     psql -q -h localhost -U postgres -c CHECKPOINT
 }
-stat_of() { curl -sf -H "$bearer" "http://localhost:$(port "$1")/stats" | grep -o "\"$2\":[0-9]*" | cut -d: -f2; }  # service field
-intake_stat() { stat_of sales-intake "$1"; }
-first_delivery() { intake_stat firstDeliveryAtMilliseconds; }
+first_delivery() { stat_of "${port[sales-intake]}" firstDeliveryAtMilliseconds; }
 
 # Intake alone.
 prepare bench-pipeline-intake trastienda_bench_pipeline_intake sales-intake
-intake=$(start sales-intake "$(port sales-intake)" bench-pipeline-intake trastienda_bench_pipeline_intake)
-# Progress is read where it costs the measured processes least: intake's own counter, then narrow tables.
-wait_for_stat "$(port sales-intake)" recorded "$count"
-last=$(intake_stat lastCommitAtMilliseconds)
+intake=$(start sales-intake "${port[sales-intake]}" bench-pipeline-intake trastienda_bench_pipeline_intake)
+wait_for_stat "${port[sales-intake]}" recorded "$count"
+last=$(stat_of "${port[sales-intake]}" lastCommitAtMilliseconds)
 intake_rate=$(python3 -c "print(round($count * 1000 / ($last - $(first_delivery))))")
 # The documents on account collections will book: one for each sale paid on account, counted here, where it costs the
 # pipeline's run nothing (the same seed makes the same sales), and checked against the invoices after the run.
@@ -85,7 +81,7 @@ run_pipeline() {
     local wanted_collections=${on_account[$count]:-}
     local all0 beam0 pg0; all0=$(ticks_all); beam0=$(ticks_beam); pg0=$(ticks_of $(pgrep -x postgres))
     local pids=()
-    for name in "${services[@]}"; do pids+=("$(start "$name" "$(port "$name")" bench-pipeline "$database")"); done
+    for name in "${services[@]}"; do pids+=("$(start "$name" "${port[$name]}" bench-pipeline "$database")"); done
     # BENCH_PROFILE=<service> records where that service spends its time, BENCH_PROFILE=all the whole machine's
     # (services, broker, PostgreSQL): perf report -i /tmp/bench-pipeline.perf --sort comm,dso,symbol.
     local profiler=""
@@ -97,7 +93,7 @@ run_pipeline() {
     while [ "${#finished[@]}" -lt "${#services[@]}" ]; do
         for name in "${services[@]}"; do
             [ -n "${finished[$name]:-}" ] && continue
-            read_stat "${service_port[$name]}" "${field[$name]}"
+            read_stat "${port[$name]}" "${field[$name]}"
             [ "$polled" -ge "$count" ] && finished[$name]=$(now_ms)
         done
         nap
@@ -120,7 +116,7 @@ run_pipeline() {
     invoiced=$(sql "$database" "SELECT count(*) = count(DISTINCT sale_id) AND count(DISTINCT sale_id) = $count
         AND count(*) FILTER (WHERE document LIKE '%\"method\":\"deferred\"%') = $wanted_collections
         AND (SELECT count(*) FROM collections.account_entries) = $wanted_collections FROM billing.invoices")
-    chain=$(curl -sf -H "$bearer" "http://localhost:$(port billing)/issuers/89890001K/chain")
+    chain=$(curl -sf -H "$bearer" "http://localhost:${port[billing]}/issuers/89890001K/chain")
     stop "${pids[@]}"
     local receivables last=0 seconds pipeline_rate
     receivables=$(sql "$database" "SELECT count(*) FROM collections.receivables")

@@ -34,10 +34,7 @@ struct AgencySettings: Sendable {
         settings.certificatePassword = environment["TRASTIENDA_BILLING_AGENCY_CERTIFICATE_PASSWORD"] ?? ""
         settings.trustRoots = environment["TRASTIENDA_BILLING_AGENCY_CA"].flatMap { $0.isEmpty ? nil : $0 }
         for (variable, keyPath) in [("TRASTIENDA_BILLING_AGENCY_TIMEOUT_SECONDS", \AgencySettings.timeout), ("TRASTIENDA_BILLING_AGENCY_RETRY_SECONDS", \.maximumRetry)] {
-            guard let text = environment[variable] else { continue }
-            guard let seconds = Int(text), (1...3600).contains(seconds) else {
-                throw ConfigurationError(variable: variable, value: text, expected: "1–3600 seconds")
-            }
+            guard let seconds = try ConfigurationError.integer(variable, in: environment, 1...3600, expected: "1–3600 seconds") else { continue }
             settings[keyPath: keyPath] = .seconds(seconds)
         }
         return settings
