@@ -253,7 +253,8 @@ enum BillingStore {
                 kind: kind, seriesNumber: seriesNumber, issueDate: try row.decode(at: 6), issuerTaxId: try row.decode(at: 7),
                 announcement: document.map {
                     InvoiceAnnouncement(kind: kind, seriesNumber: seriesNumber, storeId: storeId, terminalId: terminalId, body: Array($0.utf8))
-                })
+                },
+                customer: kind == .substitute ? try document.flatMap { try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data($0.utf8)).customer } : nil)
         }
         return known
     }

@@ -60,13 +60,25 @@ struct InvoiceIssuer: Sendable {
         let heads = try BillingStore.lockChains(of: Set(issuers.values.map(\.issuer.taxId)), on: connection)
         var plan = IssuancePlan(
             issuers: issuers,
-            known: try BillingStore.knownInvoices(Set(sales.map(\.saleId) + sales.compactMap(\.returnOf?.saleId)), on: connection),
+            known: try BillingStore.knownInvoices(Self.invoicesToLookUp(for: sales), on: connection),
             surchargeCustomers: try BillingStore.surchargeCustomers(among: Set(sales.compactMap(\.customer?.taxId)), on: connection),
             fiscal: fiscal)
         for item in work { plan.add(item.event, deliveryTag: item.deliveryTag) }
         let issued = try BillingStore.issue(
             plan.invoices, generatedAt: generatedAt, heads: heads, system: fiscal.system, on: connection)
         return (issued, plan)
+    }
+
+    /// The sales whose invoices a batch needs to know: its own (issued already when redelivered), the ones its
+    /// returns return, and the substitutes (F3) of those, which a return corrects instead of the ticket.
+    static func invoicesToLookUp(for sales: [POSSaleV1]) -> Set<String> {
+        var ids = Set(sales.map(\.saleId))
+        for sale in sales {
+            guard let original = sale.returnOf?.saleId else { continue }
+            ids.insert(original)
+            ids.insert(Substitutions.derivedSaleId(of: original.lowercased()))
+        }
+        return ids
     }
 
     /// Now, ISO 8601 with its offset, as VERI*FACTU records want it.

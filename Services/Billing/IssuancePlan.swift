@@ -96,6 +96,8 @@ struct KnownInvoice: Sendable {
     var issuerTaxId: String = ""
     /// Nil only for invoices issued before documents were stored.
     var announcement: InvoiceAnnouncement?
+    /// An F3's customer: a credit note that corrects it names them too.
+    var customer: Party? = nil
 }
 
 /// Works out what a batch of recorded sales becomes, in memory, once the store has told which issuers, invoices and
@@ -143,8 +145,16 @@ struct IssuancePlan: Sendable {
                 continue
             }
             var correcting: (kind: InvoiceKind, correction: Correction)?
+            var recipient: Party?
             if let original = sale.returnOf?.saleId {
-                if let invoice = known[original] {
+                // A ticket a full invoice substituted is corrected through that invoice (the F3), which is in force.
+                if let invoice = known[Substitutions.derivedSaleId(of: original.lowercased())], invoice.kind == .substitute {
+                    correcting = (
+                        invoice.kind,
+                        .invoice(RecordReference(issuerTaxId: invoice.issuerTaxId, seriesNumber: invoice.seriesNumber, issueDate: invoice.issueDate))
+                    )
+                    recipient = invoice.customer
+                } else if let invoice = known[original] {
                     correcting = (
                         invoice.kind,
                         .invoice(RecordReference(issuerTaxId: invoice.issuerTaxId, seriesNumber: invoice.seriesNumber, issueDate: invoice.issueDate))
@@ -156,10 +166,11 @@ struct IssuancePlan: Sendable {
                     continue
                 }
             }
-            let draft = InvoiceDraft(
+            var draft = InvoiceDraft(
                 sale: sale, issuer: storeIssuer.issuer, correcting: correcting?.kind,
                 equivalenceSurcharge: sale.customer?.taxId.map(surchargeCustomers.contains) ?? false,
                 retailLimitCents: fiscal.retailLimitCents, rates: fiscal.rates)
+            if let recipient { draft.customer = recipient }
             let date = IssueDate(occurredAt: sale.occurredAt)
             invoices.append(
                 PlannedInvoice(

@@ -92,6 +92,30 @@ struct InvoiceIssuerTests {
         }
     }
 
+    @Test("a return of a ticket that a full invoice substituted corrects that invoice (the F3), naming its customer")
+    func returnOfSubstitutedTicket() async throws {
+        try await withBilling { service, till, issued in
+            let ticket = sale(total: 2_420)
+            try await till.publish(announcement([ticket]))
+            #expect(await eventually { issued.batchedDocuments.count >= 1 })
+            let substitution = try await service.request(
+                "POST", "/invoices/S001-2026/1/substitution",
+                body: #"{"customer":{"taxId":"B12345674","name":"Ultramarinos Pepe SL","address":"C/ Mayor 2"}}"#)
+            #expect(substitution.status == 201 && substitution.body.contains(#""kind":"F3""#), "\(substitution.body)")
+            try await till.publish(announcement([sale(total: 2_420, returnOf: ticket.saleId)]))
+            #expect(await eventually(timeout: .seconds(30)) { (try? issued.invoices().contains { $0.totalCents < 0 }) == true })
+            let credit = try #require(try issued.invoices().first { $0.totalCents < 0 })
+            #expect(credit.kind == "R1")
+            #expect(credit.corrects == "S001-2026/2", "the F3 is S001-2026/2; the ticket S001-2026/1 is substituted")
+            #expect(credit.customer?.taxId == "B12345674" && credit.customer?.name == "Ultramarinos Pepe SL")
+            #expect(credit.totalCents == -2_420)
+            let record = try await service.request("GET", "/invoices/\(credit.number)/record.xml")
+            #expect(record.status == 200 && record.body.contains("<sf:NumSerieFactura>S001-2026/2</sf:NumSerieFactura>"), "\(record.body)")
+            let chain = try await service.request("GET", "/issuers/89890001K/chain")
+            #expect(chain.body == #"{"issuer":"89890001K","records":3,"valid":true,"firstBroken":null}"#)
+        }
+    }
+
     @Test("a customer under the equivalence surcharge gets a full invoice with the surcharge")
     func equivalenceSurcharge() async throws {
         try await withBilling { service, till, issued in
