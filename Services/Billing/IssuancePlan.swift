@@ -98,6 +98,9 @@ struct KnownInvoice: Sendable {
     var announcement: InvoiceAnnouncement?
     /// An F3's customer: a credit note that corrects it names them too.
     var customer: Party? = nil
+
+    /// How a credit note that corrects it names it.
+    var reference: RecordReference { RecordReference(issuerTaxId: issuerTaxId, seriesNumber: seriesNumber, issueDate: issueDate) }
 }
 
 /// Works out what a batch of recorded sales becomes, in memory, once the store has told which issuers, invoices and
@@ -149,16 +152,10 @@ struct IssuancePlan: Sendable {
             if let original = sale.returnOf?.saleId {
                 // A ticket a full invoice substituted is corrected through that invoice (the F3), which is in force.
                 if let invoice = known[Substitutions.derivedSaleId(of: original.lowercased())], invoice.kind == .substitute {
-                    correcting = (
-                        invoice.kind,
-                        .invoice(RecordReference(issuerTaxId: invoice.issuerTaxId, seriesNumber: invoice.seriesNumber, issueDate: invoice.issueDate))
-                    )
+                    correcting = (invoice.kind, .invoice(invoice.reference))
                     recipient = invoice.customer
                 } else if let invoice = known[original] {
-                    correcting = (
-                        invoice.kind,
-                        .invoice(RecordReference(issuerTaxId: invoice.issuerTaxId, seriesNumber: invoice.seriesNumber, issueDate: invoice.issueDate))
-                    )
+                    correcting = (invoice.kind, .invoice(invoice.reference))
                 } else if let kind = plannedKinds[original] {
                     correcting = (kind, .saleInBatch(original))
                 } else {
