@@ -3,8 +3,8 @@ import Contracts
 import PostgresClient
 import ServiceRuntime
 
-/// Collections: receivables from invoices paid on account, payments, aging, dunning and write-offs; till sessions
-/// and their Z reports.
+/// Collections: receivables from invoices paid on account (closed again when billing cancels one), payments, aging,
+/// dunning and write-offs; till sessions and their Z reports.
 enum Collections {
     /// The documents this replica has read from billing's messages since it started (`GET /stats`).
     static let documentsActivity = BatchActivity()
@@ -21,6 +21,9 @@ enum Collections {
                         handler: ReceivableOpener(
                             database: context.database, settle: settings.tillSettle, activity: documentsActivity, logger: context.logger
                         ).handle),
+                    context.consumer(
+                        "collections-cancellations", queue: Queues.collectionsInvoiceCancelled, topology: topology,
+                        handler: CancellationRecorder(database: context.database).handle),
                     context.consumer(
                         "collections-payments", queue: Queues.collectionsPayments, topology: topology,
                         handler: PaymentRecorder(database: context.database).handle),
@@ -46,12 +49,15 @@ enum Collections {
 
     static let migrations = CollectionsSchema.migrations
 
-    /// Issued invoices and credit notes, payments and the tills' events in; receivable and till events out.
+    /// Issued and cancelled invoices and credit notes, payments and the tills' events in; receivable and till events out.
     static let topology = Topology(exchanges: [Exchanges.billingEvents, Exchanges.collectionsEvents, Exchanges.collectionsCommands, Exchanges.pos])
         .merging(
             .consumingQueue(
                 Queues.collectionsInvoiceIssued,
                 bindings: [(Exchanges.billingEvents.name, RoutingKeys.allInvoiceBatches)]))
+        .merging(
+            .consumingQueue(
+                Queues.collectionsInvoiceCancelled, bindings: [(Exchanges.billingEvents.name, RoutingKeys.allInvoiceCancellations)]))
         .merging(.consumingQueue(Queues.collectionsPayments, bindings: [(Exchanges.collectionsCommands.name, RoutingKeys.allPayments)]))
         .merging(.consumingQueue(Queues.collectionsTills, bindings: [(Exchanges.pos.name, RoutingKeys.allTillEvents)]))
 }

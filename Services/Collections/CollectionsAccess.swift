@@ -58,7 +58,7 @@ enum CollectionsAccess {
             Operation(.get, "/receivables", AccessPolicy.readers, .init(
                 "receivables by due date",
                 query: [
-                    .init("status", .oneOf(["open", "paid", "written_off"]), "the default is open"), .init("customer", "a customer's tax id"),
+                    .init("status", .oneOf(["open", "paid", "written_off", "cancelled"]), "the default is open"), .init("customer", "a customer's tax id"),
                     .init("store", "a store"),
                 ] + paging,
                 answer: .json(200, .page(.reference("Receivable"))))),
@@ -131,7 +131,7 @@ enum CollectionsAccess {
             "DunningLevel": .record(["level": .integer, "daysOverdue": .integer(minimum: 1), "name": .string, "template": .string(maxLength: 2000)]),
             "Receivable": .record([
                 "id": .integer, "invoiceNumber": .string, "customerTaxId": .string, "storeId": .string, "issueDate": .date, "dueDate": .date,
-                "amountCents": .cents, "paidCents": .cents, "outstandingCents": .cents, "status": .oneOf(["open", "paid", "written_off"]),
+                "amountCents": .cents, "paidCents": .cents, "outstandingCents": .cents, "status": .oneOf(["open", "paid", "written_off", "cancelled"]),
                 "writtenOffReason": .nullable(.string),
             ]),
         ])

@@ -51,7 +51,9 @@ enum CollectionsRoutes {
         router.get("/receivables") { request, _ in
             let query = request.uri.queryParameters
             let status = query.get("status") ?? "open"
-            guard ["open", "paid", "written_off"].contains(status) else { return error(.badRequest, "status is open, paid or written_off") }
+            guard ["open", "paid", "written_off", "cancelled"].contains(status) else {
+                return error(.badRequest, "status is open, paid, written_off or cancelled")
+            }
             let page = try PageRequest.read(request, keys: 2)
             let rows = try await database.query(
                 """
@@ -212,7 +214,7 @@ enum CollectionsRoutes {
     static let receivableJSON = """
         json_build_object('id', r.id, 'invoiceNumber', r.invoice_number, 'customerTaxId', r.customer_tax_id, 'storeId', r.store_id,
             'issueDate', r.issue_date, 'dueDate', r.due_date, 'amountCents', r.amount_cents, 'paidCents', r.paid_cents,
-            'outstandingCents', r.amount_cents - r.paid_cents, 'status', r.status, 'writtenOffReason', r.written_off_reason)
+            'outstandingCents', CASE WHEN r.status = 'cancelled' THEN 0 ELSE r.amount_cents - r.paid_cents END, 'status', r.status, 'writtenOffReason', r.written_off_reason)
         """
 
     private static func customerResponse(_ taxId: String, database: Database) async throws -> Response {

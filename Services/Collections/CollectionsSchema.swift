@@ -3,8 +3,8 @@ import PostgresClient
 import ServiceRuntime
 
 /// The `collections` schema: customers with their payment terms and credit, receivables, payments and how they were
-/// allocated, each customer's account (what a statement lists), dunning levels and the notices raised, notes from
-/// customer care, the clock, and the outbox.
+/// allocated, each customer's account (what a statement lists), the documents billing cancelled, dunning levels and
+/// the notices raised, notes from customer care, the clock, and the outbox.
 enum CollectionsSchema {
     static let migrations: [Migration] = [
         CommonMigrations.handledMessages,
@@ -148,6 +148,15 @@ enum CollectionsSchema {
             );
             CREATE INDEX till_documents_by_session ON till_documents (session, late);
             CREATE INDEX till_documents_unassigned ON till_documents (store_id, terminal_id, occurred_at) WHERE session IS NULL;
+            """),
+        Migration(
+            7, "cancelled invoices and credit notes",
+            """
+            CREATE TABLE cancelled_documents (
+                invoice_number text COLLATE "C" PRIMARY KEY,
+                reason text NOT NULL,
+                cancelled_at timestamptz NOT NULL DEFAULT now()
+            );
             """),
     ]
 }

@@ -49,20 +49,25 @@ enum Receivables {
         guard try entry(taxId, kind: deferred > 0 ? "invoice" : "credit_note", reference: document.number, amount: deferred, on: connection)
         else { return }  // seen before
         if deferred > 0 {
-            try open(document, amount: deferred, taxId: taxId, terms: terms, traceparent: traceparent, on: connection)
+            try open(
+                document.number, storeId: document.storeId, issueDate: document.issueDate, amount: deferred, taxId: taxId, terms: terms,
+                traceparent: traceparent, on: connection)
         } else {
             try credit(-deferred, correcting: document.corrects, taxId: taxId, on: connection)
         }
     }
 
-    private static func open(
-        _ document: InvoiceIssuedV1, amount: Int64, taxId: String, terms: Int, traceparent: String?, on connection: PostgresConnection
+    /// Opens the receivable of document `number` for `amount`, due `terms` days after `issueDate` (`yyyy-mm-dd`), and
+    /// pays it first from the customer's credit.
+    static func open(
+        _ number: String, storeId: String, issueDate: String, amount: Int64, taxId: String, terms: Int, traceparent: String?,
+        on connection: PostgresConnection
     ) throws {
         let id: Int64 = try connection.query(
             """
             INSERT INTO receivables (invoice_number, customer_tax_id, store_id, issue_date, due_date, amount_cents)
             VALUES ($1, $2, $3, $4::date, $4::date + $5::integer, $6) RETURNING id
-            """, [document.number, taxId, document.storeId, document.issueDate, terms, amount])[0].decode(at: 0)
+            """, [number, taxId, storeId, issueDate, terms, amount])[0].decode(at: 0)
         var receivable = try load(id: id, on: connection)
         try announce("opened", receivable, traceparent: traceparent, on: connection)
         // Credit already on the account (an overpayment, a refund) pays the new receivable first.
@@ -198,14 +203,14 @@ enum Receivables {
             amountCents: try row.decode(at: 4), paidCents: try row.decode(at: 5), status: try row.decode(at: 6), dueDate: try row.decode(at: 7))
     }
 
-    private static func load(id: Int64, forUpdate: Bool = false, on connection: PostgresConnection) throws -> Receivable {
+    static func load(id: Int64, forUpdate: Bool = false, on connection: PostgresConnection) throws -> Receivable {
         guard let row = try connection.query("SELECT \(columns) FROM receivables WHERE id = $1\(forUpdate ? " FOR UPDATE" : "")", [id]).first else {
             throw Refusal(.notFound, "no receivable \(id)")
         }
         return try receivable(row)
     }
 
-    private static func load(number: String, forUpdate: Bool, on connection: PostgresConnection) throws -> Receivable? {
+    static func load(number: String, forUpdate: Bool, on connection: PostgresConnection) throws -> Receivable? {
         try connection.query(
             "SELECT \(columns) FROM receivables WHERE invoice_number = $1\(forUpdate ? " FOR UPDATE" : "")", [number]
         ).first.map(receivable)
@@ -230,7 +235,7 @@ enum Receivables {
             """, [PostgresArrays.text(taxIds), PostgresArrays.text(taxIds.map { names[$0]! })])
     }
 
-    private static func customer(_ taxId: String, name: String?, on connection: PostgresConnection) throws -> Int {
+    static func customer(_ taxId: String, name: String?, on connection: PostgresConnection) throws -> Int {
         try connection.query(
             """
             INSERT INTO customers (tax_id, name) VALUES ($1, $2)
@@ -239,7 +244,7 @@ enum Receivables {
     }
 
     /// Writes one line of the customer's account; false when that document was written before.
-    private static func entry(_ taxId: String, kind: String, reference: String, amount: Int64, on connection: PostgresConnection) throws -> Bool {
+    static func entry(_ taxId: String, kind: String, reference: String, amount: Int64, on connection: PostgresConnection) throws -> Bool {
         try !connection.query(
             """
             INSERT INTO account_entries (customer_tax_id, kind, reference, amount_cents) VALUES ($1, $2, $3, $4)

@@ -19,7 +19,8 @@ package struct PaymentReceivedV1: Codable, Sendable, Equatable {
     }
 }
 
-/// On `collections.events`: `receivable.opened`, `receivable.overdue`, `receivable.paid`, `receivable.written_off`.
+/// On `collections.events`: `receivable.opened`, `receivable.overdue`, `receivable.paid`, `receivable.written_off`,
+/// `receivable.cancelled` (its invoice was cancelled; what had been paid became credit on the account).
 package struct ReceivableEventV1: Codable, Sendable, Equatable {
     package static let messageType = "collections.receivable.v1"
 

@@ -9,7 +9,8 @@ package enum Exchanges {
     package static let posPartitions = Topology.Exchange("pos.partitions", kind: .consistentHash)
     /// Sales intake announces recorded sales: `sale.recorded.<store>`.
     package static let salesEvents = Topology.Exchange("sales.events")
-    /// Billing announces invoices and credit notes: `invoice.issued.<store>.<terminal>`, `credit_note.issued.<store>.<terminal>`.
+    /// Billing announces invoices and credit notes: `invoices.issued.<store>` (a batch), `invoice.issued.<store>.<terminal>`,
+    /// `credit_note.issued.<store>.<terminal>`, and their cancellations, `invoice.cancelled.<store>.<terminal>`.
     package static let billingEvents = Topology.Exchange("billing.events")
     /// Orders and stock: `stock.low.<store>`, `replenishment.requested.<store>`.
     package static let stockEvents = Topology.Exchange("stock.events")
@@ -32,6 +33,7 @@ package enum RoutingKeys {
     package static let allInvoiceBatches = "invoices.issued.#"
     package static let allInvoicesIssued = "invoice.issued.#"
     package static let allCreditNotesIssued = "credit_note.issued.#"
+    package static let allInvoiceCancellations = "invoice.cancelled.#"
     package static let allShiftEvents = "shift.#"
     package static let allAnnouncementReads = "announcement.read.#"
     package static let allOrderCommands = "order.#"
@@ -49,6 +51,7 @@ package enum Queues {
     package static let ordersCommands = "orders.order-commands"
     package static let collectionsInvoiceIssued = "collections.invoice-issued"
     package static let collectionsPayments = "collections.payments"
+    package static let collectionsInvoiceCancelled = "collections.invoice-cancelled"
     package static let collectionsTills = "collections.pos-tills"
     package static let hrSaleRecorded = "hr.sale-recorded"
     package static let hrShifts = "hr.pos-shifts"

@@ -38,7 +38,10 @@ struct AMQPRoundTripTests {
             }
             try await running([publisher, consumer]) {
                 try await publisher.publish((0..<2000).map { message($0) })
-                #expect(await eventually { seen.count >= 2000 })
+                if !(await eventually(timeout: .seconds(40)) { seen.count >= 2000 }) {
+                    let state = await TestInfrastructure.queueState(queue: "test.things", virtualHost: configuration.virtualHost)
+                    Issue.record("\(seen.count) of 2000 delivered; \(state); consumer connected: \(consumer.isConnected)")
+                }
             }
             let deliveries = seen.all
             #expect(deliveries.count == 2000)

@@ -9,7 +9,7 @@ import TrastiendaTesting
 @Suite("Collections: receivables, payments, aging, write-offs")
 struct ReceivablesTests {
     func receivable(_ harness: CollectionsHarness, _ number: String) async throws -> [String: Any]? {
-        for status in ["open", "paid", "written_off"] {
+        for status in ["open", "paid", "written_off", "cancelled"] {
             let listed = pageItems(try await harness.json("GET", "/receivables?status=\(status)").value) ?? []
             if let found = listed.first(where: { $0["invoiceNumber"] as? String == number }) { return found }
         }
@@ -77,6 +77,80 @@ struct ReceivablesTests {
 
             #expect(await eventually { harness.events("receivable.paid").count == 4 })
             #expect(harness.events("receivable.opened").count == 4)
+        }
+    }
+
+    @Test("a cancelled invoice's receivable closes and what was paid becomes credit; a cancelled credit note is owed again; a cancellation before its document keeps it off the account; each once")
+    func cancellations() async throws {
+        try await CollectionsHarness.with { harness in
+            func cancelled(_ number: String, kind: String = "F1", reason: String = "issued by mistake") throws -> OutgoingMessage {
+                let parts = number.split(separator: "/")
+                let event = InvoiceCancelledV1(
+                    number: number, series: String(parts[0]), sequence: Int64(parts[1])!, kind: kind, issuerTaxId: "89890001K", storeId: "S001",
+                    terminalId: "S001-T01", reason: reason, fingerprint: "A", previousFingerprint: "B", generatedAt: "2026-11-02T10:00:00+01:00")
+                return OutgoingMessage(
+                    exchange: Exchanges.billingEvents.name, routingKey: event.routingKey, body: Array(try JSONEncoder().encode(event)),
+                    properties: MessageProperties(type: InvoiceCancelledV1.messageType, messageId: "outbox-\(number)"))
+            }
+            func credit() async throws -> Int64? {
+                ((try await harness.json("GET", "/customers/B12345678").value as? [String: Any])?["creditCents"] as? NSNumber)?.int64Value
+            }
+            try await harness.issue([
+                document("S001-2026/1", deferred: 1_000, issued: "2026-10-01"),
+                document("S001-2026/3", deferred: 500, issued: "2026-10-02"),
+                document("R-S001-2026/1", deferred: -200, issued: "2026-10-03", corrects: "S001-2026/3"),
+            ])
+            #expect(await eventually { (try? await outstanding(harness, "S001-2026/3")) == 300 })
+            #expect(try await pay(harness, "P-1", 300, invoice: "S001-2026/1").status == 201)
+            #expect(try await outstanding(harness, "S001-2026/1") == 700)
+
+            // The invoice cancelled: nothing owed, the 300 paid is credit; the cancellation sent again changes nothing.
+            try await harness.billing.publish([try cancelled("S001-2026/1"), try cancelled("S001-2026/1", reason: "again")])
+            #expect(await eventually { (try? await receivable(harness, "S001-2026/1"))?["status"] as? String == "cancelled" })
+            #expect(try await outstanding(harness, "S001-2026/1") == 0)
+            #expect(try await credit() == 300)
+            #expect(await eventually { harness.events("receivable.cancelled").count == 1 })
+            let event = try JSONDecoder().decode(ReceivableEventV1.self, from: Data(try #require(harness.events("receivable.cancelled").first).body))
+            #expect(event.invoiceNumber == "S001-2026/1" && event.outstandingCents == 0 && event.reason == "issued by mistake")
+            let aging = pageItems(try await harness.json("GET", "/aging").value) ?? []
+            #expect((aging.first { $0["key"] as? String == "B12345678" }?["total"] as? NSNumber)?.int64Value == 300, "only invoice 3 is owed")
+
+            // Invoice 4 cancelled before collections read it, then the credit note cancelled: its 200 is owed again,
+            // paid from the 300 of credit (one queue, in order: once that is seen, invoice 4's cancellation is kept).
+            try await harness.billing.publish([try cancelled("S001-2026/4"), try cancelled("R-S001-2026/1", kind: "R1")])
+            #expect(await eventually { (try? await receivable(harness, "R-S001-2026/1"))?["status"] as? String == "paid" })
+            #expect(try await credit() == 100)
+            #expect(try await outstanding(harness, "S001-2026/3") == 300)
+
+            // Invoice 4's document comes now: it never reaches the account.
+            try await harness.issue([document("S001-2026/4", deferred: 900, issued: "2026-10-04"), document("S001-2026/5", deferred: 50, issued: "2026-10-05")])
+            #expect(await eventually { (try? await outstanding(harness, "S001-2026/5")) == 0 }, "paid from the 100 of credit")
+            #expect(try await receivable(harness, "S001-2026/4") == nil)
+            #expect(try await credit() == 50)
+
+            // Invoices 1,000 + 500 + 50, credit note −200, payment −300, invoice 1 cancelled −1,000, the credit note's
+            // cancellation +200: 250, what invoice 3 still asks (300) less the credit (50).
+            let statement = try await harness.json("GET", "/customers/B12345678/statement").value as? [String: Any]
+            #expect((statement?["balanceCents"] as? NSNumber)?.int64Value == 250)
+            let kinds = (statement?["entries"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } ?? []
+            #expect(kinds.filter { $0 == "cancellation" }.count == 2, "\(kinds)")
+
+            // Not a cancellation: parked with its reason.
+            let parked = Seen()
+            try await running([
+                collector(
+                    harness.service.amqp, queue: Topology.deadLetterQueueName(for: Queues.collectionsInvoiceCancelled), topology: Collections.topology,
+                    into: parked)
+            ]) {
+                try await harness.billing.publish([
+                    OutgoingMessage(
+                        exchange: Exchanges.billingEvents.name, routingKey: "invoice.cancelled.S001.S001-T01", body: Array(#"{"number":"S001-2026/3"}"#.utf8),
+                        properties: MessageProperties(type: InvoiceCancelledV1.messageType, messageId: "broken"))
+                ])
+                #expect(await eventually { parked.count == 1 })
+            }
+            #expect(parked.all.first?.properties.headers[Rejection.codeHeader] == .string("collections.malformed_cancellation"))
+            #expect(try await outstanding(harness, "S001-2026/3") == 300, "a broken message changes nothing")
         }
     }
 

@@ -41,15 +41,26 @@ package struct RunningService: Sendable {
         }
         defer { task.cancel() }
         do {
-            let ready = await eventually(timeout: .seconds(60)) {
+            // What /health/ready last said (its failing checks) or why it could not be asked: a service that never
+            // became ready says which part held it.
+            var lastAnswer = "no answer yet"
+            let ready = await eventually(timeout: .seconds(90)) {
                 if ended.withLock({ $0 }) != nil { return true }
-                return (try? await service.request("GET", "/health/ready"))?.status == 200
+                do {
+                    let answer = try await service.request("GET", "/health/ready", timeout: 5)
+                    lastAnswer = "\(answer.status) \(answer.body)"
+                    return answer.status == 200
+                } catch {
+                    lastAnswer = "\(error)"
+                    return false
+                }
             }
             if let reason = ended.withLock({ $0 }) {
                 throw InfrastructureUnavailable(description: "\(definition.name) \(reason) before it became ready")
             }
             guard ready else {
-                throw InfrastructureUnavailable(description: "\(definition.name) did not become ready in 60 s")
+                throw InfrastructureUnavailable(
+                    description: "\(definition.name) did not become ready in 90 s; /health/ready last: \(lastAnswer)")
             }
             try await body(service)
         } catch {
@@ -66,11 +77,11 @@ package struct RunningService: Sendable {
     }
 
     /// An HTTP request to the service, with an admin's token unless `token` is given (`""` for none); returns the
-    /// status, the body and its content type.
+    /// status, the body and its content type. `timeout` is in seconds.
     package func request(
-        _ method: String, _ path: String, body: String? = nil, token: String? = nil
+        _ method: String, _ path: String, body: String? = nil, token: String? = nil, timeout: Double = 60
     ) async throws -> (status: Int, body: String, contentType: String?) {
-        var request = URLRequest(url: URL(string: "http://localhost:\(port)\(path)")!)
+        var request = URLRequest(url: URL(string: "http://localhost:\(port)\(path)")!, timeoutInterval: timeout)
         request.httpMethod = method
         var bearer = token ?? ""
         if token == nil { bearer = try await TestTokens.admin() }

@@ -82,6 +82,18 @@ package enum TestInfrastructure {
         return object?["messages_ready"] as? Int ?? 0
     }
 
+    /// What the broker says of `queue`: messages ready, delivered and not yet acknowledged, and consumers (for the
+    /// message of a test that waited for deliveries in vain).
+    package static func queueState(queue: String, virtualHost: String) async -> String {
+        let escapedHost = virtualHost.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let escapedQueue = queue.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        guard let data = try? await management("GET", "/api/queues/\(escapedHost)/\(escapedQueue)", body: nil),
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+        else { return "queue \(queue): the management API did not answer" }
+        return "queue \(queue): ready \(object["messages_ready"] ?? "?"), unacknowledged \(object["messages_unacknowledged"] ?? "?"), "
+            + "consumers \(object["consumers"] ?? "?")"
+    }
+
     /// Closes every client connection to `virtualHost` from the broker's side with `rabbitmqctl close_connection`,
     /// as an operator would; returns how many it closed.
     @discardableResult
