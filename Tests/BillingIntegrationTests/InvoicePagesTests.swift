@@ -19,7 +19,7 @@ struct InvoicePagesTests {
                 }
             }
             try await intake.publish(try sales(2_500))
-            let first = try await eventually(timeout: .seconds(120), interval: .milliseconds(200)) {
+            let first = await eventually(timeout: .seconds(120), interval: .milliseconds(200)) {
                 (try? await service.request("GET", "/series").body.contains("2501")) ?? false
             }
             #expect(first, "2,500 invoices issued")

@@ -58,14 +58,14 @@ enum CollectionPages {
             let customer = form["customer"] ?? ""
             var body = #"{"paymentId":\#(ServiceClient.json(form["paymentId"] ?? "")),"customerTaxId":\#(ServiceClient.json(customer)),"amountCents":\#(cents)"#
             if let invoice = form["invoice"], !invoice.isEmpty { body += #","invoiceNumber":\#(ServiceClient.json(invoice))"# }
-            let answer = try await area.succeeded("collections", "POST", "/payments", body: body + "}")
+            _ = try await area.succeeded("collections", "POST", "/payments", body: body + "}")
             return area.done("/collections", "\(area.texts["payment_recorded"] ?? "") \(Display.money(cents))")
         }
         router.post("/collections/receivables/:id/write-off") { request, context in
             let id = try context.parameters.require("id")
             let form = Form.current
             guard form["confirm"] == "yes" else { return area.views.refusal(.badRequest, area.texts["confirm_needed"] ?? "") }
-            let answer = try await area.succeeded(
+            _ = try await area.succeeded(
                 "collections", "POST", "/receivables/\(Area.encoded(id))/write-off", body: #"{"reason":\#(ServiceClient.json(form["reason"] ?? ""))}"#)
             return area.done("/collections/customers/\(Area.encoded(Area.query(request, "customer") ?? ""))", area.texts["written_off"] ?? "")
         }

@@ -71,7 +71,7 @@ enum InvoicePages {
             let path = "/invoices/\(Area.encoded(series))/\(Area.encoded(number))"
             let form = Form.current
             guard form["confirm"] == "yes" else { return area.views.refusal(.badRequest, area.texts["confirm_needed"] ?? "") }
-            let answer = try await area.succeeded(
+            _ = try await area.succeeded(
                 "billing", "POST", path + "/cancellation", body: #"{"reason":\#(ServiceClient.json(form["reason"] ?? ""))}"#)
             return area.done(path, area.texts["cancelled"] ?? "")
         }

@@ -57,7 +57,7 @@ enum OrderPages {
         router.post("/orders/:id/transition") { _, context in
             let id = try context.parameters.require("id")
             let to = Form.current["to"] ?? ""
-            let answer = try await area.succeeded("orders", "POST", "/orders/\(Area.encoded(id))/transitions", body: #"{"to":\#(ServiceClient.json(to))}"#)
+            _ = try await area.succeeded("orders", "POST", "/orders/\(Area.encoded(id))/transitions", body: #"{"to":\#(ServiceClient.json(to))}"#)
             return area.done("/orders/\(Area.encoded(id))", area.texts["status_\(to)"] ?? to)
         }
     }

@@ -75,7 +75,7 @@ enum StockPages {
             else { return area.views.refusal(.badRequest, area.texts["whole_numbers"] ?? "") }
             // The store the rule brings from stays as it was (the page does not edit it).
             let from = (form["transferFrom"] ?? "").isEmpty ? "" : #","transferFrom":\#(ServiceClient.json(form["transferFrom"] ?? ""))"#
-            let answer = try await area.succeeded(
+            _ = try await area.succeeded(
                 "orders", "PUT", "/reorder-rules/\(Area.encoded(store))/\(Area.encoded(sku))",
                 body: #"{"minimum":\#(minimum),"maximum":\#(maximum),"multiple":\#(multiple)\#(from)}"#)
             return area.done("/stock?store=\(Area.encoded(store))", "\(area.texts["rule_saved"] ?? "") \(sku)")
