@@ -162,7 +162,7 @@ enum Receivables {
     }
 
     /// Puts `amount` towards `receivable`; returns whether that settled it.
-    private static func allocate(_ amount: Int64, to receivable: inout Receivable, payment: String?, on connection: PostgresConnection) throws -> Bool {
+    static func allocate(_ amount: Int64, to receivable: inout Receivable, payment: String?, on connection: PostgresConnection) throws -> Bool {
         try connection.query(
             "INSERT INTO allocations (receivable_id, payment_id, amount_cents) VALUES ($1, $2, $3)", [receivable.id, payment, amount])
         try connection.query("UPDATE receivables SET paid_cents = paid_cents + $2 WHERE id = $1", [receivable.id, amount])

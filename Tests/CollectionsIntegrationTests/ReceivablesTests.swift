@@ -80,7 +80,7 @@ struct ReceivablesTests {
         }
     }
 
-    @Test("a cancelled invoice's receivable closes and what was paid becomes credit; a cancelled credit note is owed again; a cancellation before its document keeps it off the account; each once")
+    @Test("a cancellation puts the account where it would be without the document: a cancelled invoice is no longer owed and what was paid pays the rest; a cancelled credit note's amount is taken back or owed; a cancellation before its document keeps it off; each once")
     func cancellations() async throws {
         try await CollectionsHarness.with { harness in
             func cancelled(_ number: String, kind: String = "F1", reason: String = "issued by mistake") throws -> OutgoingMessage {
@@ -95,6 +95,10 @@ struct ReceivablesTests {
             func credit() async throws -> Int64? {
                 ((try await harness.json("GET", "/customers/B12345678").value as? [String: Any])?["creditCents"] as? NSNumber)?.int64Value
             }
+            func status(_ number: String) async -> String? { (try? await receivable(harness, number))?["status"] as? String }
+            func balance() async throws -> Int64? {
+                ((try await harness.json("GET", "/customers/B12345678/statement").value as? [String: Any])?["balanceCents"] as? NSNumber)?.int64Value
+            }
             try await harness.issue([
                 document("S001-2026/1", deferred: 1_000, issued: "2026-10-01"),
                 document("S001-2026/3", deferred: 500, issued: "2026-10-02"),
@@ -104,38 +108,54 @@ struct ReceivablesTests {
             #expect(try await pay(harness, "P-1", 300, invoice: "S001-2026/1").status == 201)
             #expect(try await outstanding(harness, "S001-2026/1") == 700)
 
-            // The invoice cancelled: nothing owed, the 300 paid is credit; the cancellation sent again changes nothing.
+            // Invoice 1 cancelled (twice): not owed; the 300 paid towards it pays invoice 3.
             try await harness.billing.publish([try cancelled("S001-2026/1"), try cancelled("S001-2026/1", reason: "again")])
-            #expect(await eventually { (try? await receivable(harness, "S001-2026/1"))?["status"] as? String == "cancelled" })
+            #expect(await eventually { await status("S001-2026/1") == "cancelled" })
             #expect(try await outstanding(harness, "S001-2026/1") == 0)
-            #expect(try await credit() == 300)
+            #expect(await status("S001-2026/3") == "paid")
+            #expect(try await credit() == 0)
             #expect(await eventually { harness.events("receivable.cancelled").count == 1 })
             let event = try JSONDecoder().decode(ReceivableEventV1.self, from: Data(try #require(harness.events("receivable.cancelled").first).body))
             #expect(event.invoiceNumber == "S001-2026/1" && event.outstandingCents == 0 && event.reason == "issued by mistake")
             let aging = pageItems(try await harness.json("GET", "/aging").value) ?? []
-            #expect((aging.first { $0["key"] as? String == "B12345678" }?["total"] as? NSNumber)?.int64Value == 300, "only invoice 3 is owed")
+            #expect(aging.allSatisfy { ($0["total"] as? NSNumber)?.int64Value == 0 }, "nothing is owed: \(aging)")
 
-            // Invoice 4 cancelled before collections read it, then the credit note cancelled: its 200 is owed again,
-            // paid from the 300 of credit (one queue, in order: once that is seen, invoice 4's cancellation is kept).
+            // Invoice 4 cancelled before collections read it, then the credit note: its 200 is owed again (no credit
+            // to take it from). One queue, in order: once that is seen, invoice 4's cancellation is kept.
             try await harness.billing.publish([try cancelled("S001-2026/4"), try cancelled("R-S001-2026/1", kind: "R1")])
-            #expect(await eventually { (try? await receivable(harness, "R-S001-2026/1"))?["status"] as? String == "paid" })
-            #expect(try await credit() == 100)
-            #expect(try await outstanding(harness, "S001-2026/3") == 300)
+            #expect(await eventually { (try? await outstanding(harness, "R-S001-2026/1")) == 200 })
+            #expect(try await balance() == 200)
 
             // Invoice 4's document comes now: it never reaches the account.
             try await harness.issue([document("S001-2026/4", deferred: 900, issued: "2026-10-04"), document("S001-2026/5", deferred: 50, issued: "2026-10-05")])
-            #expect(await eventually { (try? await outstanding(harness, "S001-2026/5")) == 0 }, "paid from the 100 of credit")
+            #expect(await eventually { (try? await outstanding(harness, "S001-2026/5")) == 50 })
             #expect(try await receivable(harness, "S001-2026/4") == nil)
-            #expect(try await credit() == 50)
 
-            // Invoices 1,000 + 500 + 50, credit note −200, payment −300, invoice 1 cancelled −1,000, the credit note's
-            // cancellation +200: 250, what invoice 3 still asks (300) less the credit (50).
+            // Invoice 3 (paid) cancelled: its 500 pays invoice 5, then what its credit note's cancellation made owed; 250 is left.
+            try await harness.billing.publish([try cancelled("S001-2026/3")])
+            #expect(await eventually { await status("S001-2026/3") == "cancelled" })
+            #expect(await status("S001-2026/5") == "paid")
+            #expect(await status("R-S001-2026/1") == "paid")
+            #expect(try await credit() == 250)
+
+            // An invoice and its credit note, both cancelled: the account is back where it was.
+            try await harness.issue([
+                document("S001-2026/6", deferred: 100, issued: "2026-10-06"),
+                document("R-S001-2026/2", deferred: -30, issued: "2026-10-07", corrects: "S001-2026/6"),
+            ])
+            #expect(await eventually { (try? await credit()) == 180 }, "invoice 6 paid from credit, its credit note's 30 back on it")
+            try await harness.billing.publish([try cancelled("S001-2026/6"), try cancelled("R-S001-2026/2", kind: "R1")])
+            #expect(await eventually { await status("S001-2026/6") == "cancelled" })
+            #expect(await eventually { (try? await credit()) == 250 })
+            #expect(try await receivable(harness, "R-S001-2026/2") == nil)
+            #expect(try await balance() == -250, "what the account holds in credit")
+            #expect(pageItems(try await harness.json("GET", "/receivables?status=open").value)?.isEmpty == true)
+            #expect(pageItems(try await harness.json("GET", "/receivables?status=cancelled").value)?.count == 3)
             let statement = try await harness.json("GET", "/customers/B12345678/statement").value as? [String: Any]
-            #expect((statement?["balanceCents"] as? NSNumber)?.int64Value == 250)
             let kinds = (statement?["entries"] as? [[String: Any]])?.compactMap { $0["kind"] as? String } ?? []
-            #expect(kinds.filter { $0 == "cancellation" }.count == 2, "\(kinds)")
+            #expect(kinds.filter { $0 == "cancellation" }.count == 5, "\(kinds)")
 
-            // Not a cancellation: parked with its reason.
+            // Not a cancellation: parked with its reason; nothing changes.
             let parked = Seen()
             try await running([
                 collector(
@@ -144,13 +164,14 @@ struct ReceivablesTests {
             ]) {
                 try await harness.billing.publish([
                     OutgoingMessage(
-                        exchange: Exchanges.billingEvents.name, routingKey: "invoice.cancelled.S001.S001-T01", body: Array(#"{"number":"S001-2026/3"}"#.utf8),
+                        exchange: Exchanges.billingEvents.name, routingKey: "invoice.cancelled.S001.S001-T01", body: Array(#"{"number":"S001-2026/5"}"#.utf8),
                         properties: MessageProperties(type: InvoiceCancelledV1.messageType, messageId: "broken"))
                 ])
                 #expect(await eventually { parked.count == 1 })
             }
             #expect(parked.all.first?.properties.headers[Rejection.codeHeader] == .string("collections.malformed_cancellation"))
-            #expect(try await outstanding(harness, "S001-2026/3") == 300, "a broken message changes nothing")
+            #expect(try await credit() == 250)
+            #expect(await status("S001-2026/5") == "paid")
         }
     }
 
