@@ -41,15 +41,19 @@ package struct RunningService: Sendable {
         }
         defer { task.cancel() }
         do {
-            // What /health/ready last said (its failing checks) or why it could not be asked: a service that never
-            // became ready says which part held it.
+            // What /health/ready last said while not ready (its failing checks), or why it could not be asked: a
+            // service that never became ready, or took long, says which part held it.
             var lastAnswer = "no answer yet"
+            let started = ContinuousClock.now
             let ready = await eventually(timeout: .seconds(90)) {
                 if ended.withLock({ $0 }) != nil { return true }
                 do {
                     let answer = try await service.request("GET", "/health/ready", timeout: 5)
-                    lastAnswer = "\(answer.status) \(answer.body)"
-                    return answer.status == 200
+                    guard answer.status == 200 else {
+                        lastAnswer = "\(answer.status) \(answer.body)"
+                        return false
+                    }
+                    return true
                 } catch {
                     lastAnswer = "\(error)"
                     return false
@@ -61,6 +65,11 @@ package struct RunningService: Sendable {
             guard ready else {
                 throw InfrastructureUnavailable(
                     description: "\(definition.name) did not become ready in 90 s; /health/ready last: \(lastAnswer)")
+            }
+            let waited = ContinuousClock.now - started
+            if waited > .seconds(20) {
+                // Slow, not failed: said in the run's output, so that a machine where starting takes this long is seen.
+                FileHandle.standardError.write(Data("\(definition.name) became ready after \(waited); before that: \(lastAnswer)\n".utf8))
             }
             try await body(service)
         } catch {
