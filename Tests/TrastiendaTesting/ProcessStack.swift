@@ -39,8 +39,10 @@ package struct ProcessStack: Sendable {
 
     /// An HTTP request to a service on this machine, with an admin's token unless `token` is given (`""` for none);
     /// returns the status and the body.
-    package static func request(_ method: String, port: Int, _ path: String, body: String? = nil, token: String? = nil) async throws -> (Int, String) {
-        var request = URLRequest(url: URL(string: "http://localhost:\(port)\(path)")!)
+    package static func request(
+        _ method: String, port: Int, _ path: String, body: String? = nil, token: String? = nil, timeout: Double = 60
+    ) async throws -> (Int, String) {
+        var request = URLRequest(url: URL(string: "http://localhost:\(port)\(path)")!, timeoutInterval: timeout)
         request.httpMethod = method
         var bearer = token ?? ""
         if token == nil { bearer = try await TestTokens.admin() }
@@ -51,8 +53,8 @@ package struct ProcessStack: Sendable {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
     }
 
-    /// Whether the service on `port` answers `/health/ready` with 200 within a minute.
+    /// Whether the service on `port` answers `/health/ready` with 200 within 90 s (see ``ReadinessWait``).
     package static func ready(_ port: Int) async -> Bool {
-        await eventually(timeout: .seconds(60)) { (try? await request("GET", port: port, "/health/ready"))?.0 == 200 }
+        await ReadinessWait.wait(port: port, timeout: .seconds(90)).ready
     }
 }

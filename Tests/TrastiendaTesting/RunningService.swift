@@ -41,35 +41,13 @@ package struct RunningService: Sendable {
         }
         defer { task.cancel() }
         do {
-            // What /health/ready last said while not ready (its failing checks), or why it could not be asked: a
-            // service that never became ready, or took long, says which part held it.
-            var lastAnswer = "no answer yet"
-            let started = ContinuousClock.now
-            let ready = await eventually(timeout: .seconds(90)) {
-                if ended.withLock({ $0 }) != nil { return true }
-                do {
-                    let answer = try await service.request("GET", "/health/ready", timeout: 5)
-                    guard answer.status == 200 else {
-                        lastAnswer = "\(answer.status) \(answer.body)"
-                        return false
-                    }
-                    return true
-                } catch {
-                    lastAnswer = "\(error)"
-                    return false
-                }
-            }
+            let readiness = await ReadinessWait.wait(port: service.port, timeout: .seconds(90)) { ended.withLock { $0 } != nil }
             if let reason = ended.withLock({ $0 }) {
                 throw InfrastructureUnavailable(description: "\(definition.name) \(reason) before it became ready")
             }
-            guard ready else {
+            guard readiness.ready else {
                 throw InfrastructureUnavailable(
-                    description: "\(definition.name) did not become ready in 90 s; /health/ready last: \(lastAnswer)")
-            }
-            let waited = ContinuousClock.now - started
-            if waited > .seconds(20) {
-                // Slow, not failed: said in the run's output, so that a machine where starting takes this long is seen.
-                FileHandle.standardError.write(Data("\(definition.name) became ready after \(waited); before that: \(lastAnswer)\n".utf8))
+                    description: "\(definition.name) did not become ready in 90 s; /health/ready last: \(readiness.lastAnswer)")
             }
             try await body(service)
         } catch {
@@ -86,11 +64,11 @@ package struct RunningService: Sendable {
     }
 
     /// An HTTP request to the service, with an admin's token unless `token` is given (`""` for none); returns the
-    /// status, the body and its content type. `timeout` is in seconds.
+    /// status, the body and its content type.
     package func request(
-        _ method: String, _ path: String, body: String? = nil, token: String? = nil, timeout: Double = 60
+        _ method: String, _ path: String, body: String? = nil, token: String? = nil
     ) async throws -> (status: Int, body: String, contentType: String?) {
-        var request = URLRequest(url: URL(string: "http://localhost:\(port)\(path)")!, timeoutInterval: timeout)
+        var request = URLRequest(url: URL(string: "http://localhost:\(port)\(path)")!)
         request.httpMethod = method
         var bearer = token ?? ""
         if token == nil { bearer = try await TestTokens.admin() }
