@@ -98,8 +98,19 @@ package final class AMQPConnection: Sendable {
 
     /// Declares exchanges, queues and bindings now and again after every reconnection.
     package func declare(_ topology: Topology) async throws {
-        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            mailbox.send(.declare(topology) { continuation.resume(with: $0) })
+        var attempt = 0
+        while true {
+            do {
+                return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                    mailbox.send(.declare(topology) { continuation.resume(with: $0) })
+                }
+            } catch {
+                // A refusal the broker means as "not now" is asked again, a few times, after a growing pause (the
+                // connection reopens meanwhile); any other refusal is the caller's to read.
+                guard let refusal = error as? AMQPError, refusal.isTransientRefusal, attempt < 5 else { throw error }
+                attempt += 1
+                try await Task.sleep(for: .milliseconds(200 * (1 << attempt)))
+            }
         }
     }
 

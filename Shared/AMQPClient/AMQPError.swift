@@ -27,12 +27,19 @@ package struct AMQPError: Error, CustomStringConvertible, Sendable {
     package let code: Code
     package let message: String
     package let underlying: (any Error)?
+    /// The reply code the broker closed the channel or connection with, when it refused (404, 406, 541…).
+    package let replyCode: Int?
 
-    package init(_ code: Code, _ message: String, underlying: (any Error)? = nil) {
+    package init(_ code: Code, _ message: String, underlying: (any Error)? = nil, replyCode: Int? = nil) {
         self.code = code
         self.message = message
         self.underlying = underlying
+        self.replyCode = replyCode
     }
+
+    /// The broker could not do it now rather than would not (541 INTERNAL_ERROR: a quorum queue whose cluster did not
+    /// form in time on a loaded broker, say): the same request can succeed a moment later.
+    package var isTransientRefusal: Bool { replyCode == 541 }
 
     package var description: String {
         if let underlying { return "\(code): \(message) (\(underlying))" }

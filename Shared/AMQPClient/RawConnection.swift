@@ -226,7 +226,9 @@ final class RawConnection {
         case AMQP_RESPONSE_SERVER_EXCEPTION:
             let text = Self.serverCloseText(reply.reply)
             acknowledgeClose(method: reply.reply.id)
-            throw AMQPError(code == .connectionFailed ? .connectionFailed : code, "\(doing): the broker refused: \(text)")
+            throw AMQPError(
+                code == .connectionFailed ? .connectionFailed : code, "\(doing): the broker refused: \(text)",
+                replyCode: Self.replyCode(reply.reply))
         case AMQP_RESPONSE_LIBRARY_EXCEPTION:
             throw AMQPError(code, "\(doing): \(Self.describe(reply.library_error))")
         default:
@@ -244,6 +246,13 @@ final class RawConnection {
             return "\(close.reply_code) \(CDecode.string(close.reply_text))"
         }
         return "method \(method.id)"
+    }
+
+    static func replyCode(_ method: amqp_method_t) -> Int? {
+        guard let decoded = method.decoded else { return nil }
+        if method.id == TRASTIENDA_CHANNEL_CLOSE { return Int(decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee.reply_code) }
+        if method.id == TRASTIENDA_CONNECTION_CLOSE { return Int(decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee.reply_code) }
+        return nil
     }
 
     static func describe(_ status: Int32) -> String {

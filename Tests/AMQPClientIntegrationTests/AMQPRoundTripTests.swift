@@ -62,6 +62,27 @@ struct AMQPRoundTripTests {
         }
     }
 
+    @Test("a declaration the broker refuses for what it asks fails at once with its reply code (not tried again), and the connection recovers")
+    func refusedDeclaration() async throws {
+        try await TestInfrastructure.withVirtualHost { configuration in
+            let connection = AMQPConnection(configuration: configuration, topology: testTopology(), logger: TestInfrastructure.logger)
+            // The same queue again with another delivery limit: 406 PRECONDITION_FAILED.
+            let started = ContinuousClock.now
+            do {
+                try await connection.declare(testTopology(deliveryLimit: 3))
+                Issue.record("a queue declared again with other arguments was accepted")
+            } catch let error as AMQPError {
+                #expect(error.replyCode == 406, "\(error)")
+                #expect(!error.isTransientRefusal)
+                #expect(error.description.contains("test.things"), "\(error)")
+            }
+            #expect(ContinuousClock.now - started < .seconds(5), "a refusal for what was asked is not waited on")
+            try await connection.declare(Topology(queues: [.init(name: "test.other")]))
+            try await connection.publish(message(3))
+            await connection.close()
+        }
+    }
+
     @Test("a publish to an exchange that does not exist fails with a clear error, and the connection recovers")
     func publishToMissingExchange() async throws {
         try await TestInfrastructure.withVirtualHost { configuration in

@@ -172,6 +172,19 @@ struct ReceivablesTests {
             #expect(parked.all.first?.properties.headers[Rejection.codeHeader] == .string("collections.malformed_cancellation"))
             #expect(try await credit() == 250)
             #expect(await status("S001-2026/5") == "paid")
+
+            // A written-off invoice cancelled: the write-off is answered too, and what was paid becomes credit.
+            try await harness.issue([document("S002-2026/1", customer: "A87654321", deferred: 1_000, store: "S002")])
+            #expect(await eventually { (try? await outstanding(harness, "S002-2026/1")) == 1_000 })
+            #expect(try await pay(harness, "P-A", 400, customer: "A87654321").status == 201)
+            let lost = try #require((try await receivable(harness, "S002-2026/1"))?["id"] as? Int)
+            #expect(try await harness.json("POST", "/receivables/\(lost)/write-off", body: #"{"reason":"insolvent"}"#).status == 200)
+            try await harness.billing.publish([try cancelled("S002-2026/1")])
+            #expect(await eventually { await status("S002-2026/1") == "cancelled" })
+            let other = try await harness.json("GET", "/customers/A87654321").value as? [String: Any]
+            #expect((other?["creditCents"] as? NSNumber)?.int64Value == 400)
+            let otherStatement = try await harness.json("GET", "/customers/A87654321/statement").value as? [String: Any]
+            #expect((otherStatement?["balanceCents"] as? NSNumber)?.int64Value == -400, "invoice, payment, write-off and cancellation: 400 in credit")
         }
     }
 
