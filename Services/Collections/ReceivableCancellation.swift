@@ -71,19 +71,12 @@ extension Receivables {
         return .creditNoteReversed
     }
 
-    /// Puts `amount` on the customer's credit and lets it pay their open receivables, oldest first.
+    /// Lets `amount` pay the customer's open receivables, oldest first; the rest is credit.
     private static func addCredit(_ amount: Int64, taxId: String, on connection: PostgresConnection) throws {
         let open = try connection.query(
             "SELECT \(columns) FROM receivables WHERE customer_tax_id = $1 AND status = 'open' ORDER BY due_date, id FOR UPDATE", [taxId]
         ).map(receivable)
-        let plan = PaymentAllocation.plan(amountCents: amount, outstandingCents: open.map(\.outstandingCents))
-        for take in plan.takes {
-            var target = open[take.index]
-            _ = try allocate(take.cents, to: &target, payment: nil, on: connection)
-        }
-        if plan.creditCents > 0 {
-            try connection.query("UPDATE customers SET credit_cents = credit_cents + $2 WHERE tax_id = $1", [taxId, plan.creditCents])
-        }
+        _ = try spread(amount, over: open, payment: nil, taxId: taxId, on: connection)
     }
 
     /// Which of `numbers` billing has cancelled (their documents, if they come after, are not booked).

@@ -139,17 +139,26 @@ enum Receivables {
             ORDER BY due_date, id FOR UPDATE
             """, [payment.customerTaxId, payment.invoiceNumber]
         ).map(receivable)
-        let plan = PaymentAllocation.plan(amountCents: payment.amountCents, outstandingCents: targets.map(\.outstandingCents))
-        var outcome = PaymentOutcome(paymentId: payment.paymentId, allocations: [], creditCents: plan.creditCents, recorded: true)
+        let spread = try spread(payment.amountCents, over: targets, payment: payment.paymentId, taxId: payment.customerTaxId, on: connection)
+        return PaymentOutcome(paymentId: payment.paymentId, allocations: spread.allocations, creditCents: spread.creditCents, recorded: true)
+    }
+
+    /// Puts `amount` towards `targets` in their order (a payment's, or credit a cancellation freed when `payment` is
+    /// nil); what is left becomes credit on the customer's account.
+    static func spread(
+        _ amount: Int64, over targets: [Receivable], payment: String?, taxId: String, on connection: PostgresConnection
+    ) throws -> (allocations: [PaymentOutcome.Allocation], creditCents: Int64) {
+        let plan = PaymentAllocation.plan(amountCents: amount, outstandingCents: targets.map(\.outstandingCents))
+        var allocations: [PaymentOutcome.Allocation] = []
         for take in plan.takes {
             var target = targets[take.index]
-            let settled = try allocate(take.cents, to: &target, payment: payment.paymentId, on: connection)
-            outcome.allocations.append(.init(invoiceNumber: target.invoiceNumber, amountCents: take.cents, settled: settled))
+            let settled = try allocate(take.cents, to: &target, payment: payment, on: connection)
+            allocations.append(.init(invoiceNumber: target.invoiceNumber, amountCents: take.cents, settled: settled))
         }
         if plan.creditCents > 0 {
-            try connection.query("UPDATE customers SET credit_cents = credit_cents + $2 WHERE tax_id = $1", [payment.customerTaxId, plan.creditCents])
+            try connection.query("UPDATE customers SET credit_cents = credit_cents + $2 WHERE tax_id = $1", [taxId, plan.creditCents])
         }
-        return outcome
+        return (allocations, plan.creditCents)
     }
 
     private static func allocations(of paymentId: String, on connection: PostgresConnection) throws -> [PaymentOutcome.Allocation] {
@@ -162,7 +171,7 @@ enum Receivables {
     }
 
     /// Puts `amount` towards `receivable`; returns whether that settled it.
-    static func allocate(_ amount: Int64, to receivable: inout Receivable, payment: String?, on connection: PostgresConnection) throws -> Bool {
+    private static func allocate(_ amount: Int64, to receivable: inout Receivable, payment: String?, on connection: PostgresConnection) throws -> Bool {
         try connection.query(
             "INSERT INTO allocations (receivable_id, payment_id, amount_cents) VALUES ($1, $2, $3)", [receivable.id, payment, amount])
         try connection.query("UPDATE receivables SET paid_cents = paid_cents + $2 WHERE id = $1", [receivable.id, amount])
@@ -203,7 +212,7 @@ enum Receivables {
             amountCents: try row.decode(at: 4), paidCents: try row.decode(at: 5), status: try row.decode(at: 6), dueDate: try row.decode(at: 7))
     }
 
-    static func load(id: Int64, forUpdate: Bool = false, on connection: PostgresConnection) throws -> Receivable {
+    private static func load(id: Int64, forUpdate: Bool = false, on connection: PostgresConnection) throws -> Receivable {
         guard let row = try connection.query("SELECT \(columns) FROM receivables WHERE id = $1\(forUpdate ? " FOR UPDATE" : "")", [id]).first else {
             throw Refusal(.notFound, "no receivable \(id)")
         }
@@ -235,7 +244,7 @@ enum Receivables {
             """, [PostgresArrays.text(taxIds), PostgresArrays.text(taxIds.map { names[$0]! })])
     }
 
-    static func customer(_ taxId: String, name: String?, on connection: PostgresConnection) throws -> Int {
+    private static func customer(_ taxId: String, name: String?, on connection: PostgresConnection) throws -> Int {
         try connection.query(
             """
             INSERT INTO customers (tax_id, name) VALUES ($1, $2)

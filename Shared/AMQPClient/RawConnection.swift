@@ -237,21 +237,23 @@ final class RawConnection {
     }
 
     static func serverCloseText(_ method: amqp_method_t) -> String {
-        if method.id == TRASTIENDA_CHANNEL_CLOSE, let decoded = method.decoded {
-            let close = decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
-            return "\(close.reply_code) \(CDecode.string(close.reply_text))"
-        }
-        if method.id == TRASTIENDA_CONNECTION_CLOSE, let decoded = method.decoded {
-            let close = decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
-            return "\(close.reply_code) \(CDecode.string(close.reply_text))"
-        }
-        return "method \(method.id)"
+        guard let close = closeReply(method) else { return "method \(method.id)" }
+        return "\(close.code) \(close.text)"
     }
 
-    static func replyCode(_ method: amqp_method_t) -> Int? {
+    static func replyCode(_ method: amqp_method_t) -> Int? { closeReply(method)?.code }
+
+    /// The reply code and text of the broker's channel.close or connection.close.
+    private static func closeReply(_ method: amqp_method_t) -> (code: Int, text: String)? {
         guard let decoded = method.decoded else { return nil }
-        if method.id == TRASTIENDA_CHANNEL_CLOSE { return Int(decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee.reply_code) }
-        if method.id == TRASTIENDA_CONNECTION_CLOSE { return Int(decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee.reply_code) }
+        if method.id == TRASTIENDA_CHANNEL_CLOSE {
+            let close = decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
+            return (Int(close.reply_code), CDecode.string(close.reply_text))
+        }
+        if method.id == TRASTIENDA_CONNECTION_CLOSE {
+            let close = decoded.assumingMemoryBound(to: amqp_connection_close_t.self).pointee
+            return (Int(close.reply_code), CDecode.string(close.reply_text))
+        }
         return nil
     }
 
