@@ -18,14 +18,16 @@ run: infra build
 	@"$$(swift build --show-bin-path)/trastienda" provision
 	@scripts/run-services.sh
 
-## The same infrastructure and provisioning, and the local three-node cluster, then the whole test suite.
+## The same infrastructure and provisioning, then the whole test suite (the local three-node cluster for its own check).
+## The main suite runs at most MAIN_SUITE_WIDTH tests at a time: all at once, their services declare hundreds of
+## quorum queues together and a broker on two loaded cores answers them late or refuses them (541).
+MAIN_SUITE_WIDTH ?= 8
 test: infra
 	scripts/infra.sh sweep
-	scripts/cluster.sh up
 	scripts/check-compose.py
 	swift build --build-tests
 	"$$(swift build --show-bin-path)/trastienda" provision
-	swift test --skip-build --skip ClusterIntegrationTests --skip OddSalesPipelineTests --skip ShutdownUnderLoadTests --skip SubmissionTests --skip APIFuzzTests --skip ConsoleBrowserTests --skip DemoTests --skip TillSessionTests
+	SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH=$(MAIN_SUITE_WIDTH) swift test --skip-build --skip ClusterIntegrationTests --skip OddSalesPipelineTests --skip ShutdownUnderLoadTests --skip SubmissionTests --skip APIFuzzTests --skip ConsoleBrowserTests --skip DemoTests --skip TillSessionTests
 	@# The checks that run services as processes under load (the pipeline, shutdown, submission to the agency, a till's
 	@# session, the demo), schemathesis against each API, the console in a browser, and the cluster check (three broker nodes and a
 	@# steady load), each alone: on two cores they would slow every other test, and each other, past their timeouts.
@@ -37,6 +39,7 @@ test: infra
 	swift test --skip-build --filter APIFuzzTests
 	swift test --skip-build --filter ConsoleBrowserTests
 	@echo "the console's screenshots: $$(pwd)/.build/console-screenshots"
+	scripts/cluster.sh up
 	swift test --skip-build --filter ClusterIntegrationTests
 
 ## libFuzzer on the sale reader and intake's validator for FUZZ_SECONDS (default 300), from the committed corpus in

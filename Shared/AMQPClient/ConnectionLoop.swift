@@ -72,7 +72,9 @@ final class ConnectionLoop {
         let endpoint = endpoints.isEmpty ? nil : endpoints[endpointIndex]
         let host = endpoint.map { "\($0.host):\($0.port)" } ?? "\(connection.configuration.host):\(connection.configuration.port)"
         do {
-            let raw = try RawConnection(configuration: endpoint.map { connection.configuration.at($0) } ?? connection.configuration)
+            let raw = try RawConnection(
+                configuration: endpoint.map { connection.configuration.at($0) } ?? connection.configuration,
+                isAbandoned: { [connection] in connection.isCloseRequested })
             try raw.declare(topology)
             var consumerTag: String?
             if let consumer, state.subscribesOnConnect(now: monotonicMilliseconds()) {
@@ -90,7 +92,7 @@ final class ConnectionLoop {
                 ])
         } catch {
             // The next node at once; after a whole round of refusals, wait.
-            guard let backoff = state.connectFailed(now: monotonicMilliseconds()) else { return }
+            guard let backoff = state.connectFailed(now: monotonicMilliseconds()), !connection.isCloseRequested else { return }
             logger.warning(
                 "Cannot connect to the broker; retrying",
                 metadata: ["error": .string("\(error)"), "retry.milliseconds": .stringConvertible(backoff)])

@@ -6,18 +6,29 @@ import Glibc
 
 /// One rabbitmq-c connection with one channel (number 1) in confirm mode: synchronous, and only ever touched by
 /// the thread that owns it.
+///
+/// Every request that waits for the broker's answer (login, channel, declarations, consume) waits at most
+/// ``answerTimeoutSeconds``, and none starts once `isAbandoned` says the connection is being closed: a broker too
+/// loaded to answer holds the thread, and whoever waits for it to close, for one request at most.
 final class RawConnection {
+    /// How long a request waits for the broker's answer before the connection is given up (and opened again). A
+    /// quorum queue's declaration on a loaded broker takes seconds; one that takes longer is asked again.
+    static let answerTimeoutSeconds = 15
+
     let state: amqp_connection_state_t
     private let channel: amqp_channel_t = 1
     private let arena = CArena()
+    private let isAbandoned: () -> Bool
     private(set) var isOpen = true
 
-    /// Opens the socket, logs in, opens the channel and turns on publisher confirms.
-    init(configuration: AMQPConfiguration) throws(AMQPError) {
+    /// Opens the socket, logs in, opens the channel and turns on publisher confirms; gives up (``AMQPError/Code/closed``)
+    /// between requests once `isAbandoned` returns true.
+    init(configuration: AMQPConfiguration, isAbandoned: @escaping () -> Bool = { false }) throws(AMQPError) {
         guard let state = amqp_new_connection() else {
             throw AMQPError(.connectionFailed, "rabbitmq-c could not allocate a connection")
         }
         self.state = state
+        self.isAbandoned = isAbandoned
         do {
             try open(configuration)
         } catch {
@@ -59,14 +70,19 @@ final class RawConnection {
                 .connectionFailed,
                 "cannot reach the broker at \(configuration.host):\(configuration.port): \(Self.describe(status))")
         }
+        var answerTimeout = timeval(tv_sec: Self.answerTimeoutSeconds, tv_usec: 0)
+        amqp_set_handshake_timeout(state, &answerTimeout)
+        amqp_set_rpc_timeout(state, &answerTimeout)
         var properties = arena.table(["connection_name": .string(configuration.connectionName)])
         let login = trastienda_amqp_login_plain_with_properties(
             state, configuration.virtualHost, 0, 131_072, Int32(configuration.heartbeatSeconds), &properties,
             configuration.user, configuration.password)
         arena.reset()
         try check(login, "login to vhost '\(configuration.virtualHost)' as '\(configuration.user)'", code: .connectionFailed)
+        try stopIfAbandoned()
         amqp_channel_open(state, channel)
         try check(amqp_get_rpc_reply(state), "opening a channel", code: .connectionFailed)
+        try stopIfAbandoned()
         amqp_confirm_select(state, channel)
         try check(amqp_get_rpc_reply(state), "turning on publisher confirms", code: .connectionFailed)
     }
@@ -81,6 +97,7 @@ final class RawConnection {
     func declare(_ topology: Topology) throws(AMQPError) {
         for exchange in topology.exchanges {
             defer { arena.reset() }
+            try stopIfAbandoned()
             amqp_exchange_declare(
                 state, channel, arena.bytes(exchange.name), arena.bytes(exchange.kind.rawValue), 0, 1, 0, 0,
                 amqp_table_t(num_entries: 0, entries: nil))
@@ -88,6 +105,7 @@ final class RawConnection {
         }
         for queue in topology.queues {
             defer { arena.reset() }
+            try stopIfAbandoned()
             var arguments: [String: HeaderValue] = [:]
             if queue.kind == .quorum { arguments["x-queue-type"] = .string("quorum") }
             if let limit = queue.deliveryLimit { arguments["x-delivery-limit"] = .int(Int64(limit)) }
@@ -106,6 +124,7 @@ final class RawConnection {
         }
         for binding in topology.exchangeBindings {
             defer { arena.reset() }
+            try stopIfAbandoned()
             amqp_exchange_bind(
                 state, channel, arena.bytes(binding.destination), arena.bytes(binding.source), arena.bytes(binding.routingKey),
                 amqp_table_t(num_entries: 0, entries: nil))
@@ -115,6 +134,7 @@ final class RawConnection {
         }
         for binding in topology.bindings {
             defer { arena.reset() }
+            try stopIfAbandoned()
             amqp_queue_bind(
                 state, channel, arena.bytes(binding.queue), arena.bytes(binding.exchange), arena.bytes(binding.routingKey),
                 amqp_table_t(num_entries: 0, entries: nil))
@@ -128,6 +148,7 @@ final class RawConnection {
 
     func consume(queue: String, prefetch: Int) throws(AMQPError) -> String {
         defer { arena.reset() }
+        try stopIfAbandoned()
         amqp_basic_qos(state, channel, 0, UInt16(clamping: prefetch), 0)
         try check(amqp_get_rpc_reply(state), "setting prefetch \(prefetch)", code: .brokerClosed)
         guard
@@ -213,6 +234,10 @@ final class RawConnection {
     }
 
     // MARK: Errors
+
+    private func stopIfAbandoned() throws(AMQPError) {
+        if isAbandoned() { throw AMQPError(.closed, "the connection is being closed") }
+    }
 
     private func check(status: Int32, _ doing: String) throws(AMQPError) {
         guard status != AMQP_STATUS_OK.rawValue else { return }

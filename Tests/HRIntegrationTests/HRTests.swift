@@ -116,6 +116,30 @@ struct HRTests {
         }
     }
 
+    @Test("overlap flags end the same whatever order the tills' messages are handled in, and a close clears those it ends")
+    func overlapsInAnyOrder() async throws {
+        try await withHR { service, till, _ in
+            for id in ["E0001", "E0002"] { #expect(try await employee(service, id, stores: ["S001"]) == 201) }
+            func overlapping() async throws -> Set<String> {
+                let rows = pageItems(try await service.request("GET", "/shifts/flagged").body) ?? []
+                return Set(rows.filter { ($0["flags"] as? [String] ?? []).contains("overlapping") }.compactMap { $0["shiftId"] as? String })
+            }
+            // E0001: x 08:00–14:30 then y from 15:00, y's open handled first: while x ran on, they overlapped.
+            try await shift(till, opened: true, "y", employee: "E0001", at: "2026-11-29T15:00:00+01:00")
+            try await shift(till, opened: true, "x", employee: "E0001", at: "2026-11-29T08:00:00+01:00")
+            // E0002: d from the 29th never closed, f and g on the 30th; handled latest first.
+            try await shift(till, opened: true, "g", employee: "E0002", at: "2026-11-30T10:00:00+01:00")
+            try await shift(till, opened: true, "f", employee: "E0002", at: "2026-11-30T09:00:00+01:00")
+            try await shift(till, opened: true, "d", employee: "E0002", at: "2026-11-29T09:00:00+01:00")
+            #expect(await eventually { (try? await overlapping()) == ["x", "y", "d", "f", "g"] })
+            // x closes before y opens; d closes on the 29th: f and g still overlap each other.
+            try await shift(till, opened: false, "x", employee: "E0001", at: "2026-11-29T14:30:00+01:00")
+            try await shift(till, opened: false, "d", employee: "E0002", at: "2026-11-29T17:00:00+01:00")
+            #expect(await eventually { (try? await overlapping()) == ["f", "g"] })
+            #expect(try await overlapping() == ["f", "g"])
+        }
+    }
+
     @Test("an announcement to two stores reaches exactly their queues; read receipts count once each")
     func announcements() async throws {
         try await withHR { service, till, seen in
