@@ -26,6 +26,10 @@ package struct AMQPConfiguration: Sendable, Equatable {
     package var tls: TLS?
     /// A name the broker shows for the connection.
     package var connectionName: String
+    /// How long a request that waits for the broker's answer (login, channel, a declaration, consume, close) waits
+    /// before the connection is given up and opened again. A quorum queue's declaration on a loaded broker takes
+    /// seconds; one that takes longer is asked again.
+    package var answerTimeoutSeconds = 15
 
     package struct TLS: Sendable, Equatable {
         package var caCertificateFile: String?

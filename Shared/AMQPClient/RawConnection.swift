@@ -7,14 +7,11 @@ import Glibc
 /// One rabbitmq-c connection with one channel (number 1) in confirm mode: synchronous, and only ever touched by
 /// the thread that owns it.
 ///
-/// Every request that waits for the broker's answer (login, channel, declarations, consume) waits at most
-/// ``answerTimeoutSeconds``, and none starts once `isAbandoned` says the connection is being closed: a broker too
-/// loaded to answer holds the thread, and whoever waits for it to close, for one request at most.
+/// Every request that waits for the broker's answer (login, channel, declarations, consume) waits at most the
+/// configuration's ``AMQPConfiguration/answerTimeoutSeconds``, and none starts once `isAbandoned` says the connection
+/// is being closed: a broker too loaded to answer holds the thread, and whoever waits for it to close, for one
+/// request at most.
 final class RawConnection {
-    /// How long a request waits for the broker's answer before the connection is given up (and opened again). A
-    /// quorum queue's declaration on a loaded broker takes seconds; one that takes longer is asked again.
-    static let answerTimeoutSeconds = 15
-
     let state: amqp_connection_state_t
     private let channel: amqp_channel_t = 1
     private let arena = CArena()
@@ -70,7 +67,7 @@ final class RawConnection {
                 .connectionFailed,
                 "cannot reach the broker at \(configuration.host):\(configuration.port): \(Self.describe(status))")
         }
-        var answerTimeout = timeval(tv_sec: Self.answerTimeoutSeconds, tv_usec: 0)
+        var answerTimeout = timeval(tv_sec: configuration.answerTimeoutSeconds, tv_usec: 0)
         amqp_set_handshake_timeout(state, &answerTimeout)
         amqp_set_rpc_timeout(state, &answerTimeout)
         var properties = arena.table(["connection_name": .string(configuration.connectionName)])

@@ -1,8 +1,5 @@
 import AMQPClient
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// Services run as separate processes on one vhost and one database, as in production, for tests that need
 /// several services (or several replicas of one) talking through the broker.
@@ -37,20 +34,13 @@ package struct ProcessStack: Sendable {
         await TestInfrastructure.dropDatabase(url: databaseURL)
     }
 
-    /// An HTTP request to a service on this machine, with an admin's token unless `token` is given (`""` for none);
+    /// An HTTP request to a service on this machine (see ``ServiceHTTP/request(_:port:_:body:token:timeout:)``);
     /// returns the status and the body.
     package static func request(
         _ method: String, port: Int, _ path: String, body: String? = nil, token: String? = nil, timeout: Double = 60
     ) async throws -> (Int, String) {
-        var request = URLRequest(url: URL(string: "http://localhost:\(port)\(path)")!, timeoutInterval: timeout)
-        request.httpMethod = method
-        var bearer = token ?? ""
-        if token == nil { bearer = try await TestTokens.admin() }
-        if !bearer.isEmpty { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
-        request.httpBody = body.map { Data($0.utf8) }
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        let (data, response) = try await URLSession.shared.data(for: request)
-        return ((response as? HTTPURLResponse)?.statusCode ?? 0, String(decoding: data, as: UTF8.self))
+        let answer = try await ServiceHTTP.request(method, port: port, path, body: body, token: token, timeout: timeout)
+        return (answer.status, answer.body)
     }
 
     /// Whether the service on `port` answers `/health/ready` with 200 within 90 s (see ``ReadinessWait``).

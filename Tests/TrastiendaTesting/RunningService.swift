@@ -2,9 +2,6 @@ import AMQPClient
 import Foundation
 import ServiceRuntime
 import Synchronization
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 
 /// A service running in this test's process against its own vhost and its own database.
 package struct RunningService: Sendable {
@@ -63,22 +60,10 @@ package struct RunningService: Sendable {
         await TestInfrastructure.dropDatabase(url: databaseURL)
     }
 
-    /// An HTTP request to the service, with an admin's token unless `token` is given (`""` for none); returns the
-    /// status, the body and its content type.
+    /// An HTTP request to the service (see ``ServiceHTTP/request(_:port:_:body:token:timeout:)``).
     package func request(
         _ method: String, _ path: String, body: String? = nil, token: String? = nil
     ) async throws -> (status: Int, body: String, contentType: String?) {
-        var request = URLRequest(url: URL(string: "http://localhost:\(port)\(path)")!)
-        request.httpMethod = method
-        var bearer = token ?? ""
-        if token == nil { bearer = try await TestTokens.admin() }
-        if !bearer.isEmpty { request.setValue("Bearer \(bearer)", forHTTPHeaderField: "Authorization") }
-        if let body {
-            request.httpBody = Data(body.utf8)
-            request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        }
-        let (data, response) = try await URLSession.shared.data(for: request)
-        let http = response as? HTTPURLResponse
-        return (http?.statusCode ?? 0, String(decoding: data, as: UTF8.self), http?.value(forHTTPHeaderField: "Content-Type"))
+        try await ServiceHTTP.request(method, port: port, path, body: body, token: token)
     }
 }
