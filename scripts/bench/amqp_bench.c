@@ -4,6 +4,10 @@
  * Prints "rate <messages per second>".
  *
  * usage: amqp-bench-c publish|consume HOST PORT VHOST USER PASSWORD QUEUE COUNT WINDOW_OR_PREFETCH BATCH
+ *
+ * BENCH_QUEUE_TYPE (quorum, or stream: consumed from its first offset), BENCH_BODY_BYTES (400) and BENCH_EXCHANGE (a
+ * publisher's exchange, declared beforehand; the queue then is not declared) let scripts/bench/fanout.sh compare
+ * layouts of one message read by several consumers.
  */
 #include <amqp.h>
 #include <amqp_framing.h>
@@ -50,17 +54,22 @@ int main(int argc, char **argv) {
     amqp_table_entry_t entries[1];
     entries[0].key = amqp_cstring_bytes("x-queue-type");
     entries[0].value.kind = AMQP_FIELD_KIND_UTF8;
-    entries[0].value.value.bytes = amqp_cstring_bytes("quorum");
+    const char *queue_type = getenv("BENCH_QUEUE_TYPE") ? getenv("BENCH_QUEUE_TYPE") : "quorum";
+    const char *exchange = getenv("BENCH_EXCHANGE");
+    long body_bytes = getenv("BENCH_BODY_BYTES") ? atol(getenv("BENCH_BODY_BYTES")) : 400;
+    entries[0].value.value.bytes = amqp_cstring_bytes(queue_type);
     amqp_table_t arguments = {1, entries};
-    amqp_queue_declare(conn, 1, amqp_cstring_bytes(queue), 0, 1, 0, 0, arguments);
-    die_on_reply(amqp_get_rpc_reply(conn), "queue.declare");
+    if (!exchange) {
+        amqp_queue_declare(conn, 1, amqp_cstring_bytes(queue), 0, 1, 0, 0, arguments);
+        die_on_reply(amqp_get_rpc_reply(conn), "queue.declare");
+    }
 
     double started = now_seconds();
     if (strcmp(mode, "publish") == 0) {
         amqp_confirm_select(conn, 1);
         die_on_reply(amqp_get_rpc_reply(conn), "confirm.select");
-        char body[400];
-        memset(body, 'x', sizeof body);
+        char *body = malloc(body_bytes);
+        memset(body, 'x', body_bytes);
         amqp_basic_properties_t props;
         props._flags = AMQP_BASIC_CONTENT_TYPE_FLAG | AMQP_BASIC_DELIVERY_MODE_FLAG | AMQP_BASIC_TYPE_FLAG |
                        AMQP_BASIC_MESSAGE_ID_FLAG | AMQP_BASIC_TIMESTAMP_FLAG;
@@ -74,8 +83,9 @@ int main(int argc, char **argv) {
             while (sent < count && sent - confirmed < window) {
                 snprintf(id, sizeof id, "m-%ld", sent);
                 props.message_id = amqp_cstring_bytes(id);
-                if (amqp_basic_publish(conn, 1, amqp_empty_bytes, amqp_cstring_bytes(queue), 0, 0, &props,
-                                       (amqp_bytes_t){sizeof body, body}) != AMQP_STATUS_OK) {
+                if (amqp_basic_publish(conn, 1, exchange ? amqp_cstring_bytes(exchange) : amqp_empty_bytes,
+                                       amqp_cstring_bytes(exchange ? "" : queue), 0, 0, &props,
+                                       (amqp_bytes_t){(size_t)body_bytes, body}) != AMQP_STATUS_OK) {
                     fprintf(stderr, "publish failed\n");
                     return 1;
                 }
@@ -98,7 +108,12 @@ int main(int argc, char **argv) {
     } else {
         amqp_basic_qos(conn, 1, 0, (uint16_t)window, 0);
         die_on_reply(amqp_get_rpc_reply(conn), "basic.qos");
-        amqp_basic_consume(conn, 1, amqp_cstring_bytes(queue), amqp_empty_bytes, 0, 0, 0, amqp_empty_table);
+        amqp_table_entry_t offset[1];
+        offset[0].key = amqp_cstring_bytes("x-stream-offset");
+        offset[0].value.kind = AMQP_FIELD_KIND_UTF8;
+        offset[0].value.value.bytes = amqp_cstring_bytes("first");
+        amqp_table_t consume_arguments = {strcmp(queue_type, "stream") == 0 ? 1 : 0, offset};
+        amqp_basic_consume(conn, 1, amqp_cstring_bytes(queue), amqp_empty_bytes, 0, 0, 0, consume_arguments);
         die_on_reply(amqp_get_rpc_reply(conn), "basic.consume");
         long received = 0;
         while (received < count) {

@@ -20,6 +20,11 @@ remove_database() { psql -q -h localhost -U postgres -c "DROP DATABASE IF EXISTS
 ticks_all() { awk '/^cpu /{print $2+$3+$4+$7+$8}' /proc/stat; }
 ticks_of() { local t=0; for p in "$@"; do t=$((t + $(awk '{print $14+$15}' "/proc/$p/stat" 2>/dev/null || echo 0))); done; echo $t; }
 ticks_beam() { ticks_of $(pgrep -x beam.smp); }
+# PostgreSQL's write-ahead log so far, as "bytes full-page-images"; and the difference of two, per item of $count.
+wal_so_far() { psql -qtA -F ' ' -h localhost -U postgres -c "SELECT wal_bytes, wal_fpi FROM pg_stat_wal"; }
+wal_per_item() {  # before after
+    python3 -c "b0,f0='$1'.split(); b1,f1='$2'.split(); print(f'{(int(b1)-int(b0))/$count:.0f} B, {(int(f1)-int(f0))/$count:.2f} full-page images')"
+}
 per_sale_us() { python3 -c "print(round($1 / 100 * 1e6 / $count, 1))"; }
 
 # Stops services started in a command substitution (not this shell's children, so `wait` cannot wait for them) and

@@ -46,7 +46,7 @@ stop "$intake"
 intake_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")
 
 psql -q -h localhost -U postgres -c CHECKPOINT
-all0=$(ticks_all); beam0=$(ticks_beam)
+all0=$(ticks_all); beam0=$(ticks_beam); wal0=$(wal_so_far)
 billing=$(start billing $billing_port)
 # BENCH_PROFILE=1 records where billing spends its time, BENCH_PROFILE=all the whole machine's while billing drains
 # (perf report -i /tmp/bench-billing.perf --sort comm,symbol).
@@ -58,13 +58,14 @@ case "${BENCH_PROFILE:-}" in
 esac
 wait_for_stat $billing_port issued "$count"
 [ -z "$profiler" ] || { kill -INT "$profiler"; wait "$profiler" 2>/dev/null || true; }
-all1=$(ticks_all); beam1=$(ticks_beam); own=$(ticks_of "$billing")
+all1=$(ticks_all); beam1=$(ticks_beam); own=$(ticks_of "$billing"); wal1=$(wal_so_far)
 first=$(stat_of $billing_port firstDeliveryAtMilliseconds); last=$(stat_of $billing_port lastCommitAtMilliseconds)
 retried=$(stat_of $billing_port retried)
 stop "$billing"
 [ "$(invoices)" -eq "$count" ] || { echo "billing issued $(invoices) invoices for $count sales" >&2; exit 1; }
 billing_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")
 echo "billing CPU µs per invoice: itself $(per_sale_us "$own"), broker $(per_sale_us $((beam1 - beam0))), PostgreSQL and rest $(per_sale_us $((all1 - all0 - own - beam1 + beam0)))"
+echo "billing WAL per invoice: $(wal_per_item "$wal0" "$wal1")"
 echo "billing invoices/s: $billing_rate (first delivery to last commit, as for intake; $retried deliveries waited in the retry queue)"
 
 psql -q -h localhost -U postgres -c CHECKPOINT
