@@ -127,6 +127,19 @@ struct ConsoleBrowserTests {
             tillPage = "/tills/\(first["id"] as? Int ?? 0)"
             return true
         }, "the till's Z report was issued")
+        // A cash sale the till made before its close and sent after the Z report: the report's late line.
+        var late = SaleFixtures.validSale(saleId: UUID().uuidString.lowercased(), receipt: 1236)
+        late["payments"] = [["method": "cash", "amount": 1398]]
+        late["tillSessionId"] = session
+        let lateTill = AMQPConnection(configuration: stack.amqp.named("test-till-late"), topology: Topology(exchanges: [Exchanges.pos]), logger: TestInfrastructure.logger)
+        try await lateTill.publish(SaleFixtures.message(late))
+        await lateTill.close()
+        #expect(await eventually(timeout: .seconds(60)) {
+            guard let report = try? await ProcessStack.request("GET", port: ports["collections"]!, "/tills/sessions/\(tillPage.dropFirst(7))/z-report"),
+                let object = try? JSONSerialization.jsonObject(with: Data(report.1.utf8)) as? [String: Any]
+            else { return false }
+            return (object["late"] as? [String: Any])?["cashCents"] as? Int == 1398
+        }, "the late cash sale is in the report's late line")
         return ["sku": "CAF-001", "order": "O-1", "customer": "B12345678", "employee": "E0042", "invoice": invoice, "till": tillPage]
     }
 }

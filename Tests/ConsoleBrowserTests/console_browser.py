@@ -228,6 +228,9 @@ def main():
         # The till's Z report: its difference, and the page to print.
         go(driver, facts["till"])
         expect("Informe Z" in heading(driver), f"the Z report opens, saw {heading(driver)!r}")
+        report = driver.find_element(By.TAG_NAME, "main").text
+        expect("En efectivo, ya en el cajón al contar: 13,98 €" in report and "contándolas: −18,98 €" in report,
+               f"the late sale's cash and the difference counting it: {report[-400:]!r}")
         sign_out(driver)
 
         phase("store manager done")

@@ -85,10 +85,13 @@ enum TillRoutes {
             'zNumber', z_number)
         """
 
-    /// The sales that reached a session after its Z report: listed, flagged, summed.
+    /// The sales that reached a session after its Z report: listed, flagged, summed; with the cash they took, which
+    /// was in the drawer when it was counted (they were made before the close) and explains that much of the report's
+    /// cash difference.
     struct LateSales: Codable, Sendable, Equatable {
         var count: Int64
         var totalCents: Int64
+        var cashCents: Int64
         var documents: [Line]
 
         struct Line: Codable, Sendable, Equatable {
@@ -102,6 +105,9 @@ enum TillRoutes {
         init(_ documents: [ZReport.Document]) {
             count = Int64(documents.count)
             totalCents = documents.reduce(0) { $0 + $1.totalCents }
+            cashCents = documents.reduce(0) { sum, document in
+                sum + document.payments.reduce(0) { $1.method == "cash" ? $0 + $1.amountCents : $0 }
+            }
             self.documents = documents.map {
                 Line(invoiceNumber: $0.invoiceNumber, receiptNumber: $0.receiptNumber, kind: $0.kind, totalCents: $0.totalCents, payments: $0.payments)
             }

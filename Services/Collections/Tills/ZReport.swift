@@ -66,6 +66,8 @@ struct ZReport: Codable, Sendable, Equatable {
     var invoiceNumbers: [String]
     /// The sum of the methods' differences: negative when the till is short.
     var differenceCents: Int64
+    /// The cash method's difference alone.
+    var cashDifferenceCents: Int64 { methods.first { $0.method == "cash" }?.differenceCents ?? 0 }
     /// The receipts the terminal said it sent, and how many documents the report holds (fewer when the report was
     /// issued at the end of the settle time without them all).
     var declaredReceipts: Int64?
