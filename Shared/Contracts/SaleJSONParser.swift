@@ -593,7 +593,10 @@ package struct SaleJSONParser {
         skipWhitespace()
         guard let byte = peek() else { throw Self.malformed("a value is missing") }
         switch byte {
-        case UInt8(ascii: "\""): _ = try string()
+        case UInt8(ascii: "\""):
+            // Checked as strictly as a string that is read, without making one.
+            let (raw, plain) = try rawString()
+            if !plain { _ = try Self.unescape(raw) }
         case UInt8(ascii: "{"):
             try object(path: "") { parser, _ in try parser.skipValue(depth: depth + 1) }
         case UInt8(ascii: "["):

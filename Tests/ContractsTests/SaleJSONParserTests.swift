@@ -18,6 +18,19 @@ struct SaleJSONParserTests {
         #expect(try SaleJSONParser.parse(escaped).storeId == "S0")
     }
 
+    @Test("text in a field it skips is checked as strictly as text it reads: bad escapes, control characters, bad UTF-8")
+    func skippedTextChecked() throws {
+        let valid = SaleFixtures.json(SaleFixtures.validSale())
+        func with(_ extra: [UInt8]) -> [UInt8] { Array(#"{"extra":"#.utf8) + extra + [UInt8(ascii: ",")] + valid.dropFirst() }
+        #expect(try SaleJSONParser.parse(with(Array(#""plain \u00e9 \"q\" \\ é""#.utf8))) == SaleJSONParser.parse(valid))
+        for bad in [Array(#""\x""#.utf8), Array(#""\u12""#.utf8), Array(#""\ud800""#.utf8), [0x22, 0x41, 0x09, 0x22], [0x22, 0xC3, 0x28, 0x22]] {
+            #expect(throws: (any Error).self, "\(bad)") { try SaleJSONParser.parse(with(bad)) }
+            #expect(throws: (any Error).self, "in an invoice batch: \(bad)") {
+                try InvoicesIssuedV1.parse(Array(#"{"storeId":"S001","documents":[{"note":"#.utf8) + bad + Array("}]}".utf8))
+            }
+        }
+    }
+
     @Test("read part by part, a sale hands over the same lines and payments, escapes resolved, and comes back without them")
     func partByPart() throws {
         var sale = SaleFixtures.validSale()
