@@ -88,12 +88,12 @@ struct ReceivableOpener: Sendable {
         let settle = self.settle
         if !toRecord.isEmpty {
             try await database.transaction { connection in
-                try Receivables.lockCustomers(of: toRecord.map(\.0), on: connection)
+                let terms = try Receivables.lockCustomers(of: toRecord.map(\.0), on: connection)
                 let onAccount = toRecord.filter { $0.0.deferredCents != 0 }
                 // A document billing cancelled before this service read it is not booked (see Receivables.cancel).
                 let cancelled = try Receivables.cancelledNumbers(among: onAccount.map(\.0.number), on: connection)
                 for (document, traceparent) in onAccount where !cancelled.contains(document.number) {
-                    try Receivables.record(document, traceparent: traceparent, on: connection)
+                    try Receivables.record(document, terms: terms, traceparent: traceparent, on: connection)
                 }
                 try TillSessions.record(toRecord.map(\.0), withTills: withTills, settle: settle, on: connection)
             }

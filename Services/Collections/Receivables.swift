@@ -42,10 +42,14 @@ enum Receivables {
 
     /// Opens the receivable of an invoice paid (partly) on account, or applies a credit note on account to the
     /// receivable of the invoice it corrects. Documents without a deferred payment are not collections' business.
-    static func record(_ document: InvoiceIssuedV1, traceparent: String? = nil, on connection: PostgresConnection) throws {
+    /// `terms` are the payment terms of the customers ``lockCustomers(of:on:)`` took (a customer not among them is
+    /// made sure of here).
+    static func record(
+        _ document: InvoiceIssuedV1, terms: [String: Int] = [:], traceparent: String? = nil, on connection: PostgresConnection
+    ) throws {
         let deferred = document.deferredCents
         guard deferred != 0, let taxId = document.customer?.taxId, !taxId.isEmpty else { return }
-        let terms = try customer(taxId, name: document.customer?.name, on: connection)
+        let terms = try terms[taxId] ?? customer(taxId, name: document.customer?.name, on: connection)
         guard try entry(taxId, kind: deferred > 0 ? "invoice" : "credit_note", reference: document.number, amount: deferred, on: connection)
         else { return }  // seen before
         if deferred > 0 {
@@ -63,12 +67,12 @@ enum Receivables {
         _ number: String, storeId: String, issueDate: String, amount: Int64, taxId: String, terms: Int, traceparent: String?,
         on connection: PostgresConnection
     ) throws {
-        let id: Int64 = try connection.query(
-            """
-            INSERT INTO receivables (invoice_number, customer_tax_id, store_id, issue_date, due_date, amount_cents)
-            VALUES ($1, $2, $3, $4::date, $4::date + $5::integer, $6) RETURNING id
-            """, [number, taxId, storeId, issueDate, terms, amount])[0].decode(at: 0)
-        var receivable = try load(id: id, on: connection)
+        var receivable = try receivable(
+            try connection.query(
+                """
+                INSERT INTO receivables (invoice_number, customer_tax_id, store_id, issue_date, due_date, amount_cents)
+                VALUES ($1, $2, $3, $4::date, $4::date + $5::integer, $6) RETURNING \(columns)
+                """, [number, taxId, storeId, issueDate, terms, amount])[0])
         try announce("opened", receivable, traceparent: traceparent, on: connection)
         // Credit already on the account (an overpayment, a refund) pays the new receivable first.
         let credit: Int64 = try connection.query("SELECT credit_cents FROM customers WHERE tax_id = $1 FOR UPDATE", [taxId])[0].decode(at: 0)
@@ -225,23 +229,29 @@ enum Receivables {
         ).first.map(receivable)
     }
 
-    /// Makes sure the customer exists (named as on its first invoice) and returns its payment terms in days.
-    /// Takes the customers of `documents` in tax-id order, first thing in the transaction: batches recorded side by
-    /// side then wait for each other instead of deadlocking (each took its customers in delivery order, and two
-    /// batches with the same two customers in opposite orders deadlocked, a retry each time).
-    static func lockCustomers(of documents: [InvoiceIssuedV1], on connection: PostgresConnection) throws {
+    /// Makes sure the customers of `documents` on account exist (named as on their first invoice) and returns their
+    /// payment terms in days, by tax id. Takes them in tax-id order, first thing in the transaction: batches recorded
+    /// side by side then wait for each other instead of deadlocking (each took its customers in delivery order, and
+    /// two batches with the same two customers in opposite orders deadlocked, a retry each time).
+    @discardableResult
+    static func lockCustomers(of documents: [InvoiceIssuedV1], on connection: PostgresConnection) throws -> [String: Int] {
         var names: [String: String] = [:]
         for document in documents where document.deferredCents != 0 {
             guard let taxId = document.customer?.taxId, !taxId.isEmpty else { continue }
-            if names[taxId] == nil { names[taxId] = document.customer?.name ?? "" }
+            if names[taxId, default: ""].isEmpty { names[taxId] = document.customer?.name ?? "" }  // the first name given
         }
-        guard !names.isEmpty else { return }
+        guard !names.isEmpty else { return [:] }
         let taxIds = names.keys.sorted()
-        try connection.query(
+        var terms: [String: Int] = [:]
+        for row in try connection.query(
             """
             INSERT INTO customers (tax_id, name) SELECT t, nullif(n, '') FROM unnest($1::text[], $2::text[]) AS c(t, n) ORDER BY t
-            ON CONFLICT (tax_id) DO UPDATE SET name = coalesce(customers.name, excluded.name)
+            ON CONFLICT (tax_id) DO UPDATE SET name = coalesce(customers.name, excluded.name) RETURNING tax_id, payment_terms_days
             """, [PostgresArrays.text(taxIds), PostgresArrays.text(taxIds.map { names[$0]! })])
+        {
+            terms[try row.decode(String.self, at: 0)] = try row.decode(Int.self, at: 1)
+        }
+        return terms
     }
 
     private static func customer(_ taxId: String, name: String?, on connection: PostgresConnection) throws -> Int {
