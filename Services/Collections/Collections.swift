@@ -19,7 +19,8 @@ enum Collections {
                     context.consumer(
                         "collections-invoices", queue: Queues.collectionsInvoiceIssued, splitter: InvoicesIssuedV1.split, topology: topology,
                         handler: ReceivableOpener(
-                            database: context.database, settle: settings.tillSettle, activity: documentsActivity, logger: context.logger
+                            database: context.database, settle: settings.tillSettle, activity: documentsActivity, logger: context.logger,
+                            everyTerminalKeepsTill: settings.everyTerminalKeepsTill
                         ).handle),
                     context.consumer(
                         "collections-cancellations", queue: Queues.collectionsInvoiceCancelled, topology: topology,

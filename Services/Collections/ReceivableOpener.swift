@@ -14,6 +14,8 @@ struct ReceivableOpener: Sendable {
     let settle: Duration
     let activity: BatchActivity
     let logger: Logger
+    /// Every terminal keeps till sessions: its documents are kept even before its first session is known.
+    var everyTerminalKeepsTill = false
 
     /// A document as it lies in its message, before it is read.
     private struct Found {
@@ -68,12 +70,14 @@ struct ReceivableOpener: Sendable {
             }
         }
         // Most documents were paid at the till, by a terminal that keeps no till sessions: only those that mention a
-        // deferred payment or a till session, or whose terminal has had a session, are read.
+        // deferred payment or a till session, or whose terminal has had a session, are read (all of them when every
+        // terminal keeps sessions).
         let deferred = Array(#""deferred""#.utf8), named = Array(#""tillSessionId""#.utf8)
-        let withTills = try await terminalsWithTills(found.compactMap(\.terminal))
+        let every = everyTerminalKeepsTill
+        let withTills = every ? [] : try await terminalsWithTills(found.compactMap(\.terminal))
         var documents: [(InvoiceIssuedV1, traceparent: String?)] = []
         for document in found {
-            let mentioned = document.body.firstRange(ofBytes: deferred) != nil || document.body.firstRange(ofBytes: named) != nil
+            let mentioned = every || document.body.firstRange(ofBytes: deferred) != nil || document.body.firstRange(ofBytes: named) != nil
             guard mentioned || document.terminal.map({ withTills.contains("\($0.store)/\($0.terminal)") }) ?? true else { continue }
             do {
                 let decoded = try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data(document.body))
@@ -95,7 +99,7 @@ struct ReceivableOpener: Sendable {
                 for (document, traceparent) in onAccount where !cancelled.contains(document.number) {
                     try Receivables.record(document, terms: terms, traceparent: traceparent, on: connection)
                 }
-                try TillSessions.record(toRecord.map(\.0), withTills: withTills, settle: settle, on: connection)
+                try TillSessions.record(toRecord.map(\.0), withTills: every ? nil : withTills, settle: settle, on: connection)
             }
             for (document, traceparent) in toRecord where document.deferredCents != 0 {
                 logger.debug(

@@ -15,7 +15,7 @@ struct CollectionsHarness {
 
     static let settings = CollectionsSettings(dunningInterval: .milliseconds(100), settableClock: true)
 
-    static func with(_ body: (CollectionsHarness) async throws -> Void) async throws {
+    static func with(settings: CollectionsSettings = settings, _ body: (CollectionsHarness) async throws -> Void) async throws {
         try await RunningService.with(Collections.definition(settings: settings)) { service in
             let listen = Topology(
                 exchanges: [Exchanges.billingEvents, Exchanges.collectionsEvents, Exchanges.collectionsCommands],

@@ -114,13 +114,13 @@ enum TillSessions {
 
     /// Records the till documents among `documents` (once each, by number), places them in their sessions, and issues
     /// the Z reports they complete. Only the documents of terminals that keep till sessions are kept (those that name
-    /// a session, or whose terminal is among `withTills`, those that have opened one, as `<store>/<terminal>`): a
-    /// chain that does not close its tills pays nothing for them.
+    /// a session, or whose terminal is among `withTills`, those that have opened one, as `<store>/<terminal>`; every
+    /// terminal's when `withTills` is nil): a chain that does not close its tills pays nothing for them.
     static func record(
-        _ documents: [InvoiceIssuedV1], withTills: Set<String>, settle: Duration, on connection: PostgresConnection
+        _ documents: [InvoiceIssuedV1], withTills: Set<String>?, settle: Duration, on connection: PostgresConnection
     ) throws {
         let candidates = documents.filter { $0.substitutes == nil && $0.receiptNumber != nil && $0.occurredAt != nil }
-        let till = candidates.filter { $0.tillSessionId != nil || withTills.contains("\($0.storeId)/\($0.terminalId)") }
+        let till = candidates.filter { $0.tillSessionId != nil || withTills?.contains("\($0.storeId)/\($0.terminalId)") ?? true }
         guard !till.isEmpty else { return }
         let encoder = JSONEncoder()
         func json<T: Encodable>(_ value: T) throws -> String { String(decoding: try encoder.encode(value), as: UTF8.self) }
