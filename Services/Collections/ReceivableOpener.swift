@@ -73,12 +73,13 @@ struct ReceivableOpener: Sendable {
         // deferred payment or a till session, or whose terminal has had a session, are read (all of them when every
         // terminal keeps sessions).
         let deferred = Array(#""deferred""#.utf8), named = Array(#""tillSessionId""#.utf8)
-        let every = everyTerminalKeepsTill
-        let withTills = every ? [] : try await terminalsWithTills(found.compactMap(\.terminal))
+        // nil: every terminal's documents are kept.
+        let withTills = everyTerminalKeepsTill ? nil : try await terminalsWithTills(found.compactMap(\.terminal))
         var documents: [(InvoiceIssuedV1, traceparent: String?)] = []
         for document in found {
-            let mentioned = every || document.body.firstRange(ofBytes: deferred) != nil || document.body.firstRange(ofBytes: named) != nil
-            guard mentioned || document.terminal.map({ withTills.contains("\($0.store)/\($0.terminal)") }) ?? true else { continue }
+            let mentioned = document.body.firstRange(ofBytes: deferred) != nil || document.body.firstRange(ofBytes: named) != nil
+            let keepsTill = document.terminal.map { withTills?.contains("\($0.store)/\($0.terminal)") ?? true } ?? true
+            guard mentioned || keepsTill else { continue }
             do {
                 let decoded = try JSONDecoder().decode(InvoiceIssuedV1.self, from: Data(document.body))
                 documents.append((decoded, document.trace(of: decoded.number)))
@@ -99,7 +100,7 @@ struct ReceivableOpener: Sendable {
                 for (document, traceparent) in onAccount where !cancelled.contains(document.number) {
                     try Receivables.record(document, terms: terms, traceparent: traceparent, on: connection)
                 }
-                try TillSessions.record(toRecord.map(\.0), withTills: every ? nil : withTills, settle: settle, on: connection)
+                try TillSessions.record(toRecord.map(\.0), withTills: withTills, settle: settle, on: connection)
             }
             for (document, traceparent) in toRecord where document.deferredCents != 0 {
                 logger.debug(

@@ -56,6 +56,12 @@ enum StockLedger {
         var onHand: Int64 = 0
         var reserved: Int64 = 0
         var movements: [Int] = []
+
+        mutating func add(_ movement: StockMovement, at index: Int) {
+            onHand += movement.onHandChange
+            reserved += movement.reservedChange
+            movements.append(index)
+        }
     }
 
     /// Applies `movements` in the caller's transaction and returns each touched SKU's available stock after them.
@@ -64,10 +70,7 @@ enum StockLedger {
         guard !movements.isEmpty else { return [:] }
         var changes: [StockKey: Change] = [:]
         for (index, movement) in movements.enumerated() {
-            let key = StockKey(storeId: movement.storeId, sku: movement.sku)
-            changes[key, default: Change()].onHand += movement.onHandChange
-            changes[key, default: Change()].reserved += movement.reservedChange
-            changes[key, default: Change()].movements.append(index)
+            changes[StockKey(storeId: movement.storeId, sku: movement.sku), default: Change()].add(movement, at: index)
         }
         // Rows locked in one order (store, SKU), so that replicas moving the same SKUs cannot deadlock.
         let keys = changes.keys.sorted()

@@ -26,18 +26,13 @@ struct EveryTerminalTillTests {
                     guard let stats = try? await harness.json("GET", "/stats").value as? [String: Any] else { return false }
                     return stats.values.contains { (($0 as? [String: Any])?["handled"] as? Int ?? 0) >= 1 }  // {"<consumer>": {"handled": …}}
                 }, "the document was read")
-                func till<Event: Encodable>(_ event: Event, _ key: String, _ type: String) throws -> OutgoingMessage {
-                    OutgoingMessage(exchange: Exchanges.pos.name, routingKey: key, body: Array(try JSONEncoder().encode(event)), properties: MessageProperties(type: type))
-                }
                 try await harness.billing.publish([
-                    try till(
-                        TillOpenedV1(sessionId: "Z-1", storeId: "S001", terminalId: "S001-T01", openedAt: "2026-10-01T10:00:00+02:00", openingFloat: 10_000, cashierId: nil),
-                        "till.opened.S001.S001-T01", TillOpenedV1.messageType),
-                    try till(
+                    SaleFixtures.tillMessage(
+                        TillOpenedV1(sessionId: "Z-1", storeId: "S001", terminalId: "S001-T01", openedAt: "2026-10-01T10:00:00+02:00", openingFloat: 10_000, cashierId: nil)),
+                    SaleFixtures.tillMessage(
                         TillClosedV1(
                             sessionId: "Z-1", storeId: "S001", terminalId: "S001-T01", closedAt: "2026-10-01T18:00:00+02:00", countedCash: 10_000,
-                            cardTotal: 500, voucherTotal: 0, receipts: 1),
-                        "till.closed.S001.S001-T01", TillClosedV1.messageType),
+                            cardTotal: 500, voucherTotal: 0, receipts: 1)),
                 ])
                 var report: [String: Any] = [:]
                 #expect(await eventually(timeout: .seconds(30)) {

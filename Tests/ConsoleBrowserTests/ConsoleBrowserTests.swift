@@ -84,15 +84,11 @@ struct ConsoleBrowserTests {
         let now = Date()
         let iso = ISO8601DateFormatter()
         let session = UUID().uuidString.lowercased()
-        func tillEvent<Event: Encodable>(_ event: Event, _ key: String, _ type: String) throws -> OutgoingMessage {
-            OutgoingMessage(exchange: Exchanges.pos.name, routingKey: key, body: Array(try JSONEncoder().encode(event)), properties: MessageProperties(type: type))
-        }
         try await till.publish([
-            try tillEvent(
+            SaleFixtures.tillMessage(
                 TillOpenedV1(
                     sessionId: session, storeId: "S001", terminalId: "S001-T01", openedAt: iso.string(from: now.addingTimeInterval(-7200)),
-                    openingFloat: 15_000, cashierId: "E0042"),
-                "till.opened.S001.S001-T01", TillOpenedV1.messageType)
+                    openingFloat: 15_000, cashierId: "E0042"))
         ])
         var sale = SaleFixtures.validSale(saleId: UUID().uuidString.lowercased())
         sale["payments"] = [["method": "deferred", "amount": 1398]]
@@ -101,13 +97,11 @@ struct ConsoleBrowserTests {
         odd["total"] = 1
         try await till.publish(SaleFixtures.message(odd))
         try await till.publish([
-            try tillEvent(
+            SaleFixtures.tillMessage(
                 TillClosedV1(
                     sessionId: session, storeId: "S001", terminalId: "S001-T01", closedAt: iso.string(from: now), countedCash: 14_500, cardTotal: 0,
-                    voucherTotal: 0, receipts: 1),
-                "till.closed.S001.S001-T01", TillClosedV1.messageType)
+                    voucherTotal: 0, receipts: 1))
         ])
-        await till.close()
         var invoice = ""
         let arrived = await eventually(timeout: .seconds(60)) {
             guard let receivables = try? await ProcessStack.request("GET", port: ports["collections"]!, "/receivables"),
@@ -131,9 +125,8 @@ struct ConsoleBrowserTests {
         var late = SaleFixtures.validSale(saleId: UUID().uuidString.lowercased(), receipt: 1236)
         late["payments"] = [["method": "cash", "amount": 1398]]
         late["tillSessionId"] = session
-        let lateTill = AMQPConnection(configuration: stack.amqp.named("test-till-late"), topology: Topology(exchanges: [Exchanges.pos]), logger: TestInfrastructure.logger)
-        try await lateTill.publish(SaleFixtures.message(late))
-        await lateTill.close()
+        try await till.publish(SaleFixtures.message(late))
+        await till.close()
         #expect(await eventually(timeout: .seconds(60)) {
             guard let report = try? await ProcessStack.request("GET", port: ports["collections"]!, "/tills/sessions/\(tillPage.dropFirst(7))/z-report"),
                 let object = try? JSONSerialization.jsonObject(with: Data(report.1.utf8)) as? [String: Any]

@@ -1,4 +1,5 @@
 import AMQPClient
+import Contracts
 import Foundation
 
 /// Sales as a terminal would publish them, for tests: a valid one to start from, then a mutation per case.
@@ -48,6 +49,14 @@ package enum SaleFixtures {
             properties: MessageProperties(
                 type: "pos.sale.v1", messageId: object["saleId"] as? String, timestamp: Int64(Date().timeIntervalSince1970),
                 headers: ["traceparent": .string("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01")]))
+    }
+
+    /// A till's event as its terminal publishes it on `pos`.
+    package static func tillMessage(_ event: TillOpenedV1) -> OutgoingMessage { tillMessage(event, event.routingKey, TillOpenedV1.messageType) }
+    package static func tillMessage(_ event: TillClosedV1) -> OutgoingMessage { tillMessage(event, event.routingKey, TillClosedV1.messageType) }
+
+    private static func tillMessage<Event: Encodable>(_ event: Event, _ routingKey: String, _ type: String) -> OutgoingMessage {
+        OutgoingMessage(exchange: "pos", routingKey: routingKey, body: Array(try! JSONEncoder().encode(event)), properties: MessageProperties(type: type))
     }
 
     /// Sales that look odd but keep every rule: intake records them and every service downstream handles them.
