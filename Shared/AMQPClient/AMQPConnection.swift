@@ -105,13 +105,19 @@ package final class AMQPConnection: Sendable {
                     mailbox.send(.declare(topology) { continuation.resume(with: $0) })
                 }
             } catch {
-                // A refusal the broker means as "not now" is asked again, a few times, after a growing pause (the
-                // connection reopens meanwhile); any other refusal is the caller's to read.
-                guard let refusal = error as? AMQPError, refusal.isTransientRefusal, attempt < 5 else { throw error }
+                guard let pause = Self.declarationRetryPause(after: error, attempt: attempt) else { throw error }
                 attempt += 1
-                try await Task.sleep(for: .milliseconds(200 * (1 << attempt)))
+                try await Task.sleep(for: pause)
             }
         }
+    }
+
+    /// How long to wait before declaring again after `error` on attempt `attempt` (0 first), or nil to give the error
+    /// to the caller: a refusal the broker means as "not now" is asked again, five times at most, after a growing
+    /// pause (the connection reopens meanwhile); any other refusal, or any other error, is the caller's to read at once.
+    static func declarationRetryPause(after error: any Error, attempt: Int) -> Duration? {
+        guard let refusal = error as? AMQPError, refusal.isTransientRefusal, attempt < 5 else { return nil }
+        return .milliseconds(200 * (1 << (attempt + 1)))
     }
 
     /// Hands deliveries the consumer is done with back to the connection's thread, to be freed there (``Command/release(_:)``).

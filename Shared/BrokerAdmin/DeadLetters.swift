@@ -25,13 +25,15 @@ package enum DeadLetters {
 
     /// Every dead-letter queue of the vhost (or the one of `consumer`), with up to `count` letters of each that holds any.
     package static func list(_ api: ManagementAPI, consumer: String? = nil, count: Int = 20) async throws -> [Queue] {
-        let parked = try await api.queues().filter { $0.name.hasSuffix(".dead-letter") }
-            .filter { consumer == nil || $0.name == Topology.deadLetterQueueName(for: consumer!) }
+        let parked = try await api.queues().map(\.name).filter { $0.hasSuffix(".dead-letter") }
+            .filter { consumer == nil || $0 == Topology.deadLetterQueueName(for: consumer!) }
         let now = Int64(Date().timeIntervalSince1970)
         var queues: [Queue] = []
-        for (name, messages) in parked {
-            let peeked = messages == 0 ? [] : try await api.peek(name, count: count)
-            let letters = peeked.map { message -> Letter in
+        for name in parked {
+            // Each queue is read, whatever the sampled statistics say: its count is then the broker's own, of now.
+            let peeked = try await api.peek(name, count: max(1, count))
+            let messages = ManagementAPI.messageCount(peeked: peeked)
+            let letters = peeked.prefix(count).map { message -> Letter in
                 let properties = message["properties"] as? [String: Any] ?? [:]
                 let headers = properties["headers"] as? [String: Any] ?? [:]
                 let death = (headers["x-death"] as? [[String: Any]])?.first
@@ -45,6 +47,13 @@ package enum DeadLetters {
             queues.append(Queue(name: name, consumer: String(name.dropLast(".dead-letter".count)), messages: messages, letters: letters))
         }
         return queues
+    }
+
+    /// How many dead letters `consumer`'s queue holds now; nil when it has no dead-letter queue.
+    package static func waiting(_ api: ManagementAPI, consumer: String) async throws -> Int? {
+        let name = Topology.deadLetterQueueName(for: consumer)
+        guard try await api.queues().contains(where: { $0.name == name }) else { return nil }
+        return try await api.messageCount(name)
     }
 
     /// `3 min`, `2 h`, `4 d`.

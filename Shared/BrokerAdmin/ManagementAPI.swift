@@ -33,13 +33,26 @@ package struct ManagementAPI: Sendable {
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
     }
 
-    /// Every queue of the vhost with how many messages it holds.
+    /// Every queue of the vhost with how many messages it held when the broker last sampled its statistics (every
+    /// few seconds; ``messageCount(_:)`` reads one queue's count now).
     package func queues() async throws -> [(name: String, messages: Int)] {
         let (status, data) = try await send("GET", "\(base)/api/queues/\(escapedVhost)?columns=name,messages")
         guard status == 200, let rows = try JSONSerialization.jsonObject(with: data) as? [[String: Any]] else {
             throw ManagementError("cannot list the queues of vhost \(vhost): \(String(decoding: data, as: UTF8.self))")
         }
         return rows.compactMap { row in (row["name"] as? String).map { ($0, row["messages"] as? Int ?? 0) } }.sorted { $0.name < $1.name }
+    }
+
+    /// How many messages `queue` holds now, read from the queue itself: the counts of ``queues()`` are sampled every
+    /// few seconds, and a queue that took messages a moment ago reads as empty there.
+    package func messageCount(_ queue: String) async throws -> Int {
+        Self.messageCount(peeked: try await peek(queue, count: 1))
+    }
+
+    /// The count of the queue that `peeked` came from: the broker gives each message fetched how many were left
+    /// behind it, so the first one's count and itself.
+    package static func messageCount(peeked: [[String: Any]]) -> Int {
+        peeked.first.map { ($0["message_count"] as? Int ?? 0) + 1 } ?? 0
     }
 
     /// Up to `count` messages of `queue`, left in place (fetched and requeued).

@@ -67,7 +67,6 @@ struct AMQPRoundTripTests {
         try await TestInfrastructure.withVirtualHost { configuration in
             let connection = AMQPConnection(configuration: configuration, topology: testTopology(), logger: TestInfrastructure.logger)
             // The same queue again with another delivery limit: 406 PRECONDITION_FAILED.
-            let started = ContinuousClock.now
             do {
                 try await connection.declare(testTopology(deliveryLimit: 3))
                 Issue.record("a queue declared again with other arguments was accepted")
@@ -76,7 +75,6 @@ struct AMQPRoundTripTests {
                 #expect(!error.isTransientRefusal)
                 #expect(error.description.contains("test.things"), "\(error)")
             }
-            #expect(ContinuousClock.now - started < .seconds(5), "a refusal for what was asked is not waited on")
             try await connection.declare(Topology(queues: [.init(name: "test.other")]))
             try await connection.publish(message(3))
             await connection.close()

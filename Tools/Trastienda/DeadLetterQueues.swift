@@ -56,7 +56,7 @@ struct DeadLetterQueues: AsyncParsableCommand {
             let configuration = try AMQPConfiguration(url: url, connectionName: "trastienda-replay")
             // What is there now; a message refused again after its replay waits for the next one.
             let api = ManagementAPI(base: management.management, vhost: configuration.virtualHost, user: management.user, password: management.password)
-            let waiting = try await api.queues().first { $0.name == Topology.deadLetterQueueName(for: queue) }?.messages ?? 0
+            let waiting = try await DeadLetters.waiting(api, consumer: queue) ?? 0
             let replayed = waiting == 0 ? 0 : try await DeadLetters.replay(consumer: queue, limit: waiting, configuration: configuration, logger: logger)
             print("replayed \(replayed) message(s) from \(Topology.deadLetterQueueName(for: queue))")
         }
@@ -72,18 +72,18 @@ struct DeadLetterQueues: AsyncParsableCommand {
         func run() async throws {
             let api = management.api
             let name = Topology.deadLetterQueueName(for: queue)
-            guard let parked = try await api.queues().first(where: { $0.name == name }) else {
+            guard let parked = try await DeadLetters.waiting(api, consumer: queue) else {
                 throw ValidationError("no dead-letter queue for \(queue)")
             }
             if !yes {
-                print("Delete the \(parked.messages) dead letter(s) of \(name) for good? Type the queue's name (\(queue)) to confirm: ", terminator: "")
+                print("Delete the \(parked) dead letter(s) of \(name) for good? Type the queue's name (\(queue)) to confirm: ", terminator: "")
                 guard readLine(strippingNewline: true) == queue else {
                     print("not purged")
                     throw ExitCode(1)
                 }
             }
             try await api.purge(name)
-            print("purged \(parked.messages) dead letter(s) from \(name)")
+            print("purged \(parked) dead letter(s) from \(name)")
         }
     }
 }

@@ -42,7 +42,7 @@ enum OperationsPage {
             if let refusal = area.allowed(readers) { return refusal }
             let consumer = try context.parameters.require("consumer")
             guard Form.current["confirm"] == "yes" else { return area.views.refusal(.badRequest, area.texts["confirm_needed"] ?? "") }
-            let waiting = try await area.broker.api.queues().first { $0.name == Topology.deadLetterQueueName(for: consumer) }?.messages ?? 0
+            let waiting = try await DeadLetters.waiting(area.broker.api, consumer: consumer) ?? 0
             let count = waiting == 0 ? 0 : try await DeadLetters.replay(consumer: consumer, limit: waiting, configuration: area.broker.amqp, logger: area.broker.logger)
             return area.done("/operations", "\(count) \(area.texts["replayed"] ?? "") \(consumer)")
         }
