@@ -58,21 +58,32 @@ struct InvoiceIssuer: Sendable {
         let issuers = try BillingStore.issuers(of: Set(sales.map(\.storeId)), on: connection)
         // Locked before looking for known invoices, so that a replica that issued one of these sales has committed.
         let heads = try BillingStore.lockChains(of: Set(issuers.values.map(\.issuer.taxId)), on: connection)
-        var plan = IssuancePlan(
-            issuers: issuers,
-            known: try BillingStore.knownInvoices(Self.invoicesToLookUp(for: sales), on: connection),
-            surchargeCustomers: try BillingStore.surchargeCustomers(among: Set(sales.compactMap(\.customer?.taxId)), on: connection),
-            fiscal: fiscal)
-        for item in work { plan.add(item.event, deliveryTag: item.deliveryTag) }
-        let issued = try BillingStore.issue(
-            plan.invoices, generatedAt: generatedAt, heads: heads, system: fiscal.system, on: connection)
-        return (issued, plan)
+        let surchargeCustomers = try BillingStore.surchargeCustomers(among: Set(sales.compactMap(\.customer?.taxId)), on: connection)
+        func issue(knowing known: [String: KnownInvoice]) throws -> (issued: [BillingStore.IssuedInvoice], plan: IssuancePlan) {
+            var plan = IssuancePlan(issuers: issuers, known: known, surchargeCustomers: surchargeCustomers, fiscal: fiscal)
+            for item in work { plan.add(item.event, deliveryTag: item.deliveryTag) }
+            let issued = try BillingStore.issue(plan.invoices, generatedAt: generatedAt, heads: heads, system: fiscal.system, on: connection)
+            return (issued, plan)
+        }
+        // Nearly always none of the batch's own sales has an invoice yet (one has after a redelivery, or when a
+        // replica issued it first): only the invoices its returns need are looked up, and the batch is issued under
+        // a savepoint. When the invoices' unique sale id refuses one of its sales, the batch goes back to the
+        // savepoint, looks its own sales up as well and is planned again, announcing those again instead.
+        let referenced = try BillingStore.knownInvoices(Self.invoicesReferenced(by: sales), on: connection)
+        if let issued = try connection.unlessDuplicate({ try issue(knowing: referenced) }) { return issued }
+        return try issue(knowing: try BillingStore.knownInvoices(Self.invoicesToLookUp(for: sales), on: connection))
     }
 
-    /// The sales whose invoices a batch needs to know: its own (issued already when redelivered), the ones its
-    /// returns return, and the substitutes (F3) of those, which a return corrects instead of the ticket.
+    /// The sales whose invoices a batch needs to know: its own (issued already when redelivered) and those
+    /// ``invoicesReferenced(by:)`` gives.
     static func invoicesToLookUp(for sales: [POSSaleV1]) -> Set<String> {
-        var ids = Set(sales.map(\.saleId))
+        invoicesReferenced(by: sales).union(sales.lazy.map(\.saleId))
+    }
+
+    /// The invoices a batch's returns need: of the sales they return, and the substitutes (F3) of those, which a
+    /// return corrects instead of the ticket.
+    static func invoicesReferenced(by sales: [POSSaleV1]) -> Set<String> {
+        var ids = Set<String>()
         for sale in sales {
             guard let original = sale.returnOf?.saleId else { continue }
             ids.insert(original)

@@ -83,17 +83,8 @@ enum SalesStore {
     }
 
     /// COPY straight into `sales` under a savepoint; false (and nothing written) when some sale already exists.
-    private static func copyAllNew(_ rows: BinaryCopyRows, on connection: PostgresConnection) throws(PostgresError) -> Bool {
-        try connection.execute(script: "SAVEPOINT direct_copy")
-        do {
-            try connection.copy(into: "sales", columns: columns, data: rows)
-        } catch {
-            guard error.isUniqueViolation else { throw error }
-            try connection.execute(script: "ROLLBACK TO SAVEPOINT direct_copy")
-            return false
-        }
-        try connection.execute(script: "RELEASE SAVEPOINT direct_copy")
-        return true
+    private static func copyAllNew(_ rows: BinaryCopyRows, on connection: PostgresConnection) throws -> Bool {
+        try connection.unlessDuplicate { try connection.copy(into: "sales", columns: columns, data: rows) } != nil
     }
 
     /// One recorded sale as the HTTP API shows it, or nil.

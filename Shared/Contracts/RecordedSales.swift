@@ -63,14 +63,8 @@ package enum RecordedSales {
     package static func claim(_ sales: [POSSaleV1], in table: String, on connection: PostgresConnection) throws -> Set<String> {
         let ids = Set(sales.map(\.saleId))
         let array = PostgresArrays.text(ids)
-        try connection.query("SAVEPOINT claim")
-        do {
-            try connection.query("INSERT INTO \(table) (sale_id) SELECT unnest($1::uuid[]) ORDER BY 1", [array])
-            try connection.query("RELEASE SAVEPOINT claim")
+        if try connection.unlessDuplicate({ try connection.query("INSERT INTO \(table) (sale_id) SELECT unnest($1::uuid[]) ORDER BY 1", [array]) }) != nil {
             return ids
-        } catch {
-            guard error.isUniqueViolation else { throw error }
-            try connection.query("ROLLBACK TO SAVEPOINT claim")
         }
         return Set(
             try connection.query(

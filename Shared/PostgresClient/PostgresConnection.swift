@@ -92,6 +92,22 @@ package final class PostgresConnection {
         }
     }
 
+    /// Runs `body` under a savepoint and returns what it returned; nil, with everything it wrote undone, when a
+    /// statement of it met a row that is there already (a unique violation). For an insert that nearly always
+    /// conflicts with nothing: done plainly first, and the careful way only after a nil.
+    package func unlessDuplicate<T>(_ body: () throws -> T) throws -> T? {
+        try execute(script: "SAVEPOINT unless_duplicate")
+        let value: T
+        do {
+            value = try body()
+        } catch let error as PostgresError where error.isUniqueViolation {
+            try execute(script: "ROLLBACK TO SAVEPOINT unless_duplicate")
+            return nil
+        }
+        try execute(script: "RELEASE SAVEPOINT unless_duplicate")
+        return value
+    }
+
     /// Rolls back a transaction left open (by a failed statement or a body that threw).
     func rollbackIfNeeded() {
         guard let connection, PQstatus(connection) == CONNECTION_OK else { return }

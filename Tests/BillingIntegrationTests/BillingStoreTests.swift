@@ -100,12 +100,19 @@ struct BillingStoreTests {
             let again = try await issue([[original]], on: database, at: 9)
             #expect(again.documents == first.documents, "the same document, not a second invoice")
             #expect(try await numbers("S001-2026", on: database) == [1])
+            // Redelivered beside a new sale: the batch is first issued as if both were new, refused by the
+            // invoices' unique sale id, and issued again knowing; the new sale takes 2, with no gap left.
+            let fresh = sale()
+            let mixed = try await issue([[original], [fresh]], on: database, at: 9)
+            #expect(mixed.documents.map(\.number) == ["S001-2026/1", "S001-2026/2"])
+            #expect(mixed.documents[0] == first.documents[0])
+            #expect(try await numbers("S001-2026", on: database) == [1, 2])
             let credit = try await issue([[sale(returnOf: original.saleId)]], on: database, at: 10).documents[0]
             #expect(credit.number == "R-S001-2026/1")
             #expect(credit.kind == "R5")
             #expect(credit.corrects == "S001-2026/1")
             #expect(credit.totalCents == -1_000)
-            #expect(credit.previousFingerprint == first.documents[0].fingerprint, "one chain per issuer, across series")
+            #expect(credit.previousFingerprint == mixed.documents[1].fingerprint, "one chain per issuer, across series")
         }
     }
 
