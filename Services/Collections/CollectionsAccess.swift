@@ -120,7 +120,7 @@ enum CollectionsAccess {
                 "cash", "onAccountCents", "taxes", "invoiceNumbers", "differenceCents", "documents",
             ]),
             "LateSales": .record([
-                "count": .integer, "totalCents": .cents, "cashCents": .cents,
+                "count": .integer, "totalCents": .cents, "cashCents": .cents, "cashDifferenceCents": .cents,
                 "documents": .array(.record([
                     "invoiceNumber": .string, "receiptNumber": .integer, "kind": .string, "totalCents": .cents,
                     "payments": .array(.record(["method": .string, "amountCents": .cents])),

@@ -134,6 +134,10 @@ struct TillSessionTests {
                 let refused = try? await TestInfrastructure.messageCount(queue: "sales-intake.pos-sales.dead-letter", virtualHost: stack.amqp.virtualHost)
                 #expect((after["late"] as? [String: Any])?["totalCents"] as? Int == 798, "refused by intake: \(refused ?? -1); \(services.map(\.output).joined(separator: "\n").suffix(3000))")
                 #expect((after["late"] as? [String: Any])?["cashCents"] as? Int == 798, "both paid in cash")
+                let reportCashDifference = (report["methods"] as? [[String: Any]] ?? []).first { $0["method"] as? String == "cash" }?["differenceCents"] as? Int
+                #expect(
+                    (after["late"] as? [String: Any])?["cashDifferenceCents"] as? Int == (try #require(reportCashDifference)) - 798,
+                    "the cash difference once the late sales' cash is counted")
                 #expect(NSDictionary(dictionary: after["zReport"] as? [String: Any] ?? [:]).isEqual(to: report), "the report as issued is unchanged")
                 let collections = Database(.init(url: stack.databaseURL, searchPath: "collections", poolSize: 1), logger: TestInfrastructure.logger)
                 defer { collections.close() }
@@ -169,8 +173,7 @@ struct TillSessionTests {
                 #expect((dayObject["late"] as? [String: Any])?["count"] as? Int == 2)
                 let (pageStatus, page) = try await ProcessStack.request("GET", port: ports.collections, "/tills/sessions/\(id)/z-report.html")
                 #expect(pageStatus == 200 && page.contains("Informe Z nº 1") && page.contains("-5,00 €"), "\(page.prefix(300))")
-                let cashDifference = (report["methods"] as? [[String: Any]] ?? []).first { $0["method"] as? String == "cash" }?["differenceCents"] as? Int
-                let withLate = Money.euros(Int64(try #require(cashDifference)) - 798)
+                let withLate = Money.euros(Int64(try #require(reportCashDifference)) - 798)
                 #expect(page.contains("En efectivo 7,98 € · diferencia de caja contándolas \(withLate)"), "\(page.suffix(600))")
             }
             await terminal.close()

@@ -64,9 +64,10 @@ enum TillRoutes {
                     open += 1
                     continue
                 }
-                reports.append(try JSONDecoder().decode(ZReport.self, from: Data(text.utf8)))
+                let report = try JSONDecoder().decode(ZReport.self, from: Data(text.utf8))
+                reports.append(report)
                 let late = try await database.transaction { try TillSessions.documents(session: try row.decode(Int64.self, at: 0), late: true, on: $0) }
-                lates.append(LateSales(late))
+                lates.append(LateSales(late, of: report))
             }
             return OperationsRoutes.jsonResponse(.ok, try json(StoreDay(storeId: store, date: date, reports: reports, lates: lates, unreported: open)))
         }
@@ -87,11 +88,12 @@ enum TillRoutes {
 
     /// The sales that reached a session after its Z report: listed, flagged, summed; with the cash they took, which
     /// was in the drawer when it was counted (they were made before the close) and explains that much of the report's
-    /// cash difference.
+    /// cash difference: `cashDifferenceCents` is that difference once they are counted.
     struct LateSales: Codable, Sendable, Equatable {
         var count: Int64
         var totalCents: Int64
         var cashCents: Int64
+        var cashDifferenceCents: Int64
         var documents: [Line]
 
         struct Line: Codable, Sendable, Equatable {
@@ -102,12 +104,13 @@ enum TillRoutes {
             var payments: [InvoiceIssuedV1.Payment]
         }
 
-        init(_ documents: [ZReport.Document]) {
+        init(_ documents: [ZReport.Document], of report: ZReport) {
             count = Int64(documents.count)
             totalCents = documents.reduce(0) { $0 + $1.totalCents }
             cashCents = documents.reduce(0) { sum, document in
                 sum + document.payments.reduce(0) { $1.method == "cash" ? $0 + $1.amountCents : $0 }
             }
+            cashDifferenceCents = report.cashDifferenceCents - cashCents
             self.documents = documents.map {
                 Line(invoiceNumber: $0.invoiceNumber, receiptNumber: $0.receiptNumber, kind: $0.kind, totalCents: $0.totalCents, payments: $0.payments)
             }
@@ -167,7 +170,7 @@ enum TillRoutes {
         }
         let report = try JSONDecoder().decode(ZReport.self, from: Data(try row.decode(String.self, at: 0).utf8))
         let late = try await database.transaction { try TillSessions.documents(session: id, late: true, on: $0) }
-        return (report, LateSales(late))
+        return (report, LateSales(late, of: report))
     }
 
     private static func json<T: Encodable>(_ value: T) throws -> String {

@@ -35,7 +35,7 @@ struct ZReportPage {
         if late.count > 0 {
             body += "<h2 class=\"late\">⚠ Ventas llegadas tras el cierre: \(late.count) · \(Money.euros(late.totalCents))</h2>"
             body += "<p class=\"late\">En efectivo \(Money.euros(late.cashCents)) · diferencia de caja contándolas"
-            body += " \(Money.euros(report.cashDifferenceCents - late.cashCents))</p>"
+            body += " \(Money.euros(late.cashDifferenceCents))</p>"
             body += table(["Ticket", "Factura", "Importe"], late.documents.map { ["\($0.receiptNumber)", escape($0.invoiceNumber), Money.euros($0.totalCents)] })
         }
         return """

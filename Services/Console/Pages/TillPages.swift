@@ -46,8 +46,6 @@ enum TillPages {
                 ["receipt": $0["receiptNumber"] ?? "", "invoice": $0["invoiceNumber"] ?? "", "total": Display.money($0["totalCents"])]
             }
             let invoices = report["invoiceNumbers"] as? [String] ?? []
-            let cashDifference = (report["methods"] as? [[String: Any]] ?? []).first { $0["method"] as? String == "cash" }?["differenceCents"]
-            let lateCash = Display.integer(late["cashCents"]) ?? 0
             return area.views.page(
                 "till", title: "\(area.texts["z_report"] ?? "Z") \(report["zNumber"] ?? "") · \(report["terminalId"] ?? "")",
                 [
@@ -64,7 +62,7 @@ enum TillPages {
                     "taxes": taxes, "first": report["firstReceipt"] ?? "", "last": report["lastReceipt"] ?? "",
                     "invoices": invoices.count, "firstInvoice": invoices.first ?? "", "lastInvoice": invoices.last ?? "",
                     "late": lateLines, "hasLate": !lateLines.isEmpty, "lateTotal": Display.money(late["totalCents"]),
-                    "lateCash": Display.money(lateCash), "cashDifferenceWithLate": Display.money((Display.integer(cashDifference) ?? 0) - lateCash),
+                    "lateCash": Display.money(late["cashCents"]), "cashDifferenceWithLate": Display.money(late["cashDifferenceCents"]),
                     "print": "/tills/\(Area.encoded(id))/print", "back": "/tills?store=\(Area.encoded(report["storeId"] as? String ?? ""))",
                 ], section: "/tills")
         }
