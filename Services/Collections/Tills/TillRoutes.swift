@@ -107,9 +107,7 @@ enum TillRoutes {
         init(_ documents: [ZReport.Document], of report: ZReport) {
             count = Int64(documents.count)
             totalCents = documents.reduce(0) { $0 + $1.totalCents }
-            cashCents = documents.reduce(0) { sum, document in
-                sum + document.payments.reduce(0) { $1.method == "cash" ? $0 + $1.amountCents : $0 }
-            }
+            cashCents = ZReport.paidByMethod(documents)["cash", default: 0]
             cashDifferenceCents = report.cashDifferenceCents - cashCents
             self.documents = documents.map {
                 Line(invoiceNumber: $0.invoiceNumber, receiptNumber: $0.receiptNumber, kind: $0.kind, totalCents: $0.totalCents, payments: $0.payments)

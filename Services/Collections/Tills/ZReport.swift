@@ -102,6 +102,15 @@ struct ZReport: Codable, Sendable, Equatable {
 
     static let countedMethods = ["cash", "card", "voucher"]
 
+    /// What `documents` were paid, summed by method.
+    static func paidByMethod(_ documents: [Document]) -> [String: Int64] {
+        var paid: [String: Int64] = [:]
+        for document in documents {
+            for payment in document.payments { paid[payment.method, default: 0] += payment.amountCents }
+        }
+        return paid
+    }
+
     init(zNumber: Int64, issuedAt: String, session: Session, documents: [Document]) {
         self.zNumber = zNumber
         self.issuedAt = issuedAt
@@ -118,7 +127,6 @@ struct ZReport: Codable, Sendable, Equatable {
         let isReturn = { (document: Document) in document.kind.hasPrefix("R") }
         sales = Count(count: 0, totalCents: 0)
         returns = Count(count: 0, totalCents: 0)
-        var paid: [String: Int64] = [:]
         for document in documents {
             if isReturn(document) {
                 returns.count += 1
@@ -127,8 +135,8 @@ struct ZReport: Codable, Sendable, Equatable {
                 sales.count += 1
                 sales.totalCents += document.totalCents
             }
-            for payment in document.payments { paid[payment.method, default: 0] += payment.amountCents }
         }
+        let paid = Self.paidByMethod(documents)
         taxes = Tax.summed(documents.flatMap(\.taxes))
         onAccountCents = paid["deferred", default: 0]
         let paidIn = session.cashMoves.filter { $0 > 0 }.reduce(0, +)
