@@ -74,6 +74,8 @@ struct SubmissionTests {
                 return true
             }
             #expect(killed, "a replica was killed holding a lease")
+            // The restarted replica answers HTTP before the test asks it anything (CI once called it mid-start).
+            for port in ports { #expect(await ProcessStack.ready(port), "billing on \(port) back after the kill") }
             try await agency.set("normal")
             #expect(await posSim.waitForExit(timeout: .seconds(300)))
             #expect(posSim.exitCode == 0, "\(posSim.output)")
