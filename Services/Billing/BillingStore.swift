@@ -205,30 +205,48 @@ enum BillingStore {
     }
 
     /// Locks the chains of `taxIds`, always in one order, and returns where each ends. Every transaction that issues
-    /// takes these locks first: two that share an issuer are serialised on its chain before they touch its series, so
-    /// they can neither deadlock nor number one series at once. Taking them again in the same transaction is free.
+    /// conventionally takes these locks first: two that share an issuer are serialised on its chain before they touch
+    /// its series, so they can neither deadlock nor number one series at once. Taking them again in the same
+    /// transaction is free. `waiting: false` fails at once (`55P03`) rather than wait for a lock another holds.
     @discardableResult
-    static func lockChains(of taxIds: Set<String>, on connection: PostgresConnection) throws -> [String: ChainHead] {
+    static func lockChains(of taxIds: Set<String>, waiting: Bool = true, on connection: PostgresConnection) throws -> [String: ChainHead] {
         guard !taxIds.isEmpty else { return [:] }
-        let array = PostgresArrays.text(taxIds)
         try connection.query(
             """
             INSERT INTO chains (issuer_tax_id) SELECT t FROM unnest($1::text[]) t
             WHERE NOT EXISTS (SELECT 1 FROM chains WHERE issuer_tax_id = t) ORDER BY 1 ON CONFLICT DO NOTHING
-            """, [array])
+            """, [PostgresArrays.text(taxIds)])
+        return try chainHeads(of: taxIds, lock: waiting ? "FOR UPDATE" : "FOR UPDATE NOWAIT", on: connection)
+    }
+
+    /// Where the chains of `taxIds` end as committed, locked with `lock` (a chain without a row yet is absent).
+    static func chainHeads(of taxIds: Set<String>, lock: String = "", on connection: PostgresConnection) throws -> [String: ChainHead] {
+        guard !taxIds.isEmpty else { return [:] }
         var heads: [String: ChainHead] = [:]
         for row in try connection.query(
             """
             SELECT issuer_tax_id, last_fingerprint, records, last_series_number, last_issue_date
-            FROM chains WHERE issuer_tax_id = ANY($1::text[]) ORDER BY issuer_tax_id FOR UPDATE
+            FROM chains WHERE issuer_tax_id = ANY($1::text[]) ORDER BY issuer_tax_id \(lock)
             """,
-            [array])
+            [PostgresArrays.text(taxIds)])
         {
             heads[try row.decode(at: 0)] = ChainHead(
                 lastFingerprint: try row.decode(at: 1), records: try row.decode(at: 2), lastSeriesNumber: try row.decode(at: 3),
                 lastIssueDate: try row.decode(at: 4))
         }
         return heads
+    }
+
+    /// The next number of each of `codes` that exists (a series not yet created is absent), locked with `lock`.
+    static func nextNumbers(of codes: Set<String>, lock: String = "", on connection: PostgresConnection) throws -> [String: Int64] {
+        guard !codes.isEmpty else { return [:] }
+        var next: [String: Int64] = [:]
+        for row in try connection.query(
+            "SELECT code, next_number FROM series WHERE code = ANY($1::text[]) ORDER BY code \(lock)", [PostgresArrays.text(codes)])
+        {
+            next[try row.decode(at: 0)] = try row.decode(at: 1)
+        }
+        return next
     }
 
     /// The invoices already issued for any of `saleIds`, by sale.
@@ -270,61 +288,54 @@ enum BillingStore {
     }
 
     /// Numbers `invoices` in their series and links them to their issuers' chains, in order, and stores them with
-    /// their documents, in the caller's transaction: one statement to take the numbers of every series, one COPY for
-    /// the invoices and one statement to move the chains on, whatever the batch's size.
-    /// `heads` are the chains' ends as ``lockChains(of:on:)`` returned them, when the caller has locked them already.
+    /// their documents, in the caller's transaction, which holds the issuers' chains (``lockChains(of:waiting:on:)``;
+    /// `heads` are what it returned, when the caller has locked them already): one statement to read the series'
+    /// numbers, one COPY for the invoices and three statements to move series and chains on, whatever the batch's
+    /// size.
     static func issue(
         _ invoices: [PlannedInvoice], generatedAt: String, heads lockedHeads: [String: ChainHead]? = nil,
         system: InvoicingSystem = InvoicingSystem(), on connection: PostgresConnection
     ) throws -> [IssuedInvoice] {
         guard !invoices.isEmpty else { return [] }
-        var heads = try lockedHeads ?? lockChains(of: Set(invoices.map(\.draft.issuer.taxId)), on: connection)
-        var next = try reserveNumbers(for: invoices, on: connection)
+        let heads = try lockedHeads ?? lockChains(of: Set(invoices.map(\.draft.issuer.taxId)), on: connection)
+        let start = ChainEnds(heads: heads, next: try nextNumbers(of: Set(invoices.map(\.series)), on: connection))
+        let batch = NumberedBatch(invoices, generatedAt: generatedAt, from: start)
+        let issued = try store(batch, generatedAt: generatedAt, system: system, on: connection)
+        try settle(batch, verifying: false, on: connection)
+        return issued
+    }
+
+    /// Stores a numbered batch's invoices with their documents and records, in one binary COPY: the document and the
+    /// record (most of each row) go as they are, neither escaped here nor unescaped by the server; sent as the rows
+    /// are written, so that the server inserts the first invoices while the next are built.
+    static func store(
+        _ batch: NumberedBatch, generatedAt: String, system: InvoicingSystem, on connection: PostgresConnection
+    ) throws -> [IssuedInvoice] {
         var issued: [IssuedInvoice] = []
-        issued.reserveCapacity(invoices.count)
-        var invoiceOfSale: [String: RecordReference] = [:]
-        // Binary COPY: the document and the record (most of each row) go as they are, neither escaped here nor
-        // unescaped by the server; sent as the rows are written, so that the server inserts the first invoices while
-        // the next are built (this section runs with the issuers' chains locked: the two overlap on two processes).
+        issued.reserveCapacity(batch.invoices.count)
         let columns = [
             "series", "number", "sale_id", "kind", "issuer_tax_id", "store_id", "terminal_id", "issue_date", "total_cents",
             "tax_cents", "chain_position", "previous_fingerprint", "fingerprint", "generated_at", "document", "record",
         ]
         try connection.copyStreaming(into: "invoices", columns: columns) { stream in
-            for invoice in invoices {
+            for numbered in batch.invoices {
+                let invoice = numbered.invoice
                 let draft = invoice.draft
-                let number = next[invoice.series, default: 1]
-                next[invoice.series] = number + 1
-                let head = heads[draft.issuer.taxId, default: ChainHead()]
-                let record = VerifactuRecord(
-                    issuerTaxId: draft.issuer.taxId, seriesNumber: "\(invoice.series)/\(number)", issueDate: invoice.issueDate.verifactu,
-                    kind: draft.kind, totalTax: Money.decimal(draft.totalTaxCents + draft.totalSurchargeCents),
-                    totalAmount: Money.decimal(draft.totalCents), previousFingerprint: head.lastFingerprint, generatedAt: generatedAt)
-                let fingerprint = record.fingerprint
-                let position = head.records + 1
-                heads[draft.issuer.taxId] = ChainHead(
-                    lastFingerprint: fingerprint, records: position, lastSeriesNumber: record.seriesNumber, lastIssueDate: record.issueDate)
-                invoiceOfSale[draft.saleId] = RecordReference(issuerTaxId: draft.issuer.taxId, seriesNumber: record.seriesNumber, issueDate: record.issueDate)
-                let corrects: RecordReference? =
-                    switch invoice.corrects {
-                    case .invoice(let reference): reference
-                    case .saleInBatch(let saleId): invoiceOfSale[saleId]
-                    case nil: nil
-                    }
+                let record = numbered.record
                 let body = InvoiceIssuedV1(
-                    invoice, series: invoice.series, number: number, record: record, fingerprint: fingerprint, corrects: corrects?.seriesNumber
+                    invoice, series: invoice.series, number: numbered.number, record: record, fingerprint: numbered.fingerprint,
+                    corrects: numbered.corrects?.seriesNumber
                 ).json()
                 let billingRecord = BillingRecordXML(
-                    record: record, fingerprint: fingerprint, issuerName: draft.issuer.legalName, draft: draft, corrects: corrects,
-                    substitutes: invoice.substitutes,
-                    previous: head.previous(issuerTaxId: draft.issuer.taxId), system: system
+                    record: record, fingerprint: numbered.fingerprint, issuerName: draft.issuer.legalName, draft: draft,
+                    corrects: numbered.corrects, substitutes: invoice.substitutes, previous: numbered.previous, system: system
                 ).bytes
                 guard let saleUUID = UUIDText.parse(draft.saleId) else {
                     throw PostgresError(.queryFailed, "sale id '\(draft.saleId.prefix(60))' is not a UUID")
                 }
                 stream.rows.startRow(fields: 16)
                 stream.rows.append(text: invoice.series)
-                stream.rows.append(bigint: number)
+                stream.rows.append(bigint: numbered.number)
                 stream.rows.append(uuid: saleUUID)
                 stream.rows.append(text: draft.kind.rawValue)
                 stream.rows.append(text: draft.issuer.taxId)
@@ -333,22 +344,60 @@ enum BillingStore {
                 stream.rows.append(dateYear: invoice.issueDate.year, month: invoice.issueDate.month, day: invoice.issueDate.day)
                 stream.rows.append(bigint: draft.totalCents)
                 stream.rows.append(bigint: draft.totalTaxCents + draft.totalSurchargeCents)
-                stream.rows.append(bigint: position)
+                stream.rows.append(bigint: numbered.position)
                 stream.rows.append(text: record.previousFingerprint)
-                stream.rows.append(text: fingerprint)
+                stream.rows.append(text: numbered.fingerprint)
                 stream.rows.append(text: generatedAt)
                 body.withUnsafeBufferPointer { stream.rows.append(utf8: $0) }
                 billingRecord.withUnsafeBufferPointer { stream.rows.append(utf8: $0) }
                 try stream.rowEnded()
                 issued.append(
                     IssuedInvoice(
-                        number: number, record: record, fingerprint: fingerprint,
+                        number: numbered.number, record: record, fingerprint: numbered.fingerprint,
                         announcement: InvoiceAnnouncement(
                             kind: draft.kind, seriesNumber: record.seriesNumber, storeId: draft.storeId, terminalId: draft.terminalId,
                             body: body, traceparent: TraceContext.child(of: invoice.traceparent))))
             }
         }
-        let chains = heads.sorted { $0.key < $1.key }
+        return issued
+    }
+
+    /// Moves the series and chains a numbered batch used on to where it leaves them, creating the series it opened.
+    /// `verifying`: the batch was numbered from where the batch before it would leave them, without their locks
+    /// (see ``IssuingHandoff``); they are locked now, without waiting, and must still be where it began, or this
+    /// throws (``IssuingHandoff/Mismatch``, or PostgreSQL's `55P03` when another holds them) and the transaction
+    /// must roll back.
+    static func settle(_ batch: NumberedBatch, verifying: Bool, on connection: PostgresConnection) throws {
+        let issuers = batch.issuers
+        let series = batch.series
+        if verifying {
+            let heads = try lockChains(of: issuers, waiting: false, on: connection)
+            let next = try nextNumbers(of: series, lock: "FOR UPDATE NOWAIT", on: connection)
+            guard issuers.allSatisfy({ heads[$0, default: ChainHead()] == batch.start.heads[$0, default: ChainHead()] }),
+                series.allSatisfy({ next[$0] == batch.start.next[$0] })
+            else { throw IssuingHandoff.Mismatch() }
+        }
+        let opened = series.filter { batch.start.next[$0] == nil }.sorted()
+        if !opened.isEmpty {
+            let first = opened.map { code in batch.invoices.first { $0.invoice.series == code }!.invoice }
+            try connection.query(
+                """
+                INSERT INTO series (code, issuer_tax_id, store_id, year, credit_notes, next_number)
+                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::boolean[], $6::bigint[])
+                """,
+                [
+                    PostgresArrays.text(opened), PostgresArrays.text(first.map(\.draft.issuer.taxId)), PostgresArrays.text(first.map(\.draft.storeId)),
+                    PostgresArrays.bigint(first.map { Int64($0.issueDate.year) }), PostgresArrays.boolean(first.map(\.draft.kind.isCreditNote)),
+                    PostgresArrays.bigint(opened.map { batch.end.next[$0]! }),
+                ])
+        }
+        let existing = series.filter { batch.start.next[$0] != nil }.sorted()
+        if !existing.isEmpty {
+            try connection.query(
+                "UPDATE series s SET next_number = u.next FROM unnest($1::text[], $2::bigint[]) AS u(code, next) WHERE s.code = u.code",
+                [PostgresArrays.text(existing), PostgresArrays.bigint(existing.map { batch.end.next[$0]! })])
+        }
+        let chains = issuers.sorted().map { ($0, batch.end.heads[$0]!) }
         try connection.query(
             """
             UPDATE chains c SET last_fingerprint = u.fingerprint, records = u.records, last_series_number = u.series_number,
@@ -357,48 +406,10 @@ enum BillingStore {
             WHERE c.issuer_tax_id = u.issuer
             """,
             [
-                PostgresArrays.text(chains.map(\.key)), PostgresArrays.text(chains.map(\.value.lastFingerprint)),
-                PostgresArrays.bigint(chains.map(\.value.records)), PostgresArrays.text(chains.map(\.value.lastSeriesNumber)),
-                PostgresArrays.text(chains.map(\.value.lastIssueDate)),
+                PostgresArrays.text(chains.map(\.0)), PostgresArrays.text(chains.map(\.1.lastFingerprint)),
+                PostgresArrays.bigint(chains.map(\.1.records)), PostgresArrays.text(chains.map(\.1.lastSeriesNumber)),
+                PostgresArrays.text(chains.map(\.1.lastIssueDate)),
             ])
-        return issued
-    }
-
-    /// Takes as many numbers from each series as `invoices` need, creating the series that do not exist yet, and
-    /// returns the first number taken from each. A rolled-back transaction gives its numbers back.
-    private static func reserveNumbers(for invoices: [PlannedInvoice], on connection: PostgresConnection) throws -> [String: Int64] {
-        var needed: [String: (invoice: PlannedInvoice, count: Int64)] = [:]
-        for invoice in invoices { needed[invoice.series, default: (invoice, 0)].count += 1 }
-        let series = needed.keys.sorted()
-        let take = """
-            UPDATE series s SET next_number = s.next_number + u.count
-            FROM unnest($1::text[], $2::bigint[]) AS u(code, count) WHERE s.code = u.code
-            RETURNING s.code, s.next_number - u.count
-            """
-        func taken(_ codes: [String]) throws -> [String: Int64] {
-            var first: [String: Int64] = [:]
-            for row in try connection.query(take, [PostgresArrays.text(codes), PostgresArrays.bigint(codes.map { needed[$0]!.count })]) {
-                first[try row.decode(at: 0)] = try row.decode(at: 1)
-            }
-            return first
-        }
-        var first = try taken(series)
-        let missing = series.filter { first[$0] == nil }
-        if !missing.isEmpty {  // the first invoices of a series
-            let planned = missing.map { needed[$0]!.invoice }
-            try connection.query(
-                """
-                INSERT INTO series (code, issuer_tax_id, store_id, year, credit_notes)
-                SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::integer[], $5::boolean[]) ON CONFLICT (code) DO NOTHING
-                """,
-                [
-                    PostgresArrays.text(missing), PostgresArrays.text(planned.map(\.draft.issuer.taxId)), PostgresArrays.text(planned.map(\.draft.storeId)),
-                    PostgresArrays.bigint(planned.map { Int64($0.issueDate.year) }),
-                    PostgresArrays.boolean(planned.map(\.draft.kind.isCreditNote)),
-                ])
-            first.merge(try taken(missing)) { $1 }
-        }
-        return first
     }
 
     private static func record(_ issuerTaxId: String, _ row: Row) throws -> VerifactuRecord {

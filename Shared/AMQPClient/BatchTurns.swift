@@ -81,6 +81,17 @@ extension AMQPConsumer {
         return result
     }
 
+    /// Like ``inBatchOrder(_:)``, but `body` is given a function that lets the next batch in before `body` returns
+    /// (callable from any thread, idempotent). Once called, a `body` that throws no longer keeps the batch's turn.
+    package static func inBatchOrder<T>(passingEarly body: (_ passTurn: @escaping @Sendable () -> Void) async throws -> T) async throws -> T {
+        guard let turn = BatchTurn.current else { return try await body({}) }
+        try turn.enter()
+        await turn.turns.wait(for: turn.number)
+        let result = try await body { turn.pass() }
+        turn.pass()
+        return result
+    }
+
     /// Publishes `messages` once every earlier batch of this consumer has queued its own this way, so that what
     /// batches announce reaches the broker in the order the batches came; the confirms are awaited concurrently.
     package static func publishInBatchOrder(_ messages: [OutgoingMessage], with publisher: AMQPPublisher) async throws {

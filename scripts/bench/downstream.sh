@@ -61,12 +61,15 @@ wait_for_stat $billing_port issued "$count"
 all1=$(ticks_all); beam1=$(ticks_beam); own=$(ticks_of "$billing"); wal1=$(wal_so_far)
 first=$(stat_of $billing_port firstDeliveryAtMilliseconds); last=$(stat_of $billing_port lastCommitAtMilliseconds)
 retried=$(stat_of $billing_port retried)
+batches=$(stat_of $billing_port batches); handed_on=$(stat_of $billing_port numberedFromBatchBefore)
+issued_again=$(stat_of $billing_port issuedAgain)
 stop "$billing"
 [ "$(invoices)" -eq "$count" ] || { echo "billing issued $(invoices) invoices for $count sales" >&2; exit 1; }
 billing_rate=$(python3 -c "print(round($count * 1000 / ($last - $first)))")
 echo "billing CPU µs per invoice: itself $(per_sale_us "$own"), broker $(per_sale_us $((beam1 - beam0))), PostgreSQL and rest $(per_sale_us $((all1 - all0 - own - beam1 + beam0)))"
 echo "billing WAL per invoice: $(wal_per_item "$wal0" "$wal1")"
 echo "billing invoices/s: $billing_rate (first delivery to last commit, as for intake; $retried deliveries waited in the retry queue)"
+echo "billing batches: $batches, of which $handed_on numbered from the batch before it while in flight, $issued_again issued again"
 
 psql -q -h localhost -U postgres -c CHECKPOINT
 all0=$(ticks_all); beam0=$(ticks_beam)
