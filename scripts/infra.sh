@@ -120,7 +120,9 @@ max_connections = 300
 shared_buffers = 512MB
 CONF
     fi
-    if ! as_postgres "$(pg_bin pg_ctl) -D '$data' status" >/dev/null 2>&1; then
+    if pg_isready -q -h localhost -p "$PG_PORT" 2>/dev/null; then
+        log "PostgreSQL is already running on port $PG_PORT"
+    elif ! as_postgres "$(pg_bin pg_ctl) -D '$data' status" >/dev/null 2>&1; then
         log "starting PostgreSQL on port $PG_PORT"
         as_postgres "$(pg_bin pg_ctl) -D '$data' -l '$pg_dir/postgres.log' -w -t 60 start" >/dev/null
     else
