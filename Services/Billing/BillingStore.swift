@@ -216,17 +216,25 @@ enum BillingStore {
             INSERT INTO chains (issuer_tax_id) SELECT t FROM unnest($1::text[]) t
             WHERE NOT EXISTS (SELECT 1 FROM chains WHERE issuer_tax_id = t) ORDER BY 1 ON CONFLICT DO NOTHING
             """, [PostgresArrays.text(taxIds)])
-        return try chainHeads(of: taxIds, lock: waiting ? "FOR UPDATE" : "FOR UPDATE NOWAIT", on: connection)
+        return try chainHeads(of: taxIds, lock: waiting ? .waiting : .nowait, on: connection)
+    }
+
+    /// How a read locks the rows it reads.
+    enum RowLock: String {
+        case none = ""
+        case waiting = "FOR UPDATE"
+        /// Fails at once (`55P03`) when another transaction holds one of the rows.
+        case nowait = "FOR UPDATE NOWAIT"
     }
 
     /// Where the chains of `taxIds` end as committed, locked with `lock` (a chain without a row yet is absent).
-    static func chainHeads(of taxIds: Set<String>, lock: String = "", on connection: PostgresConnection) throws -> [String: ChainHead] {
+    static func chainHeads(of taxIds: Set<String>, lock: RowLock = .none, on connection: PostgresConnection) throws -> [String: ChainHead] {
         guard !taxIds.isEmpty else { return [:] }
         var heads: [String: ChainHead] = [:]
         for row in try connection.query(
             """
             SELECT issuer_tax_id, last_fingerprint, records, last_series_number, last_issue_date
-            FROM chains WHERE issuer_tax_id = ANY($1::text[]) ORDER BY issuer_tax_id \(lock)
+            FROM chains WHERE issuer_tax_id = ANY($1::text[]) ORDER BY issuer_tax_id \(lock.rawValue)
             """,
             [PostgresArrays.text(taxIds)])
         {
@@ -238,11 +246,11 @@ enum BillingStore {
     }
 
     /// The next number of each of `codes` that exists (a series not yet created is absent), locked with `lock`.
-    static func nextNumbers(of codes: Set<String>, lock: String = "", on connection: PostgresConnection) throws -> [String: Int64] {
+    static func nextNumbers(of codes: Set<String>, lock: RowLock = .none, on connection: PostgresConnection) throws -> [String: Int64] {
         guard !codes.isEmpty else { return [:] }
         var next: [String: Int64] = [:]
         for row in try connection.query(
-            "SELECT code, next_number FROM series WHERE code = ANY($1::text[]) ORDER BY code \(lock)", [PostgresArrays.text(codes)])
+            "SELECT code, next_number FROM series WHERE code = ANY($1::text[]) ORDER BY code \(lock.rawValue)", [PostgresArrays.text(codes)])
         {
             next[try row.decode(at: 0)] = try row.decode(at: 1)
         }
@@ -372,7 +380,7 @@ enum BillingStore {
         let series = batch.series
         if verifying {
             let heads = try lockChains(of: issuers, waiting: false, on: connection)
-            let next = try nextNumbers(of: series, lock: "FOR UPDATE NOWAIT", on: connection)
+            let next = try nextNumbers(of: series, lock: .nowait, on: connection)
             guard issuers.allSatisfy({ heads[$0, default: ChainHead()] == batch.start.heads[$0, default: ChainHead()] }),
                 series.allSatisfy({ next[$0] == batch.start.next[$0] })
             else { throw IssuingHandoff.Mismatch() }

@@ -38,11 +38,11 @@ struct InvoiceIssuer: Sendable {
         var outcome: (issued: [BillingStore.IssuedInvoice], plan: IssuancePlan)
         var issuedAgain = false
         do {
-            outcome = try await AMQPConsumer.inBatchOrder(passingEarly: { passTurn in
+            outcome = try await AMQPConsumer.inBatchOrder { passTurn in
                 try await database.transaction { connection in
                     try Self.issue(toIssue, fiscal: fiscal, generatedAt: generatedAt, handoff: (handoff, attempt, passTurn), on: connection)
                 }
-            })
+            }
             attempt.settle(committed: true)
         } catch let error where attempt.isPublished {
             // Numbered from a guess that did not hold (or failed after handing on): issued again, waiting on the locks.
@@ -94,7 +94,7 @@ struct InvoiceIssuer: Sendable {
         let predecessor = handoff?.handoff.predecessor()
         var start = ChainEnds()
         if let predecessor {
-            start = predecessor.ends
+            start = predecessor.batch.end
             let unknown = issuerIds.filter { start.heads[$0] == nil }
             start.heads.merge(try BillingStore.chainHeads(of: unknown, on: connection)) { $1 }
         } else {
@@ -111,11 +111,11 @@ struct InvoiceIssuer: Sendable {
             let batch = NumberedBatch(plan.invoices, generatedAt: generatedAt, from: from)
             if let handoff {
                 // What the batch before leaves and this one does not touch goes on in `end` too (it began there).
-                handoff.handoff.publish(handoff.attempt, ends: batch.end, known: batch.knownBySale, fromPredecessor: predecessor != nil)
+                handoff.handoff.publish(handoff.attempt, batch, fromPredecessor: predecessor != nil)
                 handoff.passTurn()
             }
             let issued = try BillingStore.store(batch, generatedAt: generatedAt, system: fiscal.system, on: connection)
-            if let predecessor, !predecessor.attempt.waitCommitted(timeout: handoff!.handoff.commitWait) {
+            if let predecessor, let handoff, !predecessor.attempt.waitCommitted(timeout: handoff.handoff.commitWait) {
                 throw IssuingHandoff.Mismatch()
             }
             try BillingStore.settle(batch, verifying: predecessor != nil, on: connection)
@@ -124,7 +124,7 @@ struct InvoiceIssuer: Sendable {
         var referenced = try BillingStore.knownInvoices(Self.invoicesReferenced(by: sales), on: connection)
         if let predecessor {
             // The batch before is not committed: what it issued is known from it.
-            for sale in Self.invoicesToLookUp(for: sales) { if let known = predecessor.known[sale] { referenced[sale] = known } }
+            referenced.merge(predecessor.batch.known(among: Self.invoicesToLookUp(for: sales))) { $1 }
             return try issue(knowing: referenced)
         }
         // Nearly always none of the batch's own sales has an invoice yet (one has after a redelivery, or when a

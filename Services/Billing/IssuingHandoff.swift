@@ -1,8 +1,9 @@
 import Dispatch
 import Synchronization
 
-/// Lets billing's batches overlap on one issuer's chain. Each batch, once numbered, leaves here where it will leave
-/// the chains and series (``ChainEnds``) and its invoices by sale, then lets the next batch in; that batch numbers
+/// Lets billing's batches overlap on one issuer's chain. Each batch, once numbered, leaves itself here (where it will
+/// leave the chains and series, ``NumberedBatch/end``, and its invoices for the returns of its sales), then lets the
+/// next batch in; that batch numbers
 /// from those ends instead of waiting on the chains' locks, and stores its invoices while the one before it is still
 /// storing or committing. Before it moves the chains on it waits for that batch to commit, locks chains and series
 /// without waiting and checks they are where it began (``BillingStore/settle(_:verifying:on:)``); if the batch before
@@ -17,8 +18,7 @@ final class IssuingHandoff: Sendable {
     /// One batch's attempt: where it leaves things, and whether it committed.
     final class Attempt: Sendable {
         private struct State {
-            var ends: ChainEnds?
-            var known: [String: KnownInvoice] = [:]
+            var batch: NumberedBatch?
             var committed: Bool?
             var published = false
             var fromPredecessor = false
@@ -32,8 +32,7 @@ final class IssuingHandoff: Sendable {
             let first = state.withLock { state -> Bool in
                 guard state.committed == nil else { return false }
                 state.committed = committed
-                state.ends = nil
-                state.known = [:]
+                state.batch = nil
                 return true
             }
             if first { settled.signal() }
@@ -54,30 +53,25 @@ final class IssuingHandoff: Sendable {
         /// Whether the batch was numbered from the batch before it, in flight then.
         var numberedFromPredecessor: Bool { state.withLock { $0.fromPredecessor } }
 
-        fileprivate func publish(_ ends: ChainEnds, known: [String: KnownInvoice], fromPredecessor: Bool) {
+        fileprivate func publish(_ batch: NumberedBatch, fromPredecessor: Bool) {
             state.withLock { state in
                 guard state.committed == nil else { return }
                 state.published = true
                 state.fromPredecessor = fromPredecessor
-                state.ends = ends
-                state.known = known
+                state.batch = batch
             }
         }
 
-        /// Where it leaves things and its invoices by sale, while it has neither committed nor failed.
-        fileprivate var inFlight: (ends: ChainEnds, known: [String: KnownInvoice])? {
-            state.withLock { state in
-                guard state.committed == nil, let ends = state.ends else { return nil }
-                return (ends, state.known)
-            }
+        /// The batch as numbered, while it has neither committed nor failed.
+        fileprivate var inFlight: NumberedBatch? {
+            state.withLock { state in state.committed == nil ? state.batch : nil }
         }
     }
 
     /// The batch before: numbered, not yet committed.
     struct Predecessor: Sendable {
         let attempt: Attempt
-        let ends: ChainEnds
-        let known: [String: KnownInvoice]
+        let batch: NumberedBatch
     }
 
     private let latest = Mutex<Attempt?>(nil)
@@ -90,13 +84,13 @@ final class IssuingHandoff: Sendable {
 
     /// The last batch numbered, while it is still in flight.
     func predecessor() -> Predecessor? {
-        guard let attempt = latest.withLock({ $0 }), let (ends, known) = attempt.inFlight else { return nil }
-        return Predecessor(attempt: attempt, ends: ends, known: known)
+        guard let attempt = latest.withLock({ $0 }), let batch = attempt.inFlight else { return nil }
+        return Predecessor(attempt: attempt, batch: batch)
     }
 
     /// Leaves where `attempt` leaves things for the batch after it.
-    func publish(_ attempt: Attempt, ends: ChainEnds, known: [String: KnownInvoice], fromPredecessor: Bool) {
-        attempt.publish(ends, known: known, fromPredecessor: fromPredecessor)
+    func publish(_ attempt: Attempt, _ batch: NumberedBatch, fromPredecessor: Bool) {
+        attempt.publish(batch, fromPredecessor: fromPredecessor)
         latest.withLock { $0 = attempt }
     }
 }

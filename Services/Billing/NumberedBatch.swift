@@ -63,11 +63,11 @@ struct NumberedBatch: Sendable {
         }
     }
 
-    /// The batch's invoices as a later batch looks them up (a return of one of its sales), by sale.
-    var knownBySale: [String: KnownInvoice] {
+    /// Those of the batch's invoices whose sales are among `saleIds`, as a later batch looks them up (a return of
+    /// one of its sales), by sale.
+    func known(among saleIds: Set<String>) -> [String: KnownInvoice] {
         var known: [String: KnownInvoice] = [:]
-        known.reserveCapacity(invoices.count)
-        for numbered in invoices {
+        for numbered in invoices where saleIds.contains(numbered.invoice.draft.saleId) {
             known[numbered.invoice.draft.saleId] = KnownInvoice(
                 kind: numbered.record.kind, seriesNumber: numbered.record.seriesNumber, issueDate: numbered.record.issueDate,
                 issuerTaxId: numbered.record.issuerTaxId)

@@ -69,21 +69,11 @@ final class BatchTurn: Sendable {
 
 extension AMQPConsumer {
     /// Runs `body` after the same section of every earlier batch of this consumer has run (outside a consumer's
-    /// handler it just runs `body`).
-    /// A section that throws keeps the batch's turn: the consumer tries the batch again (or its parts) before any
-    /// later batch enters.
-    package static func inBatchOrder<T>(_ body: () async throws -> T) async throws -> T {
-        guard let turn = BatchTurn.current else { return try await body() }
-        try turn.enter()
-        await turn.turns.wait(for: turn.number)
-        let result = try await body()
-        turn.pass()
-        return result
-    }
-
-    /// Like ``inBatchOrder(_:)``, but `body` is given a function that lets the next batch in before `body` returns
-    /// (callable from any thread, idempotent). Once called, a `body` that throws no longer keeps the batch's turn.
-    package static func inBatchOrder<T>(passingEarly body: (_ passTurn: @escaping @Sendable () -> Void) async throws -> T) async throws -> T {
+    /// handler it just runs `body`). `body` is given a function that lets the next batch in before `body` returns
+    /// (callable from any thread, idempotent); otherwise the next batch enters once `body` has returned.
+    /// A section that throws before passing keeps the batch's turn: the consumer tries the batch again (or its parts)
+    /// before any later batch enters.
+    package static func inBatchOrder<T>(_ body: (_ passTurn: @escaping @Sendable () -> Void) async throws -> T) async throws -> T {
         guard let turn = BatchTurn.current else { return try await body({}) }
         try turn.enter()
         await turn.turns.wait(for: turn.number)
