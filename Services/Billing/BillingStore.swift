@@ -285,14 +285,11 @@ enum BillingStore {
         return known
     }
 
-    /// An invoice as issued: its number, its record in the chain and its announcement.
+    /// An invoice as issued: its announcement, which names it (its record is stored and goes on in the batch).
     struct IssuedInvoice: Sendable {
-        var number: Int64
-        var record: VerifactuRecord
-        var fingerprint: String
         var announcement: InvoiceAnnouncement
 
-        var seriesNumber: String { record.seriesNumber }
+        var seriesNumber: String { announcement.seriesNumber }
     }
 
     /// Numbers `invoices` in their series and links them to their issuers' chains, in order, and stores them with
@@ -361,7 +358,6 @@ enum BillingStore {
                 try stream.rowEnded()
                 issued.append(
                     IssuedInvoice(
-                        number: numbered.number, record: record, fingerprint: numbered.fingerprint,
                         announcement: InvoiceAnnouncement(
                             kind: draft.kind, seriesNumber: record.seriesNumber, storeId: draft.storeId, terminalId: draft.terminalId,
                             body: body, traceparent: TraceContext.child(of: invoice.traceparent))))

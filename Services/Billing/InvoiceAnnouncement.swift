@@ -2,15 +2,25 @@ import AMQPClient
 import Contracts
 
 /// An invoice or credit note as announced on `billing.events`: the JSON document stored with it, and where it goes.
-struct InvoiceAnnouncement: Sendable {
-    var kind: InvoiceKind
-    var seriesNumber: String
-    var storeId: String
-    var terminalId: String
+/// A class, as ``PlannedInvoice`` is: the batch's invoices, the messages per store and a later redelivery hold one.
+final class InvoiceAnnouncement: Sendable {
+    let kind: InvoiceKind
+    let seriesNumber: String
+    let storeId: String
+    let terminalId: String
     /// The `billing.invoice.issued.v1` (or credit note) document, exactly as stored with the invoice.
-    var body: [UInt8]
+    let body: [UInt8]
     /// The trace of the sale it came from, carried on (see ``TraceContext``).
-    var traceparent: String? = nil
+    let traceparent: String?
+
+    init(kind: InvoiceKind, seriesNumber: String, storeId: String, terminalId: String, body: [UInt8], traceparent: String? = nil) {
+        self.kind = kind
+        self.seriesNumber = seriesNumber
+        self.storeId = storeId
+        self.terminalId = terminalId
+        self.body = body
+        self.traceparent = traceparent
+    }
 
     /// The messages that announce `announcements`: one `billing.invoices.issued.v1` per store, its documents in the
     /// order given, and with `settings.perInvoice` each document's own message after them.

@@ -106,7 +106,7 @@ struct InvoiceIssuer: Sendable {
             var plan = IssuancePlan(issuers: issuers, known: known, surchargeCustomers: surchargeCustomers, fiscal: fiscal)
             for item in work { plan.add(item.event, deliveryTag: item.deliveryTag) }
             var from = start
-            let unread = Set(plan.invoices.lazy.map(\.series)).filter { from.next[$0] == nil }
+            let unread = plan.series.filter { from.next[$0] == nil }
             from.next.merge(try BillingStore.nextNumbers(of: unread, on: connection)) { $1 }
             let batch = NumberedBatch(plan.invoices, generatedAt: generatedAt, from: from)
             if let handoff {

@@ -75,15 +75,30 @@ struct StoreIssuer: Sendable, Equatable {
 }
 
 /// A sale's invoice worked out and placed in its series, before it gets its number and its link in the chain.
-struct PlannedInvoice: Sendable {
-    var draft: InvoiceDraft
-    var issueDate: IssueDate
-    var series: String
-    var corrects: Correction?
+///
+/// Written once and then only read, by the plan, the numbered batch, the batch after it and the stored row: a class,
+/// so that each of them holds it with one reference count instead of copying every text and list it carries.
+final class PlannedInvoice: Sendable {
+    let draft: InvoiceDraft
+    let issueDate: IssueDate
+    let series: String
+    let corrects: Correction?
     /// For an F3: the simplified invoice it substitutes.
-    var substitutes: RecordReference? = nil
+    let substitutes: RecordReference?
     /// The sale's trace context as the till sent it.
-    var traceparent: String? = nil
+    let traceparent: String?
+
+    init(
+        draft: InvoiceDraft, issueDate: IssueDate, series: String, corrects: Correction?, substitutes: RecordReference? = nil,
+        traceparent: String? = nil
+    ) {
+        self.draft = draft
+        self.issueDate = issueDate
+        self.series = series
+        self.corrects = corrects
+        self.substitutes = substitutes
+        self.traceparent = traceparent
+    }
 }
 
 /// What billing already holds for a sale: its invoice's kind and number, and the document announced for it.
@@ -116,6 +131,8 @@ struct IssuancePlan: Sendable {
     let fiscal: FiscalSettings
 
     private(set) var invoices: [PlannedInvoice] = []
+    /// The series of ``invoices``.
+    private(set) var series: Set<String> = []
     private(set) var announcedAgain: [InvoiceAnnouncement] = []
     private(set) var retries: [Rejection] = []
     /// The kind of every invoice planned so far, by sale, for the returns later in the batch.
@@ -175,6 +192,7 @@ struct IssuancePlan: Sendable {
                     series: BillingStore.seriesCode(
                         storeId: sale.storeId, year: date.year, creditNote: draft.kind.isCreditNote, generation: storeIssuer.seriesGeneration),
                     corrects: correcting?.correction, traceparent: event.traceparents?[sale.saleId]))
+            series.insert(invoices[invoices.count - 1].series)
             plannedKinds[sale.saleId] = draft.kind
         }
         guard let why else { return }
