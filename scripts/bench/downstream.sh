@@ -71,6 +71,21 @@ echo "billing WAL per invoice: $(wal_per_item "$wal0" "$wal1")"
 echo "billing invoices/s: $billing_rate (first delivery to last commit, as for intake; $retried deliveries waited in the retry queue)"
 echo "billing batches: $batches, of which $handed_on numbered from the batch before it while in flight, $issued_again issued again"
 
+# PostgreSQL's floor for an invoice: the same rows copied again, by psql and with no billing code, into a bare copy
+# of the table (its columns, indexes and storage); the whole machine's CPU, as "PostgreSQL and rest" above.
+rows_file=$(mktemp /tmp/bench-invoices.XXXXXX)
+psql -q -h localhost -U postgres -d "$database" -c "\copy billing.invoices TO '$rows_file' WITH (FORMAT binary)"
+psql -q -h localhost -U postgres -d "$database" -c CHECKPOINT \
+    -c "CREATE TABLE billing.invoices_floor (LIKE billing.invoices INCLUDING ALL) WITH (toast_tuple_target = 8160)"
+all0=$(ticks_all)
+TIMEFORMAT='%U %S'  # psql's own CPU, which reads the file and sends it, is taken out
+client=$( { time psql -q -h localhost -U postgres -d "$database" -c "\copy billing.invoices_floor FROM '$rows_file' WITH (FORMAT binary)" >/dev/null; } 2>&1 )
+all1=$(ticks_all)
+rm -f "$rows_file"
+floor=$(python3 -c "u, s = '$client'.split(); print(round(($((all1 - all0)) / 100 - float(u) - float(s)) * 1e6 / $count, 1))")
+echo "billing PostgreSQL floor µs per invoice: $floor (the rows copied again into a bare copy of the table)"
+python3 -c "print('ratio billing/intake at most, were billing free: %.2f' % ($(nproc) * 1e6 / $floor / $intake_rate))"
+
 psql -q -h localhost -U postgres -c CHECKPOINT
 all0=$(ticks_all); beam0=$(ticks_beam)
 orders=$(start orders $orders_port)
