@@ -322,6 +322,7 @@ enum BillingStore {
             "series", "number", "sale_id", "kind", "issuer_tax_id", "store_id", "terminal_id", "issue_date", "total_cents",
             "tax_cents", "chain_position", "previous_fingerprint", "fingerprint", "generated_at", "document", "record",
         ]
+        var spans = SpanIds()
         try connection.copyStreaming(into: "invoices", columns: columns) { stream in
             for numbered in batch.invoices {
                 let invoice = numbered.invoice
@@ -360,7 +361,7 @@ enum BillingStore {
                     IssuedInvoice(
                         announcement: InvoiceAnnouncement(
                             kind: draft.kind, seriesNumber: record.seriesNumber, storeId: draft.storeId, terminalId: draft.terminalId,
-                            body: body, traceparent: TraceContext.child(of: invoice.traceparent))))
+                            body: body, traceparent: TraceContext.child(of: invoice.traceparent, using: &spans))))
             }
         }
         return issued

@@ -54,4 +54,21 @@ struct TraceContextTests {
         #expect(child.hasSuffix("-01") && child != traced)
         #expect(TraceContext.child(of: nil) == nil && TraceContext.child(of: "nonsense") == nil)
     }
+
+    @Test("a batch's children each get a span id of their own, from one draw of the system's source")
+    func batchOfChildren() throws {
+        var spans = SpanIds()
+        var seen = Set<String>()
+        for _ in 0..<10_000 {
+            let child = try #require(TraceContext.child(of: traced, using: &spans))
+            #expect(TraceContext.isValid(child) && child.hasPrefix("00-4bf92f3577b34da6a3ce929d0e0e4736-") && child.hasSuffix("-01"))
+            seen.insert(String(child.dropFirst(36).prefix(16)))
+        }
+        #expect(seen.count == 10_000 && !seen.contains("0000000000000000"))
+        // Two batches draw apart: their first children differ.
+        var other = SpanIds()
+        #expect(TraceContext.child(of: traced, using: &spans) != TraceContext.child(of: traced, using: &other))
+        // A version other than 00 is written as 00 (the version this code writes).
+        #expect(TraceContext.child(of: "01" + traced.dropFirst(2), using: &spans)?.hasPrefix("00-") == true)
+    }
 }
