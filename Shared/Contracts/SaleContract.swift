@@ -1,4 +1,5 @@
 import AMQPClient
+import ByteText
 import Foundation
 
 /// What every service relies on to store a sale and compute with it (documented in `docs/asyncapi.yaml`): intake
@@ -22,8 +23,9 @@ package enum SaleContract {
 
     /// The first character of `text` no service stores: a control character (U+0000–U+001F, U+007F, U+0080–U+009F).
     /// PostgreSQL refuses NUL in text; the others garble receipts, CSV exports and logs.
+    /// Every text of every sale every consumer reads passes here: its bytes are scanned, not its scalars.
     package static func controlCharacter(in text: String) -> Unicode.Scalar? {
-        text.unicodeScalars.first(where: isControl)
+        text.withUTF8Bytes(controlCharacter(inUTF8:))
     }
 
     package static func isControl(_ scalar: Unicode.Scalar) -> Bool {
