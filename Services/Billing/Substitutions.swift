@@ -1,4 +1,5 @@
 import AMQPClient
+import ByteText
 import Contracts
 import Crypto
 import Foundation
@@ -81,13 +82,20 @@ enum Substitutions {
         return .issued(seriesNumber: issued.seriesNumber, document: String(decoding: issued.announcement.body, as: UTF8.self))
     }
 
-    /// A UUID made from the ticket's sale id, the same every time.
+    /// A UUID made from the ticket's sale id, the same every time: the first 16 bytes of SHA-256 of `F3:<sale id>`,
+    /// marked as a name-based UUID (version 5, RFC 4122 variant), in lower case. Every return's sale asks for it.
     static func derivedSaleId(of saleId: String) -> String {
-        var bytes = Array(SHA256.hash(data: Array("F3:\(saleId)".utf8)).prefix(16))
-        bytes[6] = (bytes[6] & 0x0F) | 0x50  // a name-based UUID
-        bytes[8] = (bytes[8] & 0x3F) | 0x80
-        let hex = bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
-        let characters = Array(hex)
-        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
+        var input = Array("F3:".utf8)
+        input.append(contentsOf: saleId.utf8)
+        let (high, low) = SHA256.hash(data: input).withUnsafeBytes { digest in
+            (UInt64(bigEndian: digest.loadUnaligned(fromByteOffset: 0, as: UInt64.self)),
+             UInt64(bigEndian: digest.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        }
+        let version = (high & ~0xF000) | 0x5000  // byte 6's high half
+        let variant = (low & ~(0xC0 << 56)) | (0x80 << 56)  // byte 8's two high bits
+        return String(unsafeUninitializedCapacity: UUIDText.count) { text in
+            UUIDText.write(high: version, low: variant, to: text)
+            return UUIDText.count
+        }
     }
 }

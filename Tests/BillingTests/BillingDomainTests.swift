@@ -196,3 +196,14 @@ struct IssueDateTests {
         #expect(IssueDate(year: 999, month: 10, day: 10).iso == "0999-10-10")
     }
 }
+
+@Suite("A substitute's sale id")
+struct DerivedSaleIdTests {
+    @Test("derived from the ticket's sale id as it always was (stored F3s are found again by it)", arguments: [
+        ("359d928d-c5cf-4b4f-85cd-6fe657eb0e96", "ebbf62e2-2f96-5034-a667-a8ca0e462ea5"),
+        ("00000000-0000-4000-8000-000000000000", "89a242f9-b4b9-55c2-b860-91eb0ab070de"),
+    ])
+    func pinned(ticket: String, substitute: String) {
+        #expect(Substitutions.derivedSaleId(of: ticket) == substitute)
+    }
+}
