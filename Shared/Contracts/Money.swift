@@ -1,11 +1,28 @@
 /// Amounts in integer cents, as every Trastienda message and table holds them.
 package enum Money {
     /// `12.35`, `-0.05`, `3000.00`: cents written with two decimals, as VERI*FACTU records and QR codes show them.
+    /// Written from the last digit into bytes on the stack (every invoice writes several: its record, its QR).
     package static func decimal(_ cents: Int64) -> String {
-        let sign = cents < 0 ? "-" : ""
-        let magnitude = cents.magnitude
-        let fraction = magnitude % 100
-        return "\(sign)\(magnitude / 100).\(fraction < 10 ? "0" : "")\(fraction)"
+        // A sign, at most 18 digits of euros, the point and two: 22 bytes.
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 22) { text in
+            var magnitude = cents.magnitude
+            var start = 22
+            func digit() {
+                start -= 1
+                text[start] = UInt8(truncatingIfNeeded: magnitude % 10) + UInt8(ascii: "0")
+                magnitude /= 10
+            }
+            digit()
+            digit()
+            start -= 1
+            text[start] = UInt8(ascii: ".")
+            repeat { digit() } while magnitude > 0
+            if cents < 0 {
+                start -= 1
+                text[start] = UInt8(ascii: "-")
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: text[start...]), as: UTF8.self)
+        }
     }
 
     /// `12,35 €`: as a Spanish receipt prints it.

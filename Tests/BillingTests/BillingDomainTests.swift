@@ -87,9 +87,20 @@ struct TaxBreakdownTests {
 
     @Test("amounts are written with two decimals", arguments: [
         (Int64(12_345), "123.45"), (5, "0.05"), (-5, "-0.05"), (300_000, "3000.00"), (0, "0.00"), (-123_456, "-1234.56"),
+        (100, "1.00"), (-100, "-1.00"), (99, "0.99"), (-10, "-0.10"), (Int64.max, "92233720368547758.07"),
+        (Int64.min, "-92233720368547758.08"),
     ])
     func decimal(cents: Int64, text: String) {
         #expect(Money.decimal(cents) == text)
+    }
+
+    @Test("every amount from -100.00 to 100.00 is written as euros, a point and two digits of cents")
+    func decimalRange() {
+        for cents in Int64(-10_000)...10_000 {
+            let magnitude = abs(cents)
+            let expected = (cents < 0 ? "-" : "") + "\(magnitude / 100)." + (magnitude % 100 < 10 ? "0" : "") + "\(magnitude % 100)"
+            #expect(Money.decimal(cents) == expected)
+        }
     }
 }
 
