@@ -93,9 +93,6 @@ enum Substitutions {
         }
         let version = (high & ~0xF000) | 0x5000  // byte 6's high half
         let variant = (low & ~(0xC0 << 56)) | (0x80 << 56)  // byte 8's two high bits
-        return String(unsafeUninitializedCapacity: UUIDText.count) { text in
-            UUIDText.write(high: version, low: variant, to: text)
-            return UUIDText.count
-        }
+        return UUIDText.uuid(high: version, low: variant).lowercasedText
     }
 }

@@ -92,13 +92,7 @@ package struct JSONWriter {
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         // Digits from the last, into a buffer on the stack, then appended in order.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
-            var magnitude = value.magnitude
-            var start = 20
-            repeat {
-                start -= 1
-                digits[start] = UInt8(magnitude % 10) + 0x30
-                magnitude /= 10
-            } while magnitude > 0
+            let start = DecimalDigits.write(value.magnitude, to: digits, endingAt: 20)
             bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
         }
         needsComma = true

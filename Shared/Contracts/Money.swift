@@ -1,3 +1,5 @@
+import ByteText
+
 /// Amounts in integer cents, as every Trastienda message and table holds them.
 package enum Money {
     /// `12.35`, `-0.05`, `3000.00`: cents written with two decimals, as VERI*FACTU records and QR codes show them.
@@ -5,18 +7,10 @@ package enum Money {
     package static func decimal(_ cents: Int64) -> String {
         // A sign, at most 18 digits of euros, the point and two: 22 bytes.
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 22) { text in
-            var magnitude = cents.magnitude
-            var start = 22
-            func digit() {
-                start -= 1
-                text[start] = UInt8(truncatingIfNeeded: magnitude % 10) + UInt8(ascii: "0")
-                magnitude /= 10
-            }
-            digit()
-            digit()
+            var start = DecimalDigits.write(cents.magnitude % 100, to: text, endingAt: 22, minimumDigits: 2)
             start -= 1
             text[start] = UInt8(ascii: ".")
-            repeat { digit() } while magnitude > 0
+            start = DecimalDigits.write(cents.magnitude / 100, to: text, endingAt: start)
             if cents < 0 {
                 start -= 1
                 text[start] = UInt8(ascii: "-")
